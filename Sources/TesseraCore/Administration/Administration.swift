@@ -1,0 +1,161 @@
+import Foundation
+import JWTKit
+import TesseraStore
+
+/// The operations behind the admin CLI: creating servers, scopes and clients with every rule a
+/// registration must satisfy (names, scopes that exist, keys that parse, secrets generated and hashed).
+public struct Administration: Sendable {
+    public let stores: Stores
+    let masterKey: MasterKey
+    let clock: any WallClock
+
+    public init(stores: Stores, masterKey: MasterKey, clock: any WallClock = SystemWallClock()) {
+        self.stores = stores
+        self.masterKey = masterKey
+        self.clock = clock
+    }
+
+    /// Creates a server with a fresh ES256 signing key. With no audience given it gets `api://NAME`.
+    @discardableResult
+    public func createServer(name: String, audiences: [String] = [], accessTokenTTL: Int = 3600, claims: [String: JSONValue] = [:]) async throws -> AuthorizationServer {
+        guard AuthorizationServer.isValidName(name) else {
+            throw AdminError("server name \(quoted(name)) must be 1-64 characters of a-z, 0-9, '-' and '_'")
+        }
+        guard (60...86_400).contains(accessTokenTTL) else {
+            throw AdminError("access token TTL must be between 60 and 86400 seconds; got \(accessTokenTTL)")
+        }
+        for audience in audiences where !ResourceSelection.isAbsoluteURIWithoutFragment(audience) {
+            throw AdminError("audience \(quoted(audience)) must be an absolute URI without a fragment, e.g. https://api.example.com")
+        }
+        try Self.checkCustomClaims(claims)
+        let server = AuthorizationServer(name: name, audiences: audiences.isEmpty ? ["api://\(name)"] : audiences,
+                                         accessTokenTTL: accessTokenTTL, claims: claims, createdAt: clock.now)
+        try await stores.servers.createServer(server)
+        try await stores.keys.addKey(SigningKeyFactory.makeES256(server: name, masterKey: masterKey, now: clock.now))
+        return server
+    }
+
+    /// Creates the server `default` if the deployment has none (first start).
+    public func bootstrapDefaultServer() async throws -> Bool {
+        if try await stores.servers.server(named: "default") != nil { return false }
+        do {
+            try await createServer(name: "default")
+            return true
+        } catch StoreError.alreadyExists {
+            return false
+        }
+    }
+
+    public func createScope(server: String, name: String, description: String?) async throws -> Scope {
+        _ = try await requireServer(server)
+        guard Scope.isValidName(name) else {
+            throw AdminError("scope name \(quoted(name)) must be printable ASCII without spaces, quotes or backslashes")
+        }
+        let scope = Scope(server: server, name: name, description: description)
+        try await stores.scopes.createScope(scope)
+        return scope
+    }
+
+    /// A new client and, for secret methods, its secret (shown once, stored only hashed/encrypted).
+    public struct CreatedClient: Sendable {
+        public var client: Client
+        public var secret: String?
+    }
+
+    public func createClient(server: String, name: String, method: ClientAuthMethod, jwks: String? = nil, jwksURI: String? = nil,
+                             scopes: [String] = [], claims: [String: JSONValue] = [:]) async throws -> CreatedClient {
+        _ = try await requireServer(server)
+        let defined = Set(try await stores.scopes.scopes(server: server).map(\.name))
+        for scope in scopes where !defined.contains(scope) {
+            throw AdminError("scope \(quoted(scope)) is not defined on server \(quoted(server)); create it with `tessera scopes create --server \(server) \(scope)`")
+        }
+        try Self.checkCustomClaims(claims)
+        if method == .privateKeyJWT {
+            guard (jwks == nil) != (jwksURI == nil) else {
+                throw AdminError("private_key_jwt needs exactly one of --jwks-file or --jwks-uri")
+            }
+            if let jwks { try Self.checkJWKS(jwks) }
+            if let jwksURI, !(jwksURI.hasPrefix("https://") || jwksURI.hasPrefix("http://")) {
+                throw AdminError("--jwks-uri must be an http(s) URL; got \(quoted(jwksURI))")
+            }
+        } else if jwks != nil || jwksURI != nil {
+            throw AdminError("--jwks-file and --jwks-uri apply only to private_key_jwt clients")
+        }
+        var client = Client(id: SecureRandom.identifier(prefix: "0oa"), server: server, name: name, authMethod: method,
+                            jwks: jwks, jwksURI: jwksURI, scopes: scopes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
+                            claims: claims, createdAt: clock.now)
+        let secret = try applyNewSecret(to: &client)
+        try await stores.clients.createClient(client)
+        return CreatedClient(client: client, secret: secret)
+    }
+
+    /// Replaces a secret client's secret; the old one stops working at once.
+    public func rotateSecret(clientID: String) async throws -> CreatedClient {
+        var client = try await requireClient(clientID)
+        guard client.authMethod.usesSecret else {
+            throw AdminError("client \(clientID) authenticates with \(client.authMethod.rawValue), which has no secret")
+        }
+        let secret = try applyNewSecret(to: &client)
+        try await stores.clients.updateClient(client)
+        return CreatedClient(client: client, secret: secret)
+    }
+
+    public func setEnabled(clientID: String, _ enabled: Bool) async throws -> Client {
+        var client = try await requireClient(clientID)
+        client.enabled = enabled
+        try await stores.clients.updateClient(client)
+        return client
+    }
+
+    public func requireServer(_ name: String) async throws -> AuthorizationServer {
+        guard let server = try await stores.servers.server(named: name) else {
+            throw AdminError("no authorization server named \(quoted(name)); `tessera servers list` shows them")
+        }
+        return server
+    }
+
+    public func requireClient(_ id: String) async throws -> Client {
+        guard let client = try await stores.clients.client(id: id) else {
+            throw AdminError("no client with id \(quoted(id))")
+        }
+        return client
+    }
+
+    private func applyNewSecret(to client: inout Client) throws -> String? {
+        guard client.authMethod.usesSecret else { return nil }
+        let secret = ClientSecret.generate()
+        client.secretHash = secret.hash
+        client.encryptedSecret = client.authMethod == .clientSecretJWT ? try masterKey.seal(Data(secret.plaintext.utf8)) : nil
+        return secret.plaintext
+    }
+
+    static func checkCustomClaims(_ claims: [String: JSONValue]) throws {
+        if let reserved = claims.keys.sorted().first(where: AccessTokenIssuer.reservedClaims.contains) {
+            throw AdminError("claim \(quoted(reserved)) is set by the server and cannot be customised")
+        }
+    }
+
+    /// Accepts a JWKS document whose keys are public, usable for signatures, and carry a kid.
+    static func checkJWKS(_ text: String) throws {
+        guard let jwks = try? JSONDecoder().decode(JWKS.self, from: Data(text.utf8)), !jwks.keys.isEmpty else {
+            throw AdminError("the JWKS file must be a JSON document {\"keys\":[…]} with at least one key")
+        }
+        for key in jwks.keys {
+            guard key.keyIdentifier != nil || jwks.keys.count == 1 else {
+                throw AdminError("every key in a JWKS with several keys needs a kid")
+            }
+            guard key.privateExponent == nil, !text.contains("\"d\"") else {
+                throw AdminError("the JWKS contains private key material (\"d\"); register only the public keys")
+            }
+            guard [JWK.KeyType.rsa, .ecdsa, .octetKeyPair].contains(key.keyType) else {
+                throw AdminError("JWKS key type \(key.keyType.rawValue) is not usable for private_key_jwt; use EC, RSA or OKP keys")
+            }
+        }
+    }
+}
+
+/// A rejected admin operation, with the sentence the CLI prints.
+public struct AdminError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

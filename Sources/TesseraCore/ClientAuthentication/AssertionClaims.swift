@@ -1,0 +1,49 @@
+import JWTKit
+
+/// The claims of a client assertion (RFC 7523 §3), decoded without judging them.
+///
+/// Every field is optional so that a missing claim gets its own reason code instead of a generic
+/// decoding failure. `verify(using:)` does nothing: `ClientAssertionVerifier` checks each claim
+/// itself so that each violation is explained.
+public struct AssertionClaims: JWTPayload, Sendable {
+    public var iss: String?
+    public var sub: String?
+    public var aud: AudienceClaim?
+    public var exp: Double?
+    public var iat: Double?
+    public var nbf: Double?
+    public var jti: String?
+
+    public init(iss: String? = nil, sub: String? = nil, aud: AudienceClaim? = nil, exp: Double? = nil, iat: Double? = nil, nbf: Double? = nil, jti: String? = nil) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.exp = exp
+        self.iat = iat
+        self.nbf = nbf
+        self.jti = jti
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// `aud` as a string or an array of strings (RFC 7519 §4.1.3).
+public struct AudienceClaim: Codable, Sendable, Equatable {
+    public var values: [String]
+
+    public init(_ values: [String]) { self.values = values }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let single = try? container.decode(String.self) {
+            values = [single]
+        } else {
+            values = try container.decode([String].self)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if values.count == 1 { try container.encode(values[0]) } else { try container.encode(values) }
+    }
+}

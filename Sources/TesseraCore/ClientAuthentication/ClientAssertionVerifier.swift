@@ -1,0 +1,203 @@
+import Crypto
+import Foundation
+import JWTKit
+import TesseraStore
+
+/// Limits applied to client assertions.
+public struct AssertionPolicy: Sendable {
+    /// How far `exp` may lie past `iat` (or now): short-lived assertions limit the damage of a leak.
+    public var maxLifetime: TimeInterval
+    /// Tolerated difference between the client's clock and ours.
+    public var clockSkew: TimeInterval
+
+    public init(maxLifetime: TimeInterval = 300, clockSkew: TimeInterval = 30) {
+        self.maxLifetime = maxLifetime
+        self.clockSkew = clockSkew
+    }
+}
+
+/// Checks a `client_secret_jwt` or `private_key_jwt` assertion (RFC 7523 §3, OIDC Core §9), each
+/// violation with its own reason code and a description that says what was expected.
+public struct ClientAssertionVerifier: Sendable {
+    public static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+    let keySource: ClientKeySource
+    let replays: any ReplayStore
+    let masterKey: MasterKey
+    let clock: any WallClock
+    let policy: AssertionPolicy
+
+    public init(keySource: ClientKeySource, replays: any ReplayStore, masterKey: MasterKey, clock: any WallClock, policy: AssertionPolicy = AssertionPolicy()) {
+        self.keySource = keySource
+        self.replays = replays
+        self.masterKey = masterKey
+        self.clock = clock
+        self.policy = policy
+    }
+
+    /// Decodes header and claims without verifying anything.
+    public static func peek(_ assertion: String) throws(OAuthError) -> (header: JWTHeader, claims: AssertionClaims) {
+        guard assertion.utf8.count <= 16_384 else {
+            throw OAuthError(.invalidClient, .assertionMalformed, "client_assertion is longer than 16384 bytes; an assertion is a short JWT")
+        }
+        do {
+            let parsed = try DefaultJWTParser().parse(Array(assertion.utf8), as: AssertionClaims.self)
+            return (parsed.header, parsed.payload)
+        } catch {
+            throw OAuthError(.invalidClient, .assertionMalformed,
+                             "client_assertion is not a well-formed JWT; expected three base64url parts with a JSON header and JSON claims (iss, sub, aud, exp, jti; dates as numbers)",
+                             detail: ["error": String(describing: error)])
+        }
+    }
+
+    /// Verifies `assertion` for `client`. `acceptedAudiences` lists the issuer and the endpoint URLs
+    /// an `aud` may name. Records the `jti` last, so a rejected assertion does not burn its jti.
+    public func verify(_ assertion: String, client: Client, clientIDParameter: String?, acceptedAudiences: [String]) async throws(OAuthError) {
+        func fail(_ reason: ReasonCode, _ text: String, _ detail: [String: String] = [:]) -> OAuthError {
+            OAuthError(.invalidClient, reason, text, detail: detail, clientID: client.id)
+        }
+        var (header, claims) = try Self.peek(assertion)
+        _ = header
+        let method = client.authMethod
+        guard let alg = header.alg else {
+            throw fail(.assertionMalformed, "client_assertion has no alg in its header; expected one of \(method.assertionAlgorithms.joined(separator: ", "))")
+        }
+        guard method.assertionAlgorithms.contains(alg) else {
+            throw fail(.assertionAlgNotAllowed,
+                       "client_assertion alg \(quoted(alg)) is not allowed for client \(client.id), which authenticates with \(method.rawValue); expected one of \(method.assertionAlgorithms.joined(separator: ", "))",
+                       ["alg": alg])
+        }
+        if method == .clientSecretJWT {
+            try verifyHMAC(assertion, alg: alg, client: client)
+        } else {
+            try await verifySignature(assertion, alg: alg, kid: header.kid, client: client)
+        }
+        claims = try Self.peek(assertion).claims
+        try checkIdentity(claims, client: client, clientIDParameter: clientIDParameter)
+        try checkAudience(claims, client: client, accepted: acceptedAudiences)
+        let expiry = try checkTimes(claims, client: client)
+        guard let jti = claims.jti, !jti.isEmpty else {
+            throw fail(.assertionJTIMissing, "client_assertion has no jti; every assertion needs a unique jti")
+        }
+        let fresh: Bool
+        do {
+            fresh = try await replays.claim(clientID: client.id, jti: jti, expiresAt: expiry.addingTimeInterval(policy.clockSkew), now: clock.now)
+        } catch {
+            throw OAuthError.internalFailure(error, during: "the replay check")
+        }
+        guard fresh else {
+            throw fail(.assertionReplayed, "client_assertion jti \(quoted(jti)) was already used by client \(client.id); make a new assertion with a new jti for every request", ["jti": jti])
+        }
+    }
+
+    private func verifyHMAC(_ assertion: String, alg: String, client: Client) throws(OAuthError) {
+        guard let sealed = client.encryptedSecret, let secret = try? masterKey.open(sealed) else {
+            throw OAuthError(.invalidClient, .assertionSignatureInvalid, "client \(client.id) has no stored secret to verify client_secret_jwt; rotate its secret", clientID: client.id)
+        }
+        let parts = assertion.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let signature = Base64URL.decode(String(parts[2])) else {
+            throw OAuthError(.invalidClient, .assertionMalformed, "client_assertion is not a compact JWS with three parts", clientID: client.id)
+        }
+        let input = Data((parts[0] + "." + parts[1]).utf8)
+        let key = SymmetricKey(data: secret)
+        let expected: [UInt8]
+        switch alg {
+        case "HS384": expected = Array(HMAC<SHA384>.authenticationCode(for: input, using: key))
+        case "HS512": expected = Array(HMAC<SHA512>.authenticationCode(for: input, using: key))
+        default: expected = Array(HMAC<SHA256>.authenticationCode(for: input, using: key))
+        }
+        guard ConstantTime.equals(expected, signature) else {
+            throw OAuthError(.invalidClient, .assertionSignatureInvalid,
+                             "client_assertion signature does not verify with client \(client.id)'s secret; sign it with \(alg) over the current client secret",
+                             clientID: client.id)
+        }
+    }
+
+    private func verifySignature(_ assertion: String, alg: String, kid: String?, client: Client) async throws(OAuthError) {
+        let lookup = try await keySource.key(for: client, kid: kid)
+        guard case .found(let key) = lookup else {
+            var available: [String] = []
+            if case .notFound(let kids) = lookup { available = kids }
+            let source = client.jwksURI.map { "jwks_uri \($0)" } ?? "registered JWKS"
+            let asked = kid.map { "kid \(quoted($0))" } ?? "no kid (and the key set has more than one key)"
+            throw OAuthError(.invalidClient, .assertionKidUnknown,
+                             "client_assertion names \(asked), which is not among client \(client.id)'s keys in its \(source); known kids: [\(available.joined(separator: ", "))]",
+                             detail: ["kid": kid ?? "", "known": available.joined(separator: ",")], clientID: client.id)
+        }
+        if let problem = Self.algorithmProblem(alg: alg, key: key) {
+            throw OAuthError(.invalidClient, .assertionAlgNotAllowed, "client_assertion alg \(quoted(alg)) \(problem)", detail: ["alg": alg], clientID: client.id)
+        }
+        do {
+            let collection = try await keySource.verifier(for: key)
+            _ = try await collection.verify(assertion, as: AssertionClaims.self)
+        } catch {
+            throw OAuthError(.invalidClient, .assertionSignatureInvalid,
+                             "client_assertion signature does not verify with client \(client.id)'s key \(quoted(key.keyIdentifier?.string ?? "(no kid)")); sign with the private key of that kid",
+                             detail: ["error": String(describing: error)], clientID: client.id)
+        }
+    }
+
+    /// Why `alg` cannot be used with `key` (the alg is pinned to the key type), or nil when it can.
+    static func algorithmProblem(alg: String, key: JWK) -> String? {
+        if let pinned = key.algorithm?.rawValue, pinned != alg {
+            return "does not match the key's registered alg \(pinned)"
+        }
+        let compatible: Bool
+        switch key.keyType {
+        case .ecdsa:
+            let curve = key.curve?.rawValue
+            compatible = (alg == "ES256" && curve == "P-256") || (alg == "ES384" && curve == "P-384") || (alg == "ES512" && curve == "P-521")
+        case .rsa: compatible = alg.hasPrefix("RS") || alg.hasPrefix("PS")
+        case .octetKeyPair: compatible = alg == "EdDSA"
+        default: compatible = false
+        }
+        return compatible ? nil : "does not fit the registered key (kty \(key.keyType.rawValue)\(key.curve.map { ", crv \($0.rawValue)" } ?? ""))"
+    }
+
+    private func checkIdentity(_ claims: AssertionClaims, client: Client, clientIDParameter: String?) throws(OAuthError) {
+        guard claims.iss == client.id, claims.sub == client.id else {
+            throw OAuthError(.invalidClient, .assertionIssuerMismatch,
+                             "client_assertion iss and sub must both be the client id \(quoted(client.id)); got iss \(quoted(claims.iss ?? "(none)")) and sub \(quoted(claims.sub ?? "(none)"))",
+                             detail: ["iss": claims.iss ?? "", "sub": claims.sub ?? ""], clientID: client.id)
+        }
+        if let parameter = clientIDParameter, parameter != client.id {
+            throw OAuthError(.invalidClient, .clientAuthClientIDMismatch,
+                             "client_id \(quoted(parameter)) does not match the client_assertion's iss/sub \(quoted(client.id))", clientID: client.id)
+        }
+    }
+
+    private func checkAudience(_ claims: AssertionClaims, client: Client, accepted: [String]) throws(OAuthError) {
+        let got = claims.aud?.values ?? []
+        guard got.contains(where: accepted.contains) else {
+            let gotText = got.isEmpty ? "no aud" : got.map { quoted($0) }.joined(separator: ", ")
+            throw OAuthError(.invalidClient, .assertionAudienceMismatch,
+                             "client_assertion aud must be one of [\(accepted.joined(separator: ", "))]; got \(gotText)",
+                             detail: ["expected": accepted.joined(separator: " "), "received": got.joined(separator: " ")], clientID: client.id)
+        }
+    }
+
+    private func checkTimes(_ claims: AssertionClaims, client: Client) throws(OAuthError) -> Date {
+        func fail(_ reason: ReasonCode, _ text: String) -> OAuthError {
+            OAuthError(.invalidClient, reason, text, detail: ["now": String(clock.now.epochSeconds)], clientID: client.id)
+        }
+        let now = clock.now.timeIntervalSince1970
+        let skew = policy.clockSkew
+        guard let exp = claims.exp else {
+            throw fail(.assertionExpMissing, "client_assertion has no exp; set exp at most \(Int(policy.maxLifetime)) seconds in the future")
+        }
+        if exp + skew < now {
+            throw fail(.assertionExpired, "client_assertion expired at \(Int64(exp)), \(Int64(now - exp)) seconds before the server's time \(Int64(now)); make a fresh assertion (and check the client's clock)")
+        }
+        if let nbf = claims.nbf, nbf > now + skew {
+            throw fail(.assertionNotYetValid, "client_assertion nbf \(Int64(nbf)) is \(Int64(nbf - now)) seconds after the server's time \(Int64(now)); check the client's clock")
+        }
+        if let iat = claims.iat, iat > now + skew {
+            throw fail(.assertionNotYetValid, "client_assertion iat \(Int64(iat)) is \(Int64(iat - now)) seconds after the server's time \(Int64(now)); check the client's clock")
+        }
+        let start = min(claims.iat ?? now, now)
+        if exp - start > policy.maxLifetime + skew {
+            throw fail(.assertionLifetimeTooLong, "client_assertion exp is \(Int64(exp - start)) seconds after \(claims.iat == nil ? "now" : "iat"); the maximum lifetime is \(Int(policy.maxLifetime)) seconds")
+        }
+        return Date(timeIntervalSince1970: exp)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+import TesseraStore
+
+/// Read-through cache of the configuration the hot path reads on every request: servers, their
+/// scopes and decrypted key rings, and clients.
+///
+/// Caching is safe because every change goes through the store and moves its change version;
+/// `refreshIfChanged()` (run every few hundred milliseconds by the server) drops everything when
+/// another process — the admin CLI, another node — has written.
+public final class Directory: Sendable {
+    private struct State {
+        var version: Int64?
+        var servers: [String: AuthorizationServer] = [:]
+        var scopes: [String: Set<String>] = [:]
+        var keyRings: [String: ServerKeyRing] = [:]
+        var clients: [String: Client] = [:]
+    }
+
+    public let stores: Stores
+    private let masterKey: MasterKey
+    private let state = Mutex(State())
+
+    public init(stores: Stores, masterKey: MasterKey) {
+        self.stores = stores
+        self.masterKey = masterKey
+    }
+
+    public func server(named name: String) async throws -> AuthorizationServer? {
+        if let cached = state.withLock({ $0.servers[name] }) { return cached }
+        guard let server = try await stores.servers.server(named: name) else { return nil }
+        state.withLock { $0.servers[name] = server }
+        return server
+    }
+
+    public func client(id: String) async throws -> Client? {
+        if let cached = state.withLock({ $0.clients[id] }) { return cached }
+        guard let client = try await stores.clients.client(id: id) else { return nil }
+        state.withLock { $0.clients[id] = client }
+        return client
+    }
+
+    /// The names of the scopes a server defines.
+    public func scopeNames(server: String) async throws -> Set<String> {
+        if let cached = state.withLock({ $0.scopes[server] }) { return cached }
+        let names = Set(try await stores.scopes.scopes(server: server).map(\.name))
+        state.withLock { $0.scopes[server] = names }
+        return names
+    }
+
+    public func keyRing(server: String) async throws -> ServerKeyRing {
+        if let cached = state.withLock({ $0.keyRings[server] }) { return cached }
+        let ring = try ServerKeyRing(keys: try await stores.keys.keys(server: server), masterKey: masterKey)
+        state.withLock { $0.keyRings[server] = ring }
+        return ring
+    }
+
+    /// Drops every cached entry when the store's change version moved; returns whether it did.
+    @discardableResult
+    public func refreshIfChanged() async throws -> Bool {
+        let version = try await stores.changes.changeVersion()
+        return state.withLock { state in
+            guard state.version != version else { return false }
+            let wasKnown = state.version != nil
+            state = State(version: version)
+            return wasKnown
+        }
+    }
+
+    /// Drops every cached entry now (after a change made through this process).
+    public func invalidateAll() {
+        state.withLock { $0 = State(version: $0.version) }
+    }
+}

@@ -1,0 +1,23 @@
+/// The RFC error code of a rejection (RFC 6749 §5.2, RFC 7009, RFC 8707), with its default HTTP status.
+public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+    public let status: Int
+
+    init(_ rawValue: String, status: Int) {
+        self.rawValue = rawValue
+        self.status = status
+    }
+
+    public var description: String { rawValue }
+
+    public static let invalidRequest = ErrorCode("invalid_request", status: 400)
+    public static let invalidClient = ErrorCode("invalid_client", status: 401)
+    public static let invalidGrant = ErrorCode("invalid_grant", status: 400)
+    public static let unauthorizedClient = ErrorCode("unauthorized_client", status: 400)
+    public static let unsupportedGrantType = ErrorCode("unsupported_grant_type", status: 400)
+    public static let invalidScope = ErrorCode("invalid_scope", status: 400)
+    public static let invalidTarget = ErrorCode("invalid_target", status: 400)
+    public static let notFound = ErrorCode("not_found", status: 404)
+    public static let serverError = ErrorCode("server_error", status: 500)
+    public static let temporarilyUnavailable = ErrorCode("temporarily_unavailable", status: 503)
+}

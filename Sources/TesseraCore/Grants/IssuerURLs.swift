@@ -1,0 +1,19 @@
+import TesseraStore
+
+/// The URLs of one authorization server, derived from the deployment's public URL.
+///
+/// Discovery, assertion `aud` checks and token `iss` all read them from here, so they cannot disagree.
+public struct IssuerURLs: Sendable, Equatable {
+    public let issuer: String
+
+    public init(publicURL: String, server: String) {
+        var base = publicURL
+        while base.hasSuffix("/") { base.removeLast() }
+        issuer = base + "/oauth2/" + server
+    }
+
+    public var tokenEndpoint: String { issuer + "/v1/token" }
+    public var introspectionEndpoint: String { issuer + "/v1/introspect" }
+    public var revocationEndpoint: String { issuer + "/v1/revoke" }
+    public var jwksURI: String { issuer + "/v1/keys" }
+}

@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+import TesseraStore
+
+/// The decrypted signing material of one authorization server, ready for the hot path.
+///
+/// Holds the current signer (newest active key) and the JWKS document, both computed once when the
+/// keys are loaded, so issuing a token or serving `/v1/keys` does no key parsing.
+public struct ServerKeyRing: Sendable {
+    public let signer: JWSSigner?
+    /// `{"keys":[…]}` with the public JWKs of every active key, serialised once.
+    public let jwksDocument: [UInt8]
+    public let kids: [String]
+
+    public init(keys: [SigningKey], masterKey: MasterKey) throws {
+        let active = keys.filter(\.active).sorted { $0.createdAt > $1.createdAt }
+        var signer: JWSSigner?
+        if let newest = active.first, newest.algorithm == "ES256" {
+            let raw = try masterKey.open(newest.encryptedPrivateKey)
+            signer = JWSSigner(kid: newest.kid, privateKey: try P256.Signing.PrivateKey(rawRepresentation: raw))
+        }
+        self.signer = signer
+        self.kids = active.map(\.kid)
+        var document = Array(#"{"keys":["#.utf8)
+        for (index, key) in active.enumerated() {
+            if index > 0 { document.append(UInt8(ascii: ",")) }
+            document.append(contentsOf: key.publicJWK.utf8)
+        }
+        document.append(contentsOf: "]}".utf8)
+        self.jwksDocument = document
+    }
+}
+
+/// Signs JWS compact serialisations with ES256, with the header encoded once per key.
+///
+/// This is the hot path of token issuance: one JSON payload write, one base64url pass, one
+/// swift-crypto signature. Tests verify its output with jwt-kit.
+public struct JWSSigner: Sendable {
+    public let kid: String
+    let privateKey: P256.Signing.PrivateKey
+    /// base64url of `{"alg":"ES256","kid":…,"typ":"at+jwt"}` followed by a dot.
+    let encodedHeaderAndDot: [UInt8]
+
+    init(kid: String, privateKey: P256.Signing.PrivateKey, type: String = "at+jwt") {
+        self.kid = kid
+        self.privateKey = privateKey
+        let header = JSONWriter.object([("alg", .string("ES256")), ("kid", .string(kid)), ("typ", .string(type))])
+        self.encodedHeaderAndDot = Array(Base64URL.encode(header).utf8) + [UInt8(ascii: ".")]
+    }
+
+    /// The compact JWS of `payload` (JSON bytes).
+    public func sign(payload: [UInt8]) throws -> String {
+        var signingInput = encodedHeaderAndDot
+        signingInput.append(contentsOf: Base64URL.encode(payload).utf8)
+        let signature = try privateKey.signature(for: signingInput)
+        return String(decoding: signingInput, as: UTF8.self) + "." + Base64URL.encode(signature.rawRepresentation)
+    }
+}

@@ -1,0 +1,27 @@
+import Crypto
+import Foundation
+import TesseraStore
+
+/// Makes new server signing keys: generates the private key, encrypts it under the master key and
+/// derives the public JWK that the JWKS endpoint serves.
+public enum SigningKeyFactory {
+    /// The algorithms a server can sign access tokens with.
+    public static let supportedAlgorithms = ["ES256"]
+
+    public static func makeES256(server: String, masterKey: MasterKey, now: Date) throws -> SigningKey {
+        let privateKey = P256.Signing.PrivateKey()
+        let kid = SecureRandom.token(byteCount: 12)
+        let point = privateKey.publicKey.x963Representation.dropFirst()
+        let jwk: [(String, JSONValue)] = [
+            ("kty", .string("EC")), ("crv", .string("P-256")),
+            ("x", .string(Base64URL.encode(point.prefix(32)))), ("y", .string(Base64URL.encode(point.suffix(32)))),
+            ("kid", .string(kid)), ("alg", .string("ES256")), ("use", .string("sig")),
+        ]
+        return SigningKey(
+            server: server, kid: kid, algorithm: "ES256",
+            encryptedPrivateKey: try masterKey.seal(privateKey.rawRepresentation),
+            publicJWK: String(decoding: JSONWriter.object(jwk), as: UTF8.self),
+            active: true, createdAt: now
+        )
+    }
+}

@@ -1,0 +1,68 @@
+import TesseraStore
+
+/// Serialises `JSONValue` objects to compact JSON bytes without `JSONEncoder`.
+///
+/// Token signing is on the hot path; building the payload directly is several times cheaper than a
+/// `Codable` round trip. Output is standard JSON with keys in the order given.
+public enum JSONWriter {
+    public static func object(_ members: [(String, JSONValue)]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        writeObject(members, into: &out)
+        return out
+    }
+
+    static func writeObject(_ members: [(String, JSONValue)], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, member) in members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(member.0, into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(member.1, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+        switch value {
+        case .string(let text): writeString(text, into: &out)
+        case .number(let number):
+            if number.rounded() == number, abs(number) < 1e15 {
+                out.append(contentsOf: String(Int64(number)).utf8)
+            } else if number.isFinite {
+                out.append(contentsOf: "\(number)".utf8)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            writeObject(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: &out)
+        }
+    }
+
+    static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import TesseraStore
+
+/// Issues RFC 9068 JWT access tokens signed with the server's current key.
+public struct AccessTokenIssuer: Sendable {
+    /// Claims a server or client cannot override with custom claims.
+    public static let reservedClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "typ", "auth_time", "acr", "amr"]
+
+    let directory: Directory
+    let clock: any WallClock
+    let publicURL: String
+
+    public init(directory: Directory, clock: any WallClock, publicURL: String) {
+        self.directory = directory
+        self.clock = clock
+        self.publicURL = publicURL
+    }
+
+    public func issue(subject: String, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String]) async throws(OAuthError) -> TokenResponse {
+        let ring: ServerKeyRing
+        do {
+            ring = try await directory.keyRing(server: server.name)
+        } catch {
+            throw OAuthError.internalFailure(error, during: "loading the signing key")
+        }
+        guard let signer = ring.signer else {
+            throw OAuthError(.serverError, .serverNoSigningKey, "authorization server \(quoted(server.name)) has no active signing key", clientID: client.id)
+        }
+        let now = clock.now.epochSeconds
+        let scope = scopes.joined(separator: " ")
+        var claims: [(String, JSONValue)] = [
+            ("iss", .string(IssuerURLs(publicURL: publicURL, server: server.name).issuer)),
+            ("sub", .string(subject)),
+        ]
+        if audiences.count == 1 { claims.append(("aud", .string(audiences[0]))) }
+        else if !audiences.isEmpty { claims.append(("aud", .array(audiences.map(JSONValue.string)))) }
+        claims.append(("client_id", .string(client.id)))
+        if !scope.isEmpty { claims.append(("scope", .string(scope))) }
+        claims.append(("iat", .number(Double(now))))
+        claims.append(("exp", .number(Double(now + Int64(server.accessTokenTTL)))))
+        claims.append(("jti", .string("AT." + SecureRandom.token(byteCount: 16))))
+        var custom = server.claims
+        custom.merge(client.claims) { _, clientValue in clientValue }
+        for key in custom.keys.sorted() where !Self.reservedClaims.contains(key) {
+            if let value = custom[key] { claims.append((key, value)) }
+        }
+        let token: String
+        do {
+            token = try signer.sign(payload: JSONWriter.object(claims))
+        } catch {
+            throw OAuthError(.serverError, .internalError, "the access token could not be signed", detail: ["error": String(describing: error)], clientID: client.id)
+        }
+        return TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope)
+    }
+}

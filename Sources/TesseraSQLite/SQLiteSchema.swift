@@ -1,0 +1,37 @@
+/// The schema of the SQLite backend as numbered migrations, applied in order at open.
+///
+/// PostgreSQL will carry the same tables; a migration is never edited once released, only appended.
+enum SQLiteSchema {
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE servers (
+                name TEXT PRIMARY KEY, audiences TEXT NOT NULL, access_token_ttl INTEGER NOT NULL,
+                claims TEXT NOT NULL, token_format TEXT NOT NULL, created_at REAL NOT NULL)
+            """,
+            """
+            CREATE TABLE scopes (
+                server TEXT NOT NULL, name TEXT NOT NULL, description TEXT, PRIMARY KEY (server, name))
+            """,
+            """
+            CREATE TABLE clients (
+                id TEXT PRIMARY KEY, server TEXT NOT NULL, name TEXT NOT NULL, auth_method TEXT NOT NULL,
+                secret_hash BLOB, encrypted_secret BLOB, jwks TEXT, jwks_uri TEXT, scopes TEXT NOT NULL,
+                claims TEXT NOT NULL, enabled INTEGER NOT NULL, created_at REAL NOT NULL)
+            """,
+            "CREATE INDEX clients_by_server ON clients (server, created_at)",
+            """
+            CREATE TABLE signing_keys (
+                kid TEXT PRIMARY KEY, server TEXT NOT NULL, algorithm TEXT NOT NULL,
+                encrypted_private_key BLOB NOT NULL, public_jwk TEXT NOT NULL, active INTEGER NOT NULL,
+                created_at REAL NOT NULL)
+            """,
+            "CREATE INDEX signing_keys_by_server ON signing_keys (server, created_at)",
+            """
+            CREATE TABLE assertion_replays (
+                client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL, PRIMARY KEY (client_id, jti))
+            """,
+            "CREATE INDEX assertion_replays_by_expiry ON assertion_replays (expires_at)",
+        ]),
+    ]
+}

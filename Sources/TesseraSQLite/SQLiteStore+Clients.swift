@@ -1,0 +1,50 @@
+import Foundation
+import SQLiteNIO
+import TesseraStore
+
+extension SQLiteStore: ClientStore {
+    public func createClient(_ client: Client) async throws {
+        try await run(
+            """
+            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(client.id), .text(client.server), .text(client.name), .text(client.authMethod.rawValue),
+             .blob(client.secretHash), .blob(client.encryptedSecret), .text(client.jwks), .text(client.jwksURI),
+             .json(client.scopes), .text(JSONValue.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt)],
+            duplicate: "client \(client.id)")
+    }
+
+    public func updateClient(_ client: Client) async throws {
+        try await change(
+            """
+            UPDATE clients SET name = ?, auth_method = ?, secret_hash = ?, encrypted_secret = ?, jwks = ?, jwks_uri = ?,
+            scopes = ?, claims = ?, enabled = ? WHERE id = ?
+            """,
+            [.text(client.name), .text(client.authMethod.rawValue), .blob(client.secretHash), .blob(client.encryptedSecret),
+             .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(JSONValue.encodeObject(client.claims)),
+             .integer(client.enabled ? 1 : 0), .text(client.id)],
+            missing: "client \(client.id)")
+    }
+
+    public func deleteClient(id: String) async throws {
+        try await change("DELETE FROM clients WHERE id = ?", [.text(id)], missing: "client \(id)")
+    }
+
+    public func client(id: String) async throws -> Client? {
+        try await run("SELECT * FROM clients WHERE id = ?", [.text(id)]).first.map(Self.client(from:))
+    }
+
+    public func listClients(server: String) async throws -> [Client] {
+        try await run("SELECT * FROM clients WHERE server = ? ORDER BY created_at, id", [.text(server)]).map(Self.client(from:))
+    }
+
+    static func client(from row: SQLiteRow) -> Client {
+        Client(
+            id: row.text("id") ?? "", server: row.text("server") ?? "", name: row.text("name") ?? "",
+            authMethod: ClientAuthMethod(rawValue: row.text("auth_method") ?? "") ?? .none,
+            secretHash: row.column("secret_hash")?.data, encryptedSecret: row.column("encrypted_secret")?.data,
+            jwks: row.text("jwks"), jwksURI: row.text("jwks_uri"), scopes: row.json("scopes", as: [String].self, default: []),
+            claims: JSONValue.decodeObject(row.text("claims") ?? "{}"), enabled: row.int("enabled") != 0, createdAt: row.date("created_at"))
+    }
+}

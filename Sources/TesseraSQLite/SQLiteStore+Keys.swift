@@ -1,0 +1,46 @@
+import Foundation
+import SQLiteNIO
+import TesseraStore
+
+extension SQLiteStore: KeyStore, ReplayStore, ChangeSignal {
+    public func addKey(_ key: SigningKey) async throws {
+        try await run(
+            "INSERT INTO signing_keys (kid, server, algorithm, encrypted_private_key, public_jwk, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(key.kid), .text(key.server), .text(key.algorithm), .blob(key.encryptedPrivateKey), .text(key.publicJWK),
+             .integer(key.active ? 1 : 0), .date(key.createdAt)],
+            duplicate: "key \(key.kid)")
+    }
+
+    public func updateKey(_ key: SigningKey) async throws {
+        try await change("UPDATE signing_keys SET active = ? WHERE kid = ?", [.integer(key.active ? 1 : 0), .text(key.kid)], missing: "key \(key.kid)")
+    }
+
+    public func keys(server: String) async throws -> [SigningKey] {
+        try await run("SELECT * FROM signing_keys WHERE server = ? ORDER BY created_at DESC, kid", [.text(server)]).map { row in
+            SigningKey(
+                server: row.text("server") ?? "", kid: row.text("kid") ?? "", algorithm: row.text("algorithm") ?? "",
+                encryptedPrivateKey: row.column("encrypted_private_key")?.data ?? Data(), publicJWK: row.text("public_jwk") ?? "{}",
+                active: row.int("active") != 0, createdAt: row.date("created_at"))
+        }
+    }
+
+    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+        let rows = try await run(
+            """
+            INSERT INTO assertion_replays (client_id, jti, expires_at) VALUES (?, ?, ?)
+            ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at
+            WHERE assertion_replays.expires_at < ?
+            RETURNING 1 AS fresh
+            """,
+            [.text(clientID), .text(jti), .date(expiresAt), .date(now)])
+        return !rows.isEmpty
+    }
+
+    public func purgeExpired(now: Date) async throws -> Int {
+        try await run("DELETE FROM assertion_replays WHERE expires_at < ? RETURNING 1 AS gone", [.date(now)]).count
+    }
+
+    public func changeVersion() async throws -> Int64 {
+        Int64(try await run("PRAGMA data_version").first?.column("data_version")?.integer ?? 0)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SQLiteNIO
+import TesseraStore
+
+extension SQLiteStore: ServerStore, ScopeStore {
+    public func createServer(_ server: AuthorizationServer) async throws {
+        try await run(
+            "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(server.name), .json(server.audiences), .integer(server.accessTokenTTL), .text(JSONValue.encodeObject(server.claims)),
+             .text(server.tokenFormat.rawValue), .date(server.createdAt)],
+            duplicate: "server \(server.name)")
+    }
+
+    public func updateServer(_ server: AuthorizationServer) async throws {
+        try await change(
+            "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ? WHERE name = ?",
+            [.json(server.audiences), .integer(server.accessTokenTTL), .text(JSONValue.encodeObject(server.claims)),
+             .text(server.tokenFormat.rawValue), .text(server.name)],
+            missing: "server \(server.name)")
+    }
+
+    public func server(named name: String) async throws -> AuthorizationServer? {
+        try await run("SELECT * FROM servers WHERE name = ?", [.text(name)]).first.map(Self.server(from:))
+    }
+
+    public func listServers() async throws -> [AuthorizationServer] {
+        try await run("SELECT * FROM servers ORDER BY name").map(Self.server(from:))
+    }
+
+    static func server(from row: SQLiteRow) -> AuthorizationServer {
+        AuthorizationServer(
+            name: row.text("name") ?? "", audiences: row.json("audiences", as: [String].self, default: []),
+            accessTokenTTL: row.int("access_token_ttl"), claims: JSONValue.decodeObject(row.text("claims") ?? "{}"),
+            tokenFormat: TokenFormat(rawValue: row.text("token_format") ?? "") ?? .jwt, createdAt: row.date("created_at"))
+    }
+
+    public func createScope(_ scope: Scope) async throws {
+        try await run("INSERT INTO scopes (server, name, description) VALUES (?, ?, ?)",
+                      [.text(scope.server), .text(scope.name), .text(scope.description)],
+                      duplicate: "scope \(scope.name) on server \(scope.server)")
+    }
+
+    public func scopes(server: String) async throws -> [Scope] {
+        try await run("SELECT * FROM scopes WHERE server = ? ORDER BY name", [.text(server)]).map { row in
+            Scope(server: row.text("server") ?? "", name: row.text("name") ?? "", description: row.text("description"))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import TesseraStore
+
+/// The embedded default backend: one SQLite file in WAL mode, shared safely with the admin CLI
+/// running in another process (busy timeout, `PRAGMA data_version` as the change signal).
+///
+/// One connection serves the whole process: SQLite serialises writers anyway, and a single
+/// connection keeps `data_version` moving only for other processes' commits, which is exactly what
+/// cache invalidation needs. sqlite-nio runs every call on its thread pool, never on an event loop.
+public final class SQLiteStore: Sendable {
+    let connection: SQLiteConnection
+    public let path: String
+
+    private init(connection: SQLiteConnection, path: String) {
+        self.connection = connection
+        self.path = path
+    }
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public static func open(path: String, logger: Logger = Logger(label: "tessera.sqlite")) async throws -> SQLiteStore {
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch {
+            throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
+        }
+        let store = SQLiteStore(connection: connection, path: path)
+        do {
+            _ = try await connection.query("PRAGMA busy_timeout = 5000")
+            _ = try await connection.query("PRAGMA journal_mode = WAL")
+            _ = try await connection.query("PRAGMA synchronous = NORMAL")
+            try await store.migrate()
+        } catch {
+            try? await connection.close()
+            throw StoreError.unavailable("cannot prepare SQLite database at \(path): \(error)")
+        }
+        return store
+    }
+
+    public func close() async {
+        try? await connection.close()
+    }
+
+    private func migrate() async throws {
+        _ = try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+        _ = try await connection.query("BEGIN IMMEDIATE")
+        do {
+            let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations")
+            let current = rows.first?.column("version")?.integer ?? 0
+            for migration in SQLiteSchema.migrations where migration.version > current {
+                for statement in migration.statements {
+                    _ = try await connection.query(statement)
+                }
+                _ = try await connection.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                                               [.integer(migration.version), .float(Date().timeIntervalSince1970)])
+            }
+            _ = try await connection.query("COMMIT")
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs a statement, translating SQLite errors into `StoreError`.
+    @discardableResult
+    func run(_ sql: String, _ binds: [SQLiteData] = [], duplicate: String? = nil) async throws -> [SQLiteRow] {
+        do {
+            return try await connection.query(sql, binds)
+        } catch let error as SQLiteError where error.reason == .constraint || error.reason == .constraintPrimaryKeyFailed || error.reason == .constraintUniqueFailed {
+            throw StoreError.alreadyExists(duplicate ?? "record")
+        } catch {
+            throw StoreError.unavailable(String(describing: error))
+        }
+    }
+
+    /// Runs an UPDATE/DELETE and throws `notFound` when it touched no row.
+    func change(_ sql: String, _ binds: [SQLiteData], missing: String) async throws {
+        let rows = try await run(sql + " RETURNING 1 AS touched", binds)
+        if rows.isEmpty { throw StoreError.notFound(missing) }
+    }
+}
+
+extension SQLiteData {
+    static func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+    static func blob(_ value: Data?) -> SQLiteData { value.map { .blob(ByteBuffer(bytes: $0)) } ?? .null }
+    static func date(_ value: Date) -> SQLiteData { .float(value.timeIntervalSince1970) }
+    static func json<T: Encodable>(_ value: T) -> SQLiteData {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("null".utf8)
+        return .text(String(decoding: data, as: UTF8.self))
+    }
+
+    var data: Data? {
+        if case .blob(let buffer) = self { return Data(buffer.readableBytesView) }
+        return nil
+    }
+}
+
+extension SQLiteRow {
+    func text(_ name: String) -> String? { column(name)?.string }
+    func int(_ name: String) -> Int { column(name)?.integer ?? 0 }
+    func date(_ name: String) -> Date { Date(timeIntervalSince1970: column(name)?.double ?? 0) }
+    func json<T: Decodable>(_ name: String, as type: T.Type, default fallback: T) -> T {
+        guard let text = text(name) else { return fallback }
+        return (try? JSONDecoder().decode(T.self, from: Data(text.utf8))) ?? fallback
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// One authorization server of the deployment: its own issuer, audiences, scopes, keys and clients.
+///
+/// A deployment hosts many (an organisation's own plus one per product or environment); the server's
+/// `name` is the last path segment of its issuer URL `{public-url}/oauth2/{name}`.
+public struct AuthorizationServer: Sendable, Hashable, Codable {
+    /// The URL path segment, e.g. `default`.
+    public var name: String
+    /// Resources (RFC 8707) tokens of this server may be issued for; the first is the default `aud`.
+    public var audiences: [String]
+    /// Lifetime of access tokens in seconds.
+    public var accessTokenTTL: Int
+    /// Claims added to every access token of this server.
+    public var claims: [String: JSONValue]
+    /// How access tokens are represented.
+    public var tokenFormat: TokenFormat
+    public var createdAt: Date
+
+    public init(
+        name: String, audiences: [String], accessTokenTTL: Int = 3600,
+        claims: [String: JSONValue] = [:], tokenFormat: TokenFormat = .jwt, createdAt: Date
+    ) {
+        self.name = name
+        self.audiences = audiences
+        self.accessTokenTTL = accessTokenTTL
+        self.claims = claims
+        self.tokenFormat = tokenFormat
+        self.createdAt = createdAt
+    }
+
+    /// The audience used when a token request names no `resource`.
+    public var defaultAudience: String? { audiences.first }
+
+    /// Server names are URL path segments: lowercase letters, digits, `-` and `_`, 1–64 characters.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64
+            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+}
+
+/// The representation of access tokens issued by a server.
+public enum TokenFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    /// RFC 9068 JWT access tokens, verifiable with the server's JWKS.
+    case jwt
+}

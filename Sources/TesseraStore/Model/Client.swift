@@ -1,0 +1,43 @@
+import Foundation
+
+/// A registered OAuth client of one authorization server.
+///
+/// Secrets are never stored in clear: `secretHash` holds SHA-256 of the secret; `encryptedSecret`
+/// (AES-GCM under the master key) exists only for `client_secret_jwt`, which needs the secret itself.
+public struct Client: Sendable, Hashable, Codable {
+    public var id: String
+    public var server: String
+    public var name: String
+    public var authMethod: ClientAuthMethod
+    public var secretHash: Data?
+    public var encryptedSecret: Data?
+    /// Inline public keys (a JWKS document) for `private_key_jwt`.
+    public var jwks: String?
+    /// Where to fetch the public keys for `private_key_jwt`, instead of `jwks`.
+    public var jwksURI: String?
+    /// Scopes the client may request; also what it gets when it asks for none.
+    public var scopes: [String]
+    /// Claims added to every access token issued to this client.
+    public var claims: [String: JSONValue]
+    public var enabled: Bool
+    public var createdAt: Date
+
+    public init(
+        id: String, server: String, name: String, authMethod: ClientAuthMethod,
+        secretHash: Data? = nil, encryptedSecret: Data? = nil, jwks: String? = nil, jwksURI: String? = nil,
+        scopes: [String] = [], claims: [String: JSONValue] = [:], enabled: Bool = true, createdAt: Date
+    ) {
+        self.id = id
+        self.server = server
+        self.name = name
+        self.authMethod = authMethod
+        self.secretHash = secretHash
+        self.encryptedSecret = encryptedSecret
+        self.jwks = jwks
+        self.jwksURI = jwksURI
+        self.scopes = scopes
+        self.claims = claims
+        self.enabled = enabled
+        self.createdAt = createdAt
+    }
+}

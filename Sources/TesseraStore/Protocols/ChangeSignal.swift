@@ -1,0 +1,31 @@
+/// Tells a running server that another process (the admin CLI, another node) changed the data.
+///
+/// Nodes cache servers, clients and keys on the hot path; when the version moves they drop the caches.
+public protocol ChangeSignal: Sendable {
+    /// A number that changes whenever another connection commits a change.
+    func changeVersion() async throws -> Int64
+}
+
+/// Every store a Tessera node needs, as one value.
+public struct Stores: Sendable {
+    public var servers: any ServerStore
+    public var scopes: any ScopeStore
+    public var clients: any ClientStore
+    public var keys: any KeyStore
+    public var replays: any ReplayStore
+    public var changes: any ChangeSignal
+
+    public init(servers: any ServerStore, scopes: any ScopeStore, clients: any ClientStore, keys: any KeyStore, replays: any ReplayStore, changes: any ChangeSignal) {
+        self.servers = servers
+        self.scopes = scopes
+        self.clients = clients
+        self.keys = keys
+        self.replays = replays
+        self.changes = changes
+    }
+
+    /// Bundles one backend object that implements every protocol.
+    public init<Backend: ServerStore & ScopeStore & ClientStore & KeyStore & ReplayStore & ChangeSignal>(_ backend: Backend) {
+        self.init(servers: backend, scopes: backend, clients: backend, keys: backend, replays: backend, changes: backend)
+    }
+}

@@ -1,0 +1,13 @@
+/// Stores registered clients.
+public protocol ClientStore: Sendable {
+    /// Adds a client; throws `StoreError.alreadyExists` when the id is taken.
+    func createClient(_ client: Client) async throws
+    /// Replaces a client (enable/disable, new secret); throws `StoreError.notFound` for an unknown id.
+    func updateClient(_ client: Client) async throws
+    /// Removes a client; throws `StoreError.notFound` for an unknown id.
+    func deleteClient(id: String) async throws
+    /// The client with this id (of any server), or nil.
+    func client(id: String) async throws -> Client?
+    /// The clients of one server, ordered by creation time.
+    func listClients(server: String) async throws -> [Client]
+}

@@ -1,0 +1,9 @@
+/// Stores the signing keys of authorization servers.
+public protocol KeyStore: Sendable {
+    /// Adds a key; throws `StoreError.alreadyExists` when the kid is taken.
+    func addKey(_ key: SigningKey) async throws
+    /// Replaces a key's status (rotation retires keys); throws `StoreError.notFound` for an unknown kid.
+    func updateKey(_ key: SigningKey) async throws
+    /// The keys of a server, newest first.
+    func keys(server: String) async throws -> [SigningKey]
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// Remembers client-assertion `jti`s so each assertion is accepted once (RFC 7523 §3, RFC 9700 §2.2).
+///
+/// Shared through the database so that a replay is caught whichever node receives it.
+public protocol ReplayStore: Sendable {
+    /// Records `jti` for `clientID` until `expiresAt`. Returns false when it was already recorded and
+    /// has not expired (a replay). Atomic: of two concurrent claims of one jti, exactly one returns true.
+    func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool
+    /// Forgets entries that expired before `now`; returns how many were removed.
+    func purgeExpired(now: Date) async throws -> Int
+}

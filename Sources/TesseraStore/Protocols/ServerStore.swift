@@ -1,0 +1,19 @@
+/// Stores the authorization servers of the deployment.
+public protocol ServerStore: Sendable {
+    /// Adds a server; throws `StoreError.alreadyExists` when the name is taken.
+    func createServer(_ server: AuthorizationServer) async throws
+    /// Replaces a server's settings; throws `StoreError.notFound` for an unknown name.
+    func updateServer(_ server: AuthorizationServer) async throws
+    /// The server with this name, or nil.
+    func server(named name: String) async throws -> AuthorizationServer?
+    /// All servers, ordered by name.
+    func listServers() async throws -> [AuthorizationServer]
+}
+
+/// Stores the scopes each authorization server defines.
+public protocol ScopeStore: Sendable {
+    /// Adds a scope; throws `StoreError.alreadyExists` when the server already defines it.
+    func createScope(_ scope: Scope) async throws
+    /// The scopes of a server, ordered by name.
+    func scopes(server: String) async throws -> [Scope]
+}
