@@ -11,7 +11,7 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Structured detail for the log (expected vs received values); never sent to the caller.
     public var detail: [String: String]
     /// HTTP status; defaults to the code's, some rejections differ (413, 415, 405, 404).
-    public var status: Int
+    public var httpStatus: Int
     /// The client the request was about, when known (for the event log).
     public var clientID: String?
 
@@ -20,7 +20,7 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         self.reason = reason
         self.description = description
         self.detail = detail
-        self.status = status ?? code.status
+        self.httpStatus = status ?? code.status
         self.clientID = clientID
     }
 

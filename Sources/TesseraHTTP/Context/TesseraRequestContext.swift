@@ -1,0 +1,22 @@
+import Hummingbird
+import NIOCore
+import TesseraCore
+import TesseraStore
+
+/// The request context of every Tessera route: Hummingbird's core storage plus the request id
+/// that every response and log line carries, and the caller's address for the event log.
+public struct TesseraRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Random id echoed in `X-Request-Id` and in error bodies, so a caller can quote it to an operator.
+    public let requestID: String
+    public let remoteAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        requestID = SecureRandom.token(byteCount: 12)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// Token requests are tiny; anything over 64 KiB is refused before parsing.
+    public var maxUploadSize: Int { 65_536 }
+}

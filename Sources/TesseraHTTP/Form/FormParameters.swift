@@ -1,0 +1,67 @@
+import Hummingbird
+import NIOCore
+import TesseraCore
+import TesseraStore
+
+/// The parameters of an `application/x-www-form-urlencoded` body, read strictly (RFC 6749 §3.1–3.2):
+/// invalid percent-encoding or UTF-8 is rejected, a parameter sent twice is rejected (except those
+/// the RFCs allow to repeat, like RFC 8707 `resource`), and an empty value counts as absent.
+public struct FormParameters: Sendable {
+    private(set) var values: [String: [String]] = [:]
+
+    /// Parameters that may legitimately appear more than once.
+    static let repeatable: Set<String> = ["resource"]
+
+    public init(parsing bytes: some Collection<UInt8>, origin: String) throws(OAuthError) {
+        let all = Array(bytes)
+        for pair in all.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let rawName = equals.map { pair[pair.startIndex..<$0] } ?? pair[...]
+            let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? []
+            guard let name = FormDecoding.decodeComponent(ArraySlice(rawName)),
+                  let value = FormDecoding.decodeComponent(ArraySlice(rawValue)) else {
+                throw OAuthError(.invalidRequest, .requestMalformedBody,
+                                 "the \(origin) has invalid percent-encoding or is not UTF-8; form-encode every name and value")
+            }
+            guard !value.isEmpty else { continue }
+            if values[name] != nil && !Self.repeatable.contains(name) {
+                throw OAuthError(.invalidRequest, .requestDuplicateParameter, "parameter \(quoted(name)) appears more than once in the \(origin); send it once")
+            }
+            values[name, default: []].append(value)
+        }
+    }
+
+    public init() {}
+
+    public subscript(_ name: String) -> String? { values[name]?.first }
+
+    public func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// Every single-valued parameter, for grants that read others.
+    public var singleValues: [String: String] { values.compactMapValues(\.first) }
+}
+
+extension Request {
+    /// Reads the form body of a POST, after checking its content type and size.
+    func formParameters(context: TesseraRequestContext) async throws -> FormParameters {
+        let contentType = headers[.contentType] ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard mediaType == "application/x-www-form-urlencoded" else {
+            let got = contentType.isEmpty ? "no Content-Type" : "Content-Type \(quoted(contentType))"
+            throw OAuthError(.invalidRequest, .requestContentType, "the request has \(got); send the parameters as application/x-www-form-urlencoded")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw OAuthError(.invalidRequest, .requestBodyTooLarge, "the request body is larger than 64 KiB", status: 413)
+        }
+        return try FormParameters(parsing: buffer.readableBytesView, origin: "request body")
+    }
+
+    /// The query string's parameters, read with the same strictness as the body.
+    func queryParameters() throws(OAuthError) -> FormParameters {
+        guard let query = uri.query, !query.isEmpty else { return FormParameters() }
+        return try FormParameters(parsing: Array(query.utf8), origin: "query string")
+    }
+}

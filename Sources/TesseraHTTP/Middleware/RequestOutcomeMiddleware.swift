@@ -1,0 +1,81 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import TesseraCore
+import TesseraStore
+
+/// Wraps every route: turns any error into a JSON error response (never a bare 500 or a dropped
+/// connection), stamps `X-Request-Id` on every response, and writes one log line per request.
+///
+/// Rejections are logged with their reason code and log-only detail, so the reason a caller got is
+/// findable by request id. (The database event log arrives with the diagnosability issue.)
+public struct RequestOutcomeMiddleware: RouterMiddleware {
+    public typealias Context = TesseraRequestContext
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        var response: Response
+        var failure: OAuthError?
+        do {
+            response = try await next(request, context)
+        } catch {
+            let oauth = Self.oauthError(from: error, request: request)
+            failure = oauth
+            response = oauth.response(requestID: context.requestID, authorizationHeaderUsed: request.headers[.authorization] != nil)
+        }
+        response.headers[.requestID] = context.requestID
+        log(request, context: context, status: response.status.code, failure: failure, elapsed: ContinuousClock.now - started)
+        return response
+    }
+
+    private func log(_ request: Request, context: Context, status: Int, failure: OAuthError?, elapsed: Duration) {
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        var metadata: Logger.Metadata = [
+            "request_id": .string(context.requestID), "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path), "status": .stringConvertible(status), "duration_us": .stringConvertible(micros),
+        ]
+        guard let failure else {
+            logger.debug("request", metadata: metadata)
+            return
+        }
+        metadata["error"] = .string(failure.code.rawValue)
+        metadata["reason"] = .string(failure.reason.rawValue)
+        metadata["description"] = .string(failure.description)
+        if let client = failure.clientID { metadata["client_id"] = .string(client) }
+        for (key, value) in failure.detail { metadata["detail.\(key)"] = .string(value) }
+        if let address = context.remoteAddress { metadata["remote"] = .string(address) }
+        logger.notice("request rejected", metadata: metadata)
+    }
+
+    /// Maps Hummingbird's own errors (no route, body too large) and anything unexpected to `OAuthError`.
+    static func oauthError(from error: any Error, request: Request) -> OAuthError {
+        if let oauth = error as? OAuthError { return oauth }
+        if let http = error as? HTTPError {
+            switch http.status {
+            case .notFound:
+                return OAuthError(.notFound, .requestNotFound, "no endpoint at \(request.uri.path); the discovery document lists the endpoints")
+            case .contentTooLarge:
+                return OAuthError(.invalidRequest, .requestBodyTooLarge, "the request body is larger than 64 KiB", status: 413)
+            case .methodNotAllowed:
+                return OAuthError(.invalidRequest, .requestMethodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path)", status: 405)
+            default:
+                return OAuthError(.invalidRequest, .requestMalformedBody, http.body ?? "the request could not be read", status: Int(http.status.code))
+            }
+        }
+        return OAuthError(.serverError, .internalError, "the server failed unexpectedly while handling this request; quote the request id when reporting it",
+                          detail: ["error": String(describing: error)])
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-Id`, on every response. The literal is a valid field name, so the unwrap cannot fail.
+    static let requestID = HTTPField.Name("X-Request-Id")!
+    /// `Pragma`, sent with `no-cache` beside `Cache-Control: no-store` for HTTP/1.0 caches (RFC 6749 §5.1).
+    static let pragma = HTTPField.Name("Pragma")!
+}

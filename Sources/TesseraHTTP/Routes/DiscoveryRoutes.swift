@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TesseraCore
+import TesseraStore
+
+/// Discovery (RFC 8414 and OpenID Connect Discovery) and the JWKS of each authorization server.
+struct DiscoveryRoutes {
+    let runtime: TesseraRuntime
+
+    func register(on router: Router<TesseraRequestContext>) {
+        let discoveryPaths: [RouterPath] = [
+            "/oauth2/:server/.well-known/openid-configuration",
+            "/oauth2/:server/.well-known/oauth-authorization-server",
+            "/.well-known/oauth-authorization-server/oauth2/:server",
+        ]
+        for path in discoveryPaths {
+            router.get(path) { request, context in try await metadata(request, context: context) }
+            MethodGuard.only(.get, path: path, on: router)
+        }
+        router.get("/oauth2/:server/v1/keys") { _, context in try await keys(context: context) }
+        MethodGuard.only(.get, path: "/oauth2/:server/v1/keys", on: router)
+    }
+
+    func metadata(_ request: Request, context: TesseraRequestContext) async throws -> Response {
+        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let query = try request.queryParameters()
+        var client: Client?
+        if let clientID = query["client_id"] {
+            let found = try await runtime.directory.client(id: clientID)
+            guard let found, found.server == server.name else {
+                throw OAuthError(.notFound, .requestUnknownClient,
+                                 "no client \(quoted(clientID)) is registered on authorization server \(quoted(server.name))")
+            }
+            client = found
+        }
+        let scopes = try await runtime.directory.scopeNames(server: server.name).sorted()
+        let document = ServerMetadata(server: server, publicURL: runtime.settings.publicURL, grantTypes: runtime.tokens.grantTypes, scopes: scopes, client: client)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let caching = client == nil ? "public, max-age=300" : "no-store"
+        return JSONResponse.bytes(Array(try encoder.encode(document)), headers: [.cacheControl: caching])
+    }
+
+    func keys(context: TesseraRequestContext) async throws -> Response {
+        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let ring: ServerKeyRing
+        do {
+            ring = try await runtime.directory.keyRing(server: server.name)
+        } catch {
+            throw OAuthError.internalFailure(error, during: "loading the signing keys")
+        }
+        return JSONResponse.bytes(ring.jwksDocument, headers: [.cacheControl: "public, max-age=\(runtime.settings.jwksMaxAge)"])
+    }
+}

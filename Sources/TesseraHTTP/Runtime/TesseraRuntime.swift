@@ -1,0 +1,56 @@
+import Logging
+import TesseraCore
+import TesseraStore
+
+/// Settings of a running node that the routes and the core need.
+public struct TesseraSettings: Sendable {
+    /// The base of every issuer URL (`--public-url`).
+    public var publicURL: String
+    public var assertionPolicy: AssertionPolicy
+    /// `max-age` of the JWKS response.
+    public var jwksMaxAge: Int
+
+    public init(publicURL: String, assertionPolicy: AssertionPolicy = AssertionPolicy(), jwksMaxAge: Int = 300) {
+        self.publicURL = publicURL
+        self.assertionPolicy = assertionPolicy
+        self.jwksMaxAge = jwksMaxAge
+    }
+}
+
+/// The wired core of one node: directory cache, client authenticator, grants. Built once at start
+/// and shared by every route.
+public final class TesseraRuntime: Sendable {
+    public let settings: TesseraSettings
+    public let stores: Stores
+    public let directory: Directory
+    public let clock: any WallClock
+    public let tokens: TokenService
+    public let authenticator: ClientAuthenticator
+    public let keySource: ClientKeySource
+
+    public init(stores: Stores, masterKey: MasterKey, settings: TesseraSettings, clock: any WallClock = SystemWallClock(), jwksFetcher: (any JWKSFetcher)? = HTTPJWKSFetcher()) {
+        self.settings = settings
+        self.stores = stores
+        self.clock = clock
+        directory = Directory(stores: stores, masterKey: masterKey)
+        keySource = ClientKeySource(fetcher: jwksFetcher, clock: clock)
+        let assertions = ClientAssertionVerifier(keySource: keySource, replays: stores.replays, masterKey: masterKey, clock: clock, policy: settings.assertionPolicy)
+        authenticator = ClientAuthenticator(directory: directory, assertions: assertions)
+        let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
+        tokens = TokenService(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)], publicURL: settings.publicURL)
+    }
+
+    /// The server named in the URL, or a 404 naming it.
+    func server(named name: String) async throws(OAuthError) -> AuthorizationServer {
+        let found: AuthorizationServer?
+        do {
+            found = try await directory.server(named: name)
+        } catch {
+            throw OAuthError.internalFailure(error, during: "loading the authorization server")
+        }
+        guard let server = found else {
+            throw OAuthError(.notFound, .requestUnknownServer, "there is no authorization server \(quoted(name)) in this deployment")
+        }
+        return server
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraStore
+
+/// `tessera clients …`: register and manage clients.
+struct Clients: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clients", abstract: "Register and manage clients.",
+        subcommands: [Create.self, List.self, Show.self, Disable.self, Enable.self, Delete.self, RotateSecret.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a client; prints its id and, for secret methods, its secret (once).")
+        @Option(help: "The authorization server.") var server: String
+        @Option(help: "A name for people.") var name: String
+        @Option(name: .customLong("auth-method"), help: "client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none.") var authMethod: String
+        @Option(name: .customLong("jwks-file"), help: "JWKS file with the client's public keys (private_key_jwt).") var jwksFile: String?
+        @Option(name: .customLong("jwks-uri"), help: "URL of the client's JWKS (private_key_jwt).") var jwksURI: String?
+        @Option(name: .customLong("scope"), help: "A scope the client may request (defined on the server). Repeatable.") var scopes: [String] = []
+        @Option(name: .customLong("claim"), help: "KEY=VALUE added to this client's tokens. Repeatable.") var claims: [String] = []
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func validate() throws {
+            guard ClientAuthMethod(rawValue: authMethod) != nil else {
+                throw ValidationError("--auth-method must be one of \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(authMethod)\"")
+            }
+        }
+
+        func run() async throws {
+            let method = ClientAuthMethod(rawValue: authMethod) ?? .none
+            var jwks: String?
+            if let jwksFile {
+                guard let text = try? String(contentsOfFile: jwksFile, encoding: .utf8) else {
+                    throw AdminError("cannot read JWKS file \(jwksFile)")
+                }
+                jwks = text
+            }
+            let opened = try await data.open()
+            let created = try await opened.administration.createClient(
+                server: server, name: name, method: method, jwks: jwks, jwksURI: jwksURI, scopes: scopes, claims: try ClaimOption.parse(claims))
+            ClientOutput.printCreated(created, json: json)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the clients of a server.")
+        @Option(help: "The authorization server.") var server: String
+        @Flag(help: "Print JSON lines.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            _ = try await opened.administration.requireServer(server)
+            for client in try await opened.stores.clients.listClients(server: server) {
+                ClientOutput.print(client, json: json)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one client (never its secret).")
+        @Argument var id: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            ClientOutput.print(try await opened.administration.requireClient(id), json: json)
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a client: it can no longer authenticate.")
+        @Argument var id: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            _ = try await opened.administration.setEnabled(clientID: id, false)
+            print("client \(id) disabled")
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled client.")
+        @Argument var id: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            _ = try await opened.administration.setEnabled(clientID: id, true)
+            print("client \(id) enabled")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a client.")
+        @Argument var id: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            _ = try await opened.administration.requireClient(id)
+            try await opened.stores.clients.deleteClient(id: id)
+            print("client \(id) deleted")
+        }
+    }
+
+    struct RotateSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Issue a new secret; the old one stops working at once.")
+        @Argument var id: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            ClientOutput.printCreated(try await opened.administration.rotateSecret(clientID: id), json: json)
+        }
+    }
+}
+
+enum ClientOutput {
+    static func printCreated(_ created: Administration.CreatedClient, json: Bool) {
+        let client = created.client
+        if json {
+            var members: [(String, JSONValue)] = [("client_id", .string(client.id))]
+            if let secret = created.secret { members.append(("client_secret", .string(secret))) }
+            members += [("server", .string(client.server)), ("token_endpoint_auth_method", .string(client.authMethod.rawValue))]
+            Console.json(members)
+            return
+        }
+        Swift.print("client_id:     \(client.id)")
+        if let secret = created.secret {
+            Swift.print("client_secret: \(secret)")
+            Swift.print("(the secret is shown only now; store it safely)")
+        }
+        Swift.print("server:        \(client.server)")
+        Swift.print("auth method:   \(client.authMethod.rawValue)")
+    }
+
+    static func print(_ client: Client, json: Bool) {
+        if json {
+            var members: [(String, JSONValue)] = [
+                ("client_id", .string(client.id)), ("name", .string(client.name)), ("server", .string(client.server)),
+                ("token_endpoint_auth_method", .string(client.authMethod.rawValue)), ("scopes", .array(client.scopes.map(JSONValue.string))),
+                ("enabled", .bool(client.enabled)), ("claims", .object(client.claims)),
+            ]
+            if let uri = client.jwksURI { members.append(("jwks_uri", .string(uri))) }
+            Console.json(members)
+            return
+        }
+        Swift.print("\(client.id)  \(client.name)  \(client.authMethod.rawValue)  \(client.enabled ? "enabled" : "disabled")  scopes: \(client.scopes.joined(separator: " "))")
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TesseraCore
+import TesseraHTTP
+import TesseraSQLite
+
+/// `tessera serve`: runs the server until SIGINT/SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the authorization server (SQLite in --data-dir).")
+
+    @Option(help: "Address to listen on (env TESSERA_HOST; default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (env TESSERA_PORT; default 8080).") var port: Int?
+    @Option(name: .customLong("public-url"), help: "Base URL of every issuer (env TESSERA_PUBLIC_URL; default http://HOST:PORT).") var publicURL: String?
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let host = self.host ?? environment["TESSERA_HOST"] ?? "127.0.0.1"
+        let port = try Self.port(self.port, environment["TESSERA_PORT"])
+        let publicURL = try Self.publicURL(self.publicURL ?? environment["TESSERA_PUBLIC_URL"], host: host, port: port)
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: environment["TESSERA_LOG_LEVEL"] ?? "") ?? .notice
+            return handler
+        }
+        let logger = Logger(label: "tessera")
+        let opened = try await data.open()
+        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL))
+        let defaultIssuer = IssuerURLs(publicURL: publicURL, server: "default").issuer
+        let app = TesseraApplication.application(runtime: runtime, host: host, port: port, logger: logger) { boundPort in
+            logger.notice("Tessera is serving http://\(host):\(boundPort) with data in \(opened.directory); issuer \(defaultIssuer)")
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(service: DirectoryRefresher(directory: runtime.directory, logger: logger)),
+                    .init(service: ReplayPurger(replays: opened.stores.replays, clock: runtime.clock, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch {
+            let text = String(describing: error)
+            if text.contains("ddress already in use") {
+                throw CommandFailure(message: "cannot listen on \(host):\(port): the address is already in use")
+            }
+            throw CommandFailure(message: "the server stopped: \(text)")
+        }
+    }
+
+    static func port(_ option: Int?, _ environment: String?) throws -> Int {
+        if let option {
+            guard (0...65535).contains(option) else { throw ValidationError("--port must be between 0 and 65535; got \(option)") }
+            return option
+        }
+        guard let environment else { return 8080 }
+        guard let value = Int(environment), (0...65535).contains(value) else {
+            throw ValidationError("TESSERA_PORT must be a port number between 0 and 65535; got \"\(environment)\"")
+        }
+        return value
+    }
+
+    static func publicURL(_ given: String?, host: String, port: Int) throws -> String {
+        guard let given else { return "http://\(host):\(port)" }
+        guard let url = URL(string: given), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+              url.query == nil, url.fragment == nil else {
+            throw ValidationError("--public-url must be an http(s) URL without query or fragment, e.g. https://auth.example.com; got \"\(given)\"")
+        }
+        var text = given
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraStore
+
+/// `tessera servers …`: the authorization servers of the deployment.
+struct Servers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "servers", abstract: "Create and inspect authorization servers.",
+        subcommands: [Create.self, List.self, Show.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an authorization server with its own issuer and ES256 key.")
+        @Argument(help: "Name (the issuer is {public-url}/oauth2/NAME).") var name: String
+        @Option(name: .customLong("audience"), help: "A resource (RFC 8707) tokens may be issued for; the first is the default. Repeatable.") var audiences: [String] = []
+        @Option(name: .customLong("access-token-ttl"), help: "Access token lifetime in seconds (default 3600).") var accessTokenTTL: Int = 3600
+        @Option(name: .customLong("claim"), help: "KEY=VALUE added to every token (VALUE is JSON when it parses as JSON). Repeatable.") var claims: [String] = []
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let server = try await opened.administration.createServer(name: name, audiences: audiences, accessTokenTTL: accessTokenTTL, claims: try ClaimOption.parse(claims))
+            ServerOutput.print(server, json: json)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List authorization servers.")
+        @Flag(help: "Print JSON lines.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            for server in try await opened.stores.servers.listServers() {
+                ServerOutput.print(server, json: json)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one authorization server.")
+        @Argument var name: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let server = try await opened.administration.requireServer(name)
+            ServerOutput.print(server, json: json)
+            if !json {
+                let scopes = try await opened.stores.scopes.scopes(server: name).map(\.name)
+                let keys = try await opened.stores.keys.keys(server: name).filter(\.active).map { "\($0.kid) (\($0.algorithm))" }
+                print("  scopes:    \(scopes.joined(separator: " "))")
+                print("  keys:      \(keys.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
+enum ServerOutput {
+    static func print(_ server: AuthorizationServer, json: Bool) {
+        if json {
+            Console.json([("name", .string(server.name)), ("audiences", .array(server.audiences.map(JSONValue.string))),
+                          ("access_token_ttl", .number(Double(server.accessTokenTTL))), ("claims", .object(server.claims)),
+                          ("token_format", .string(server.tokenFormat.rawValue))])
+        } else {
+            Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
+        }
+    }
+}
+
+/// Parses repeated `--claim KEY=VALUE` options.
+enum ClaimOption {
+    static func parse(_ options: [String]) throws -> [String: JSONValue] {
+        var claims: [String: JSONValue] = [:]
+        for option in options {
+            guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
+                throw ValidationError("--claim must be KEY=VALUE; got \"\(option)\"")
+            }
+            claims[String(option[..<equals])] = JSONValue.parseOptionValue(String(option[option.index(after: equals)...]))
+        }
+        return claims
+    }
+}

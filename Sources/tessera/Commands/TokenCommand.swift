@@ -1,0 +1,101 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import TesseraCore
+
+/// `tessera token`: asks a server for a token the way a client would, and prints the answer.
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Request an access token with client_credentials.")
+    @Option(help: "Issuer URL, e.g. http://127.0.0.1:8080/oauth2/default.") var issuer: String
+    @OptionGroup var signing: AssertionOptions
+    @Option(name: .customLong("auth-method"), help: "With --client-secret: client_secret_basic (default), client_secret_post or client_secret_jwt.") var authMethod: String = "client_secret_basic"
+    @Option(name: .customLong("scope"), help: "Scope to request. Repeatable.") var scopes: [String] = []
+    @Option(name: .customLong("resource"), help: "RFC 8707 resource. Repeatable.") var resources: [String] = []
+
+    func run() async throws {
+        let endpoint = try await OAuthHTTP.discover(issuer: issuer, field: "token_endpoint")
+        var form: [(String, String)] = [("grant_type", "client_credentials")]
+        if !scopes.isEmpty { form.append(("scope", scopes.joined(separator: " "))) }
+        form += resources.map { ("resource", $0) }
+        var headers: [(String, String)] = []
+        try await OAuthHTTP.addClientAuthentication(signing, method: authMethod, audience: endpoint, form: &form, headers: &headers)
+        let (status, body) = try await OAuthHTTP.post(endpoint, form: form, headers: headers)
+        try OAuthHTTP.printAnswer(status: status, body: body)
+    }
+}
+
+/// The HTTP side of the client helpers: discovery, form posts, client authentication, printing.
+enum OAuthHTTP {
+    static func discover(issuer: String, field: String) async throws -> String {
+        var base = issuer
+        while base.hasSuffix("/") { base.removeLast() }
+        let url = base + "/.well-known/oauth-authorization-server"
+        let (status, body) = try await send(HTTPClientRequest(url: url))
+        guard status == 200, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let value = object[field] as? String else {
+            throw CommandFailure(message: "discovery at \(url) answered HTTP \(status) without \(field); is the issuer URL right?")
+        }
+        return value
+    }
+
+    static func addClientAuthentication(_ signing: AssertionOptions, method: String, audience: String,
+                                        form: inout [(String, String)], headers: inout [(String, String)]) async throws {
+        if signing.privateKey != nil || method == "client_secret_jwt" {
+            form.append(("client_assertion_type", ClientAssertionVerifier.assertionType))
+            form.append(("client_assertion", try await signing.makeAssertion(audience: audience, lifetime: 60)))
+            return
+        }
+        let secret = signing.clientSecret ?? ""
+        switch method {
+        case "client_secret_basic":
+            let pair = formEncode(signing.clientID) + ":" + formEncode(secret)
+            headers.append(("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8))))
+        case "client_secret_post":
+            form.append(("client_id", signing.clientID))
+            form.append(("client_secret", secret))
+        default:
+            throw ValidationError("--auth-method must be client_secret_basic, client_secret_post or client_secret_jwt; got \"\(method)\"")
+        }
+    }
+
+    static func post(_ url: String, form: [(String, String)], headers: [(String, String)]) async throws -> (Int, [UInt8]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let body = form.map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")
+        request.body = .bytes(ByteBuffer(string: body))
+        return try await send(request)
+    }
+
+    static func send(_ request: HTTPClientRequest) async throws -> (Int, [UInt8]) {
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), Array(body.readableBytesView))
+        } catch {
+            throw CommandFailure(message: "cannot reach \(request.url): \(error)")
+        }
+    }
+
+    /// Prints a success body as is; an error as the server's code, description and request id.
+    static func printAnswer(status: Int, body: [UInt8]) throws {
+        let text = String(decoding: body, as: UTF8.self)
+        guard (200..<300).contains(status) else {
+            let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+            let error = object["error"] as? String ?? "HTTP \(status)"
+            let description = object["error_description"] as? String ?? text
+            let requestID = object["request_id"] as? String ?? "-"
+            throw CommandFailure(message: "\(error): \(description) (HTTP \(status), request id \(requestID))")
+        }
+        print(text)
+    }
+
+    /// application/x-www-form-urlencoded encoding of one component.
+    static func formEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: "%20", with: "+")
+    }
+}

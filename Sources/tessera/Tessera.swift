@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraStore
+
+/// The `tessera` command: the server, the admin commands and the client-side helpers.
+@main
+struct Tessera: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "Tessera, a self-hosted OAuth 2.0 authorization server for APIs.",
+        subcommands: [Serve.self, Servers.self, Scopes.self, Clients.self, Keygen.self, AssertionCommand.self, TokenCommand.self]
+    )
+
+    /// Parses and runs; bad arguments print one line and exit 2, runtime failures exit 1.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            await OpenStores.shared.closeAll()
+        } catch let error as AdminError {
+            await Console.fail("tessera: \(error.description)", status: 2)
+        } catch let error as StoreError {
+            if case .unavailable = error { await Console.fail("tessera: \(error)", status: 1) }
+            await Console.fail("tessera: \(error)", status: 2)
+        } catch let error as CommandFailure {
+            await Console.fail("tessera: \(error.message)", status: error.status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let isUsage = code == .validationFailure || error is ValidationError
+            await Console.fail(message.hasPrefix("Error: ") ? "tessera: " + message.dropFirst(7) : "tessera: \(message)", status: isUsage ? 2 : (code.rawValue == 0 ? 1 : code.rawValue))
+        }
+    }
+}
+
+/// A failure with the exit status it should produce (1 for runtime failures, 2 for bad input).
+struct CommandFailure: Error {
+    let message: String
+    var status: Int32 = 1
+}
+
+/// Where the CLI writes: results to stdout, failures as one line to stderr.
+enum Console {
+    static func fail(_ line: String, status: Int32) async -> Never {
+        await OpenStores.shared.closeAll()
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        exit(status)
+    }
+
+    static func json(_ members: [(String, JSONValue)]) {
+        print(String(decoding: JSONWriter.object(members), as: UTF8.self))
+    }
+}
