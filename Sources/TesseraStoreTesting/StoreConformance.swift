@@ -1,0 +1,170 @@
+import Foundation
+import TesseraStore
+
+/// The behaviour every storage backend must show, written once against the store protocols and
+/// run by the tests of each backend (SQLite now, PostgreSQL later), as Hydra does with its
+/// exported fosite store helpers.
+///
+/// Each check gets fresh, empty stores from `makeStores` and throws `ConformanceFailure` naming
+/// what differed.
+public struct StoreConformance: Sendable {
+    public typealias Check = @Sendable (Stores) async throws -> Void
+
+    /// Every check, by name, so a test can run them one by one and report each.
+    public static let checks: [(name: String, run: Check)] = [
+        ("server create, read, list and update round-trip", serverRoundTrip),
+        ("a duplicate server name is alreadyExists", duplicateServer),
+        ("updating an unknown server is notFound", updateUnknownServer),
+        ("scopes belong to their server and are unique per server", scopesPerServer),
+        ("client create, read, list, update and delete round-trip", clientRoundTrip),
+        ("updating or deleting an unknown client is notFound", unknownClientChanges),
+        ("keys are listed newest first and can be retired", keysNewestFirst),
+        ("a jti is accepted once until it expires", replayClaimOnce),
+        ("the same jti of two clients is independent", replayPerClient),
+        ("concurrent claims of one jti: exactly one wins", replayConcurrent),
+        ("expired replay entries are purged", replayPurge),
+    ]
+
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func server(_ name: String) -> AuthorizationServer {
+        AuthorizationServer(name: name, audiences: ["https://api.example.com", "api://\(name)"], accessTokenTTL: 600,
+                            claims: ["env": .string("prod"), "org": .object(["id": .number(7)])], createdAt: t0)
+    }
+
+    static func client(_ id: String, server: String = "alpha", created: Date = t0) -> Client {
+        Client(id: id, server: server, name: "svc \(id)", authMethod: .clientSecretJWT, secretHash: Data([1, 2, 3]),
+               encryptedSecret: Data([9, 8, 7]), jwks: nil, jwksURI: nil, scopes: ["orders.read", "orders.write"],
+               claims: ["tier": .string("gold")], enabled: true, createdAt: created)
+    }
+
+    static func serverRoundTrip(_ stores: Stores) async throws {
+        try await stores.servers.createServer(server("beta"))
+        try await stores.servers.createServer(server("alpha"))
+        try await expect(try await stores.servers.server(named: "alpha") == server("alpha"), "server read back differs")
+        try await expect(try await stores.servers.server(named: "missing") == nil, "unknown server should be nil")
+        try await expect(try await stores.servers.listServers().map(\.name) == ["alpha", "beta"], "servers should list by name")
+        var changed = server("alpha")
+        changed.accessTokenTTL = 120
+        changed.audiences = ["https://other.example.com"]
+        try await stores.servers.updateServer(changed)
+        try await expect(try await stores.servers.server(named: "alpha") == changed, "update not visible")
+    }
+
+    static func duplicateServer(_ stores: Stores) async throws {
+        try await stores.servers.createServer(server("alpha"))
+        try await expectError(.alreadyExists("")) { try await stores.servers.createServer(server("alpha")) }
+    }
+
+    static func updateUnknownServer(_ stores: Stores) async throws {
+        try await expectError(.notFound("")) { try await stores.servers.updateServer(server("ghost")) }
+    }
+
+    static func scopesPerServer(_ stores: Stores) async throws {
+        try await stores.scopes.createScope(Scope(server: "alpha", name: "orders.write"))
+        try await stores.scopes.createScope(Scope(server: "alpha", name: "orders.read", description: "read orders"))
+        try await stores.scopes.createScope(Scope(server: "beta", name: "orders.read"))
+        try await expectError(.alreadyExists("")) { try await stores.scopes.createScope(Scope(server: "alpha", name: "orders.read")) }
+        let alpha = try await stores.scopes.scopes(server: "alpha")
+        try await expect(alpha.map(\.name) == ["orders.read", "orders.write"], "scopes should list by name, got \(alpha.map(\.name))")
+        try await expect(alpha.first?.description == "read orders", "scope description lost")
+        try await expect(try await stores.scopes.scopes(server: "beta").count == 1, "scopes leak across servers")
+    }
+
+    static func clientRoundTrip(_ stores: Stores) async throws {
+        let first = client("c1")
+        var second = client("c2", created: t0.addingTimeInterval(5))
+        second.authMethod = .privateKeyJWT
+        second.secretHash = nil
+        second.encryptedSecret = nil
+        second.jwksURI = "https://keys.example.com/jwks.json"
+        try await stores.clients.createClient(second)
+        try await stores.clients.createClient(first)
+        try await stores.clients.createClient(client("c3", server: "beta"))
+        try await expectError(.alreadyExists("")) { try await stores.clients.createClient(first) }
+        try await expect(try await stores.clients.client(id: "c1") == first, "client read back differs")
+        try await expect(try await stores.clients.client(id: "c2") == second, "client without secret read back differs")
+        try await expect(try await stores.clients.listClients(server: "alpha").map(\.id) == ["c1", "c2"], "clients should list by creation time")
+        var disabled = first
+        disabled.enabled = false
+        disabled.secretHash = Data([4, 5, 6])
+        try await stores.clients.updateClient(disabled)
+        try await expect(try await stores.clients.client(id: "c1") == disabled, "client update not visible")
+        try await stores.clients.deleteClient(id: "c1")
+        try await expect(try await stores.clients.client(id: "c1") == nil, "deleted client still readable")
+    }
+
+    static func unknownClientChanges(_ stores: Stores) async throws {
+        try await expectError(.notFound("")) { try await stores.clients.updateClient(client("ghost")) }
+        try await expectError(.notFound("")) { try await stores.clients.deleteClient(id: "ghost") }
+    }
+
+    static func keysNewestFirst(_ stores: Stores) async throws {
+        let old = SigningKey(server: "alpha", kid: "k1", algorithm: "ES256", encryptedPrivateKey: Data([1]), publicJWK: "{\"kid\":\"k1\"}", createdAt: t0)
+        var new = SigningKey(server: "alpha", kid: "k2", algorithm: "ES256", encryptedPrivateKey: Data([2]), publicJWK: "{\"kid\":\"k2\"}", createdAt: t0.addingTimeInterval(60))
+        try await stores.keys.addKey(old)
+        try await stores.keys.addKey(new)
+        try await stores.keys.addKey(SigningKey(server: "beta", kid: "k3", algorithm: "ES256", encryptedPrivateKey: Data([3]), publicJWK: "{}", createdAt: t0))
+        try await expectError(.alreadyExists("")) { try await stores.keys.addKey(old) }
+        try await expect(try await stores.keys.keys(server: "alpha") == [new, old], "keys should list newest first")
+        new.active = false
+        try await stores.keys.updateKey(new)
+        try await expect(try await stores.keys.keys(server: "alpha").first?.active == false, "key retirement not visible")
+    }
+
+    static func replayClaimOnce(_ stores: Stores) async throws {
+        let expiry = t0.addingTimeInterval(60)
+        try await expect(try await stores.replays.claim(clientID: "c1", jti: "j1", expiresAt: expiry, now: t0), "first use must be accepted")
+        try await expect(!(try await stores.replays.claim(clientID: "c1", jti: "j1", expiresAt: expiry, now: t0.addingTimeInterval(30))), "replay must be refused")
+        try await expect(try await stores.replays.claim(clientID: "c1", jti: "j1", expiresAt: expiry.addingTimeInterval(120), now: expiry.addingTimeInterval(1)),
+                   "a jti may be reused once its entry expired")
+    }
+
+    static func replayPerClient(_ stores: Stores) async throws {
+        let expiry = t0.addingTimeInterval(60)
+        try await expect(try await stores.replays.claim(clientID: "c1", jti: "same", expiresAt: expiry, now: t0), "c1 first use")
+        try await expect(try await stores.replays.claim(clientID: "c2", jti: "same", expiresAt: expiry, now: t0), "c2 first use must be independent of c1")
+    }
+
+    static func replayConcurrent(_ stores: Stores) async throws {
+        let expiry = t0.addingTimeInterval(60)
+        let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<16 {
+                group.addTask { try await stores.replays.claim(clientID: "c1", jti: "race", expiresAt: expiry, now: t0) }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        try await expect(wins == 1, "exactly one concurrent claim must win, \(wins) did")
+    }
+
+    static func replayPurge(_ stores: Stores) async throws {
+        _ = try await stores.replays.claim(clientID: "c1", jti: "old", expiresAt: t0.addingTimeInterval(10), now: t0)
+        _ = try await stores.replays.claim(clientID: "c1", jti: "new", expiresAt: t0.addingTimeInterval(100), now: t0)
+        let removed = try await stores.replays.purgeExpired(now: t0.addingTimeInterval(50))
+        try await expect(removed == 1, "one entry should be purged, \(removed) were")
+        try await expect(!(try await stores.replays.claim(clientID: "c1", jti: "new", expiresAt: t0.addingTimeInterval(100), now: t0.addingTimeInterval(50))),
+                   "the unexpired entry must survive the purge")
+    }
+
+    static func expect(_ condition: @autoclosure () async throws -> Bool, _ message: String) async throws {
+        guard try await condition() else { throw ConformanceFailure(message) }
+    }
+
+    static func expectError(_ expected: StoreError, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as StoreError {
+            switch (error, expected) {
+            case (.alreadyExists, .alreadyExists), (.notFound, .notFound), (.unavailable, .unavailable): return
+            default: throw ConformanceFailure("expected \(expected), got \(error)")
+            }
+        }
+        throw ConformanceFailure("expected \(expected), but the call succeeded")
+    }
+}
+
+/// A conformance check that did not hold.
+public struct ConformanceFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
