@@ -8,13 +8,13 @@ import JWTKit
 public struct AssertionClaims: JWTPayload, Sendable {
     public var iss: String?
     public var sub: String?
-    public var aud: AudienceClaim?
+    public var aud: AudienceList?
     public var exp: Double?
     public var iat: Double?
     public var nbf: Double?
     public var jti: String?
 
-    public init(iss: String? = nil, sub: String? = nil, aud: AudienceClaim? = nil, exp: Double? = nil, iat: Double? = nil, nbf: Double? = nil, jti: String? = nil) {
+    public init(iss: String? = nil, sub: String? = nil, aud: AudienceList? = nil, exp: Double? = nil, iat: Double? = nil, nbf: Double? = nil, jti: String? = nil) {
         self.iss = iss
         self.sub = sub
         self.aud = aud
@@ -28,7 +28,7 @@ public struct AssertionClaims: JWTPayload, Sendable {
 }
 
 /// `aud` as a string or an array of strings (RFC 7519 §4.1.3).
-public struct AudienceClaim: Codable, Sendable, Equatable {
+public struct AudienceList: Codable, Sendable, Equatable {
     public var values: [String]
 
     public init(_ values: [String]) { self.values = values }

@@ -118,7 +118,7 @@ public struct ClientKeyPair: Sendable {
     /// Standard assertion claims for `clientID` aimed at `audience`, valid for `lifetime` seconds.
     public static func assertionClaims(clientID: String, audience: String, lifetime: Int = 60, now: Date = Date()) -> AssertionClaims {
         let issuedAt = Double(now.epochSeconds)
-        return AssertionClaims(iss: clientID, sub: clientID, aud: AudienceClaim([audience]), exp: issuedAt + Double(lifetime),
+        return AssertionClaims(iss: clientID, sub: clientID, aud: AudienceList([audience]), exp: issuedAt + Double(lifetime),
                                iat: issuedAt, nbf: nil, jti: SecureRandom.token(byteCount: 16))
     }
 }

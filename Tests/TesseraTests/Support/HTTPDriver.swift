@@ -36,6 +36,14 @@ struct HTTPDriver: Sendable {
         return try await send(uri, method: .post, headers: fields, body: Self.encode(form))
     }
 
+    /// POSTs raw bytes as a form body, for malformed-input tests.
+    func postRaw(_ uri: String, bytes: [UInt8], contentType: String? = "application/x-www-form-urlencoded", headers: HTTPFields = [:]) async throws -> Answer {
+        var fields = headers
+        if let contentType { fields[.contentType] = contentType }
+        let response = try await client.executeRequest(uri: uri, method: .post, headers: fields, body: ByteBuffer(bytes: bytes))
+        return Answer(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
+    }
+
     func send(_ uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: String?) async throws -> Answer {
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         return Answer(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TesseraCore
+import TesseraStore
+
+/// Scenario 3: discovery documents, narrowed per client, and the JWKS.
+@Suite struct DiscoveryTests {
+    @Test func allThreeDiscoveryURLsServeTheSameDocument() async throws {
+        try await TestDeployment.with { deployment in
+            let answers = try await deployment.http { http in
+                [try await http.get("/oauth2/default/.well-known/openid-configuration"),
+                 try await http.get("/oauth2/default/.well-known/oauth-authorization-server"),
+                 try await http.get("/.well-known/oauth-authorization-server/oauth2/default")]
+            }
+            for answer in answers {
+                #expect(answer.status == 200)
+                #expect(answer.text == answers[0].text)
+            }
+            let json = answers[0].json
+            #expect(json["issuer"] as? String == "http://tessera.test/oauth2/default")
+            #expect(json["token_endpoint"] as? String == "http://tessera.test/oauth2/default/v1/token")
+            #expect(json["jwks_uri"] as? String == "http://tessera.test/oauth2/default/v1/keys")
+            #expect(json["introspection_endpoint"] as? String == "http://tessera.test/oauth2/default/v1/introspect")
+            #expect(json["revocation_endpoint"] as? String == "http://tessera.test/oauth2/default/v1/revoke")
+            #expect(json["grant_types_supported"] as? [String] == ["client_credentials"])
+            #expect(json["scopes_supported"] as? [String] == ["orders.read", "orders.write"])
+            #expect(json["token_endpoint_auth_methods_supported"] as? [String] ==
+                    ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"])
+            #expect((json["introspection_endpoint_auth_methods_supported"] as? [String])?.contains("private_key_jwt") == true)
+            #expect((json["revocation_endpoint_auth_methods_supported"] as? [String])?.contains("client_secret_basic") == true)
+            #expect((json["token_endpoint_auth_signing_alg_values_supported"] as? [String])?.contains("ES256") == true)
+            #expect((json["token_endpoint_auth_signing_alg_values_supported"] as? [String])?.contains("none") == false)
+        }
+    }
+
+    @Test func clientIDNarrowsTheMethodsToTheClientsOwn() async throws {
+        try await TestDeployment.with { deployment in
+            let keyClient = try await deployment.register(.privateKeyJWT)
+            let secretClient = try await deployment.register(.clientSecretBasic)
+            let (forKey, forSecret, unknown) = try await deployment.http { http in
+                (try await http.get("/oauth2/default/.well-known/oauth-authorization-server?client_id=\(keyClient.id)"),
+                 try await http.get("/.well-known/oauth-authorization-server/oauth2/default?client_id=\(secretClient.id)"),
+                 try await http.get("/oauth2/default/.well-known/openid-configuration?client_id=nobody"))
+            }
+            #expect(forKey.json["token_endpoint_auth_methods_supported"] as? [String] == ["private_key_jwt"])
+            #expect(forKey.json["introspection_endpoint_auth_methods_supported"] as? [String] == ["private_key_jwt"])
+            #expect((forKey.json["token_endpoint_auth_signing_alg_values_supported"] as? [String])?.contains("HS256") == false)
+            #expect((forKey.json["token_endpoint_auth_signing_alg_values_supported"] as? [String])?.contains("ES256") == true)
+            #expect(forSecret.json["token_endpoint_auth_methods_supported"] as? [String] == ["client_secret_basic"])
+            #expect(forSecret.json["token_endpoint_auth_signing_alg_values_supported"] == nil)
+            #expect(unknown.status == 404)
+            #expect(unknown.error == "not_found")
+            #expect(unknown.description.contains("nobody"))
+        }
+    }
+
+    @Test func jwksHasOnlyPublicMembersAndACacheLifetime() async throws {
+        try await TestDeployment.with { deployment in
+            let answer = try await deployment.http { http in try await http.get("/oauth2/default/v1/keys") }
+            #expect(answer.status == 200)
+            #expect(answer.header("Cache-Control")?.contains("max-age=") == true)
+            let keys = try #require(answer.json["keys"] as? [[String: Any]])
+            #expect(keys.count == 1)
+            let key = try #require(keys.first)
+            #expect(Set(key.keys) == ["kty", "crv", "x", "y", "kid", "alg", "use"])
+            #expect(key["d"] == nil)
+        }
+    }
+
+    @Test func unknownServerIs404WithAJSONError() async throws {
+        try await TestDeployment.with { deployment in
+            let answer = try await deployment.http { http in try await http.get("/oauth2/nope/.well-known/openid-configuration") }
+            #expect(answer.status == 404)
+            #expect(answer.error == "not_found")
+            #expect(answer.description.contains("\"nope\""))
+            #expect(answer.header("X-Request-Id") != nil)
+        }
+    }
+}

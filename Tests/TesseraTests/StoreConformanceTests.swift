@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TesseraSQLite
+import TesseraStore
+import TesseraStoreTesting
+
+/// Runs the shared store conformance suite against the SQLite backend, each check on a fresh file.
+@Suite struct StoreConformanceTests {
+    @Test(arguments: StoreConformance.checks.map(\.name))
+    func sqliteBackendConforms(_ check: String) async throws {
+        let run = try #require(StoreConformance.checks.first { $0.name == check }?.run)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-conformance-\(UUID().uuidString).sqlite").path
+        let store = try await SQLiteStore.open(path: path)
+        do {
+            try await run(Stores(store))
+        } catch {
+            Issue.record("SQLite: \(check): \(error)")
+        }
+        await store.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test func sqliteMigrationsAreIdempotentAcrossReopen() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-reopen-\(UUID().uuidString).sqlite").path
+        let first = try await SQLiteStore.open(path: path)
+        try await first.createScope(Scope(server: "alpha", name: "kept"))
+        await first.close()
+        let second = try await SQLiteStore.open(path: path)
+        #expect(try await second.scopes(server: "alpha").map(\.name) == ["kept"])
+        await second.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test func anotherConnectionsCommitMovesTheChangeVersion() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-version-\(UUID().uuidString).sqlite").path
+        let server = try await SQLiteStore.open(path: path)
+        let admin = try await SQLiteStore.open(path: path)
+        let before = try await server.changeVersion()
+        _ = try await server.claim(clientID: "c", jti: "own-write", expiresAt: Date().addingTimeInterval(60), now: Date())
+        #expect(try await server.changeVersion() == before, "a connection's own writes must not invalidate its caches")
+        try await admin.createScope(Scope(server: "alpha", name: "new"))
+        #expect(try await server.changeVersion() != before)
+        await server.close()
+        await admin.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}
