@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "TesseraCore", "TesseraStore", "TesseraStoreTesting", "TesseraSQLite", "TesseraHTTP", "tessera",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

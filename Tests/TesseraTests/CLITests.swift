@@ -1,0 +1,103 @@
+import Foundation
+import JWTKit
+import Testing
+import TesseraCore
+import TesseraSQLite
+import TesseraStore
+
+/// The admin CLI and client helpers, run as the real binary against a real data directory.
+@Suite struct CLITests {
+    @Test func clientsCreateListShowAndRotateSecret() async throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = ["--data-dir", dir.path]
+        let unknownScope = try CLIProcess.run(["clients", "create", "--server", "default", "--name", "svc", "--auth-method", "client_secret_basic", "--scope", "orders.read"] + data)
+        #expect(unknownScope.status == 2)
+        #expect(unknownScope.stderr.contains("scope \"orders.read\" is not defined"))
+        #expect(unknownScope.stderr.split(separator: "\n").count == 1)
+
+        #expect(try CLIProcess.run(["scopes", "create", "--server", "default", "orders.read", "--description", "read orders"] + data).status == 0)
+        let scopes = try CLIProcess.run(["scopes", "list", "--server", "default"] + data)
+        #expect(scopes.stdout.contains("orders.read  read orders"))
+
+        let created = try CLIProcess.run(["clients", "create", "--server", "default", "--name", "svc", "--auth-method", "client_secret_basic",
+                                          "--scope", "orders.read", "--json"] + data)
+        #expect(created.status == 0, "\(created.stderr)")
+        let json = CLIProcess.json(created.stdout)
+        #expect(Set(json.keys) == ["client_id", "client_secret", "server", "token_endpoint_auth_method"])
+        let id = try #require(json["client_id"] as? String)
+        let secret = try #require(json["client_secret"] as? String)
+        #expect(json["token_endpoint_auth_method"] as? String == "client_secret_basic")
+        #expect(Base64URL.decode(secret)?.count == 32, "secrets carry 256 random bits")
+
+        let list = try CLIProcess.run(["clients", "list", "--server", "default"] + data)
+        #expect(list.stdout.contains(id))
+        let show = try CLIProcess.run(["clients", "show", id, "--json"] + data)
+        #expect(CLIProcess.json(show.stdout)["client_id"] as? String == id)
+        #expect(!show.stdout.contains(secret), "show never prints the secret")
+
+        let rotated = try CLIProcess.run(["clients", "rotate-secret", id, "--json"] + data)
+        let newSecret = try #require(CLIProcess.json(rotated.stdout)["client_secret"] as? String)
+        #expect(newSecret != secret)
+
+        let store = try await SQLiteStore.open(path: dir.appendingPathComponent("tessera.sqlite").path)
+        let stored = try #require(try await store.client(id: id))
+        await store.close()
+        let hash = try #require(stored.secretHash)
+        #expect(ClientSecret.matches(newSecret, storedHash: hash))
+        #expect(!ClientSecret.matches(secret, storedHash: hash))
+        #expect(stored.encryptedSecret == nil, "basic clients keep only the hash")
+
+        #expect(try CLIProcess.run(["clients", "disable", id] + data).status == 0)
+        #expect(try CLIProcess.run(["clients", "delete", id] + data).status == 0)
+        let gone = try CLIProcess.run(["clients", "show", id] + data)
+        #expect(gone.status == 2)
+        #expect(gone.stderr.contains("no client with id"))
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("master.key").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func badArgumentsGiveOneLineAndStatus2() throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for arguments in [["clients", "create", "--server", "default", "--name", "x", "--auth-method", "nope"],
+                          ["servers", "create", "Bad Name"], ["serve", "--port", "99999"], ["clients", "create", "--name", "x"]] {
+            let result = try CLIProcess.run(arguments + ["--data-dir", dir.path])
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("tessera: "), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        let help = try CLIProcess.run(["clients", "create", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--auth-method"))
+    }
+
+    @Test func keygenWritesAPrivateKeyAndAJWKSThatAssertionsMatch() async throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for alg in ["ES256", "RS256", "EdDSA"] {
+            let pem = dir.appendingPathComponent("\(alg).pem").path
+            let jwks = dir.appendingPathComponent("\(alg).jwks.json").path
+            let result = try CLIProcess.run(["keygen", "--alg", alg, "--private-key", pem, "--jwks", jwks])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect((try FileManager.default.attributesOfItem(atPath: pem)[.posixPermissions] as? Int) == 0o600)
+            #expect(try String(contentsOfFile: pem, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"), "PKCS#8 PEM")
+            let document = try String(contentsOfFile: jwks, encoding: .utf8)
+            let key = try #require((CLIProcess.json(document)["keys"] as? [[String: Any]])?.first)
+            #expect(key["alg"] as? String == alg)
+            #expect(key["use"] as? String == "sig")
+            #expect(key["kid"] is String)
+            #expect(key["d"] == nil)
+
+            let assertion = try CLIProcess.run(["assertion", "--client-id", "0oaclient", "--private-key", pem, "--audience", "https://as.example.com/token"])
+            #expect(assertion.status == 0, "\(assertion.stderr)")
+            let keys = try await JWTKeyCollection().add(jwksJSON: document)
+            let claims = try await keys.verify(assertion.stdout.trimmingCharacters(in: .whitespacesAndNewlines), as: AssertionClaims.self)
+            #expect(claims.iss == "0oaclient" && claims.sub == "0oaclient")
+            #expect(claims.aud?.values == ["https://as.example.com/token"])
+            #expect((claims.exp ?? 0) - (claims.iat ?? 0) == 60)
+            #expect(claims.jti != nil)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import TesseraCore
+
+/// `tessera serve` as a real process on a real socket: start, admin changes seen while running,
+/// clean stop on SIGTERM, and clear failures at start.
+@Suite(.serialized) struct ServeProcessTests {
+    static func get(_ url: String) async -> (Int, String)? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)),
+              let body = try? await response.body.collect(upTo: 1 << 20) else { return nil }
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    static func waitUntilHealthy(_ base: String) async throws {
+        for _ in 0..<100 {
+            if let (status, _) = await get(base + "/healthz"), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("server at \(base) never became healthy")
+    }
+
+    @Test func serverSeesCLIChangesWithinASecondAndStopsCleanlyOnSIGTERM() async throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = CLIProcess.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let log = dir.appendingPathComponent("serve.log")
+        let server = try CLIProcess.start(["serve", "--port", String(port), "--data-dir", dir.appendingPathComponent("data").path], stderr: log)
+        defer { if server.isRunning { server.terminate() } }
+        try await Self.waitUntilHealthy(base)
+        let startLog = try String(contentsOf: log, encoding: .utf8)
+        #expect(startLog.contains("issuer \(base)/oauth2/default"))
+
+        let data = ["--data-dir", dir.appendingPathComponent("data").path]
+        #expect(try CLIProcess.run(["scopes", "create", "--server", "default", "orders.read"] + data).status == 0)
+        let created = CLIProcess.json(try CLIProcess.run(["clients", "create", "--server", "default", "--name", "svc",
+                                                          "--auth-method", "client_secret_post", "--scope", "orders.read", "--json"] + data).stdout)
+        let id = try #require(created["client_id"] as? String)
+        let secret = try #require(created["client_secret"] as? String)
+        let createdAt = ContinuousClock.now
+
+        var seen = false
+        var last = ""
+        repeat {
+            var request = HTTPClientRequest(url: base + "/oauth2/default/v1/token")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials&client_id=\(id)&client_secret=\(secret)"))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(2))
+            last = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            if response.status == .ok { seen = true; break }
+            try await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now - createdAt < .seconds(1)
+        #expect(seen, "the running server did not see the new client within a second: \(last)")
+
+        let token = try CLIProcess.run(["token", "--issuer", base + "/oauth2/default", "--client-id", id, "--client-secret", secret,
+                                        "--auth-method", "client_secret_post", "--scope", "orders.read"])
+        #expect(token.status == 0, "\(token.stderr)")
+        #expect(CLIProcess.json(token.stdout)["scope"] as? String == "orders.read")
+
+        let failing = try CLIProcess.run(["token", "--issuer", base + "/oauth2/default", "--client-id", id, "--client-secret", "wrong",
+                                          "--auth-method", "client_secret_post"])
+        #expect(failing.status == 1)
+        #expect(failing.stderr.contains("invalid_client"))
+        #expect(failing.stderr.contains("request id"))
+
+        let busy = try CLIProcess.run(["serve", "--port", String(port), "--data-dir", dir.appendingPathComponent("data").path])
+        #expect(busy.status == 1)
+        #expect(busy.stderr.contains("already in use"), "\(busy.stderr)")
+
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+
+    @Test func unusableDataDirectoryFailsWithOneLine() throws {
+        let file = CLIProcess.temporaryDirectory().appendingPathComponent("a-file")
+        FileManager.default.createFile(atPath: file.path, contents: Data("x".utf8))
+        let result = try CLIProcess.run(["serve", "--port", String(CLIProcess.freePort()), "--data-dir", file.appendingPathComponent("data").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot create data directory"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}
