@@ -12,6 +12,7 @@ public enum TesseraApplication {
         HealthRoutes().register(on: router)
         TokenRoutes(runtime: runtime).register(on: router)
         DiscoveryRoutes(runtime: runtime).register(on: router)
+        IntrospectionRoutes(runtime: runtime, logger: logger).register(on: router)
         return router
     }
 

@@ -33,5 +33,26 @@ enum SQLiteSchema {
             """,
             "CREATE INDEX assertion_replays_by_expiry ON assertion_replays (expires_at)",
         ]),
+        (2, [
+            "ALTER TABLE clients ADD COLUMN introspects TEXT NOT NULL DEFAULT '[]'",
+            """
+            CREATE TABLE tokens (
+                hash BLOB PRIMARY KEY, kind TEXT NOT NULL, server TEXT NOT NULL, client_id TEXT NOT NULL,
+                subject TEXT NOT NULL, username TEXT, scopes TEXT NOT NULL, audiences TEXT NOT NULL, claims TEXT NOT NULL,
+                jti TEXT NOT NULL, issued_at REAL NOT NULL, not_before REAL NOT NULL, expires_at REAL NOT NULL,
+                revoked INTEGER NOT NULL, parent_hash BLOB)
+            """,
+            "CREATE INDEX tokens_by_parent ON tokens (parent_hash) WHERE parent_hash IS NOT NULL",
+            "CREATE INDEX tokens_by_expiry ON tokens (expires_at)",
+            """
+            CREATE TABLE token_jwt_links (
+                parent_hash BLOB NOT NULL, server TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL,
+                PRIMARY KEY (parent_hash, jti))
+            """,
+            """
+            CREATE TABLE jti_deny_list (
+                server TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL, PRIMARY KEY (server, jti))
+            """,
+        ]),
     ]
 }

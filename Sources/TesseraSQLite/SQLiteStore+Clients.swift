@@ -6,12 +6,13 @@ extension SQLiteStore: ClientStore {
     public func createClient(_ client: Client) async throws {
         try await run(
             """
-            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(client.id), .text(client.server), .text(client.name), .text(client.authMethod.rawValue),
              .blob(client.secretHash), .blob(client.encryptedSecret), .text(client.jwks), .text(client.jwksURI),
-             .json(client.scopes), .text(JSONValue.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt)],
+             .json(client.scopes), .text(JSONValue.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt),
+             .json(client.introspectableResources)],
             duplicate: "client \(client.id)")
     }
 
@@ -19,11 +20,11 @@ extension SQLiteStore: ClientStore {
         try await change(
             """
             UPDATE clients SET name = ?, auth_method = ?, secret_hash = ?, encrypted_secret = ?, jwks = ?, jwks_uri = ?,
-            scopes = ?, claims = ?, enabled = ? WHERE id = ?
+            scopes = ?, claims = ?, enabled = ?, introspects = ? WHERE id = ?
             """,
             [.text(client.name), .text(client.authMethod.rawValue), .blob(client.secretHash), .blob(client.encryptedSecret),
              .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(JSONValue.encodeObject(client.claims)),
-             .integer(client.enabled ? 1 : 0), .text(client.id)],
+             .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.id)],
             missing: "client \(client.id)")
     }
 
@@ -45,6 +46,8 @@ extension SQLiteStore: ClientStore {
             authMethod: ClientAuthMethod(rawValue: row.text("auth_method") ?? "") ?? .none,
             secretHash: row.column("secret_hash")?.data, encryptedSecret: row.column("encrypted_secret")?.data,
             jwks: row.text("jwks"), jwksURI: row.text("jwks_uri"), scopes: row.json("scopes", as: [String].self, default: []),
-            claims: JSONValue.decodeObject(row.text("claims") ?? "{}"), enabled: row.int("enabled") != 0, createdAt: row.date("created_at"))
+            claims: JSONValue.decodeObject(row.text("claims") ?? "{}"),
+            introspectableResources: row.json("introspects", as: [String].self, default: []),
+            enabled: row.int("enabled") != 0, createdAt: row.date("created_at"))
     }
 }

@@ -23,6 +23,10 @@ public struct StoreConformance: Sendable {
         ("the same jti of two clients is independent", replayPerClient),
         ("concurrent claims of one jti: exactly one wins", replayConcurrent),
         ("expired replay entries are purged", replayPurge),
+        ("token records round-trip by hash", tokenRoundTrip),
+        ("revoking a refresh token revokes its access tokens and denies its JWTs", revokeFamily),
+        ("the JWT deny list is per server", denyListPerServer),
+        ("expired tokens, links and deny entries are purged", tokenPurge),
     ]
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -35,7 +39,7 @@ public struct StoreConformance: Sendable {
     static func client(_ id: String, server: String = "alpha", created: Date = t0) -> Client {
         Client(id: id, server: server, name: "svc \(id)", authMethod: .clientSecretJWT, secretHash: Data([1, 2, 3]),
                encryptedSecret: Data([9, 8, 7]), jwks: nil, jwksURI: nil, scopes: ["orders.read", "orders.write"],
-               claims: ["tier": .string("gold")], enabled: true, createdAt: created)
+               claims: ["tier": .string("gold")], introspectableResources: ["https://api.example.com"], enabled: true, createdAt: created)
     }
 
     static func serverRoundTrip(_ stores: Stores) async throws {
@@ -144,6 +148,54 @@ public struct StoreConformance: Sendable {
         try await expect(removed == 1, "one entry should be purged, \(removed) were")
         try await expect(!(try await stores.replays.claim(clientID: "c1", jti: "new", expiresAt: t0.addingTimeInterval(100), now: t0.addingTimeInterval(50))),
                    "the unexpired entry must survive the purge")
+    }
+
+    static func token(_ seed: UInt8, kind: TokenRecord.Kind = .accessToken, parent: Data? = nil, expires: TimeInterval = 3600) -> TokenRecord {
+        TokenRecord(hash: Data(repeating: seed, count: 32), kind: kind, server: "alpha", clientID: "c1", subject: "c1", username: seed == 1 ? "ada" : nil,
+                    scopes: ["orders.read"], audiences: ["https://api.example.com", "api://alpha"], claims: ["env": .string("prod")],
+                    jti: "jti-\(seed)", issuedAt: t0, notBefore: t0.addingTimeInterval(1), expiresAt: t0.addingTimeInterval(expires), parentHash: parent)
+    }
+
+    static func tokenRoundTrip(_ stores: Stores) async throws {
+        let record = token(1, kind: .refreshToken)
+        try await stores.tokens.saveToken(record)
+        try await expect(try await stores.tokens.token(hash: record.hash) == record, "token read back differs")
+        try await expect(try await stores.tokens.token(hash: Data(repeating: 9, count: 32)) == nil, "unknown hash should be nil")
+        try await expectError(.alreadyExists("")) { try await stores.tokens.saveToken(record) }
+    }
+
+    static func revokeFamily(_ stores: Stores) async throws {
+        let refresh = token(1, kind: .refreshToken)
+        let child = token(2, parent: refresh.hash)
+        let unrelated = token(3)
+        for record in [refresh, child, unrelated] { try await stores.tokens.saveToken(record) }
+        try await stores.tokens.linkJWT(parentHash: refresh.hash, server: "alpha", jti: "AT.jwt-child", expiresAt: t0.addingTimeInterval(600))
+        try await expect(!(try await stores.tokens.isDenied(server: "alpha", jti: "AT.jwt-child")), "not denied before revocation")
+        try await expect(try await stores.tokens.revokeToken(hash: refresh.hash, now: t0), "revoking a known token returns true")
+        try await expect(try await stores.tokens.token(hash: refresh.hash)?.revoked == true, "refresh token revoked")
+        try await expect(try await stores.tokens.token(hash: child.hash)?.revoked == true, "access token issued from it revoked")
+        try await expect(try await stores.tokens.token(hash: unrelated.hash)?.revoked == false, "unrelated token untouched")
+        try await expect(try await stores.tokens.isDenied(server: "alpha", jti: "AT.jwt-child"), "linked JWT denied")
+        try await expect(!(try await stores.tokens.revokeToken(hash: Data(repeating: 7, count: 32), now: t0)), "unknown token returns false")
+        try await expect(try await stores.tokens.revokeToken(hash: refresh.hash, now: t0), "revoking twice is fine")
+    }
+
+    static func denyListPerServer(_ stores: Stores) async throws {
+        try await stores.tokens.denyJTI(server: "alpha", jti: "AT.1", expiresAt: t0.addingTimeInterval(60))
+        try await stores.tokens.denyJTI(server: "alpha", jti: "AT.1", expiresAt: t0.addingTimeInterval(60))
+        try await expect(try await stores.tokens.isDenied(server: "alpha", jti: "AT.1"), "denied jti")
+        try await expect(!(try await stores.tokens.isDenied(server: "beta", jti: "AT.1")), "deny list leaks across servers")
+    }
+
+    static func tokenPurge(_ stores: Stores) async throws {
+        try await stores.tokens.saveToken(token(1, expires: 10))
+        try await stores.tokens.saveToken(token(2, expires: 1000))
+        try await stores.tokens.denyJTI(server: "alpha", jti: "old", expiresAt: t0.addingTimeInterval(10))
+        try await stores.tokens.linkJWT(parentHash: Data(repeating: 2, count: 32), server: "alpha", jti: "old-link", expiresAt: t0.addingTimeInterval(10))
+        let removed = try await stores.tokens.purgeExpiredTokens(now: t0.addingTimeInterval(100))
+        try await expect(removed == 3, "three expired rows should go, \(removed) did")
+        try await expect(try await stores.tokens.token(hash: Data(repeating: 2, count: 32)) != nil, "live token kept")
+        try await expect(!(try await stores.tokens.isDenied(server: "alpha", jti: "old")), "expired deny entry purged")
     }
 
     static func expect(_ condition: @autoclosure () async throws -> Bool, _ message: String) async throws {

@@ -115,7 +115,7 @@ import TesseraStore
 
     @Test func signerOutputVerifiesWithJWTKitForManyPayloads() async throws {
         let key = P256Key()
-        let ring = try ServerKeyRing(keys: [try SigningKeyFactory.makeES256(server: "s", masterKey: key.master, now: Date())], masterKey: key.master)
+        let ring = try await ServerKeyRing.load(keys: [try SigningKeyFactory.makeES256(server: "s", masterKey: key.master, now: Date())], masterKey: key.master)
         let signer = try #require(ring.signer)
         let keys = try await JWTKeyCollection().add(jwksJSON: String(decoding: ring.jwksDocument, as: UTF8.self))
         for text in ["plain", "quote \" backslash \\ newline \n tab \t", "unicode é ✓ 🚀", String(repeating: "x", count: 2000)] {

@@ -17,22 +17,40 @@ public struct Administration: Sendable {
 
     /// Creates a server with a fresh ES256 signing key. With no audience given it gets `api://NAME`.
     @discardableResult
-    public func createServer(name: String, audiences: [String] = [], accessTokenTTL: Int = 3600, claims: [String: JSONValue] = [:]) async throws -> AuthorizationServer {
+    public func createServer(name: String, audiences: [String] = [], accessTokenTTL: Int = 3600, claims: [String: JSONValue] = [:],
+                             tokenFormat: TokenFormat = .jwt) async throws -> AuthorizationServer {
         guard AuthorizationServer.isValidName(name) else {
             throw AdminError("server name \(quoted(name)) must be 1-64 characters of a-z, 0-9, '-' and '_'")
         }
+        try Self.checkServerSettings(audiences: audiences, accessTokenTTL: accessTokenTTL, claims: claims)
+        let server = AuthorizationServer(name: name, audiences: audiences.isEmpty ? ["api://\(name)"] : audiences,
+                                         accessTokenTTL: accessTokenTTL, claims: claims, tokenFormat: tokenFormat, createdAt: clock.now)
+        try await stores.servers.createServer(server)
+        try await stores.keys.addKey(SigningKeyFactory.makeES256(server: name, masterKey: masterKey, now: clock.now))
+        return server
+    }
+
+    /// Changes a server's settings; nil leaves a setting as it is. Takes effect on running nodes within a second.
+    public func updateServer(name: String, audiences: [String]? = nil, accessTokenTTL: Int? = nil, claims: [String: JSONValue]? = nil,
+                             tokenFormat: TokenFormat? = nil) async throws -> AuthorizationServer {
+        var server = try await requireServer(name)
+        if let audiences, !audiences.isEmpty { server.audiences = audiences }
+        if let accessTokenTTL { server.accessTokenTTL = accessTokenTTL }
+        if let claims { server.claims = claims }
+        if let tokenFormat { server.tokenFormat = tokenFormat }
+        try Self.checkServerSettings(audiences: server.audiences, accessTokenTTL: server.accessTokenTTL, claims: server.claims)
+        try await stores.servers.updateServer(server)
+        return server
+    }
+
+    static func checkServerSettings(audiences: [String], accessTokenTTL: Int, claims: [String: JSONValue]) throws {
         guard (60...86_400).contains(accessTokenTTL) else {
             throw AdminError("access token TTL must be between 60 and 86400 seconds; got \(accessTokenTTL)")
         }
         for audience in audiences where !ResourceSelection.isAbsoluteURIWithoutFragment(audience) {
             throw AdminError("audience \(quoted(audience)) must be an absolute URI without a fragment, e.g. https://api.example.com")
         }
-        try Self.checkCustomClaims(claims)
-        let server = AuthorizationServer(name: name, audiences: audiences.isEmpty ? ["api://\(name)"] : audiences,
-                                         accessTokenTTL: accessTokenTTL, claims: claims, createdAt: clock.now)
-        try await stores.servers.createServer(server)
-        try await stores.keys.addKey(SigningKeyFactory.makeES256(server: name, masterKey: masterKey, now: clock.now))
-        return server
+        try checkCustomClaims(claims)
     }
 
     /// Creates the server `default` if the deployment has none (first start).
@@ -63,8 +81,11 @@ public struct Administration: Sendable {
     }
 
     public func createClient(server: String, name: String, method: ClientAuthMethod, jwks: String? = nil, jwksURI: String? = nil,
-                             scopes: [String] = [], claims: [String: JSONValue] = [:]) async throws -> CreatedClient {
-        _ = try await requireServer(server)
+                             scopes: [String] = [], claims: [String: JSONValue] = [:], introspects: [String] = []) async throws -> CreatedClient {
+        let serverRecord = try await requireServer(server)
+        for resource in introspects where !serverRecord.audiences.contains(resource) {
+            throw AdminError("--introspects \(quoted(resource)) is not an audience of server \(quoted(server)); its audiences are [\(serverRecord.audiences.joined(separator: ", "))]")
+        }
         let defined = Set(try await stores.scopes.scopes(server: server).map(\.name))
         for scope in scopes where !defined.contains(scope) {
             throw AdminError("scope \(quoted(scope)) is not defined on server \(quoted(server)); create it with `tessera scopes create --server \(server) \(scope)`")
@@ -83,7 +104,7 @@ public struct Administration: Sendable {
         }
         var client = Client(id: SecureRandom.identifier(prefix: "0oa"), server: server, name: name, authMethod: method,
                             jwks: jwks, jwksURI: jwksURI, scopes: scopes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
-                            claims: claims, createdAt: clock.now)
+                            claims: claims, introspectableResources: introspects, createdAt: clock.now)
         let secret = try applyNewSecret(to: &client)
         try await stores.clients.createClient(client)
         return CreatedClient(client: client, secret: secret)

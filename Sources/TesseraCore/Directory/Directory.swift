@@ -50,7 +50,7 @@ public final class Directory: Sendable {
 
     public func keyRing(server: String) async throws -> ServerKeyRing {
         if let cached = state.withLock({ $0.keyRings[server] }) { return cached }
-        let ring = try ServerKeyRing(keys: try await stores.keys.keys(server: server), masterKey: masterKey)
+        let ring = try await ServerKeyRing.load(keys: try await stores.keys.keys(server: server), masterKey: masterKey)
         state.withLock { $0.keyRings[server] = ring }
         return ring
     }

@@ -17,6 +17,8 @@ public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
     public static let unsupportedGrantType = ErrorCode("unsupported_grant_type", status: 400)
     public static let invalidScope = ErrorCode("invalid_scope", status: 400)
     public static let invalidTarget = ErrorCode("invalid_target", status: 400)
+    public static let invalidToken = ErrorCode("invalid_token", status: 401)
+    public static let insufficientScope = ErrorCode("insufficient_scope", status: 403)
     public static let notFound = ErrorCode("not_found", status: 404)
     public static let serverError = ErrorCode("server_error", status: 500)
     public static let temporarilyUnavailable = ErrorCode("temporarily_unavailable", status: 503)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JWTKit
 import TesseraStore
 
 /// The decrypted signing material of one authorization server, ready for the hot path.
@@ -8,18 +9,35 @@ import TesseraStore
 /// keys are loaded, so issuing a token or serving `/v1/keys` does no key parsing.
 public struct ServerKeyRing: Sendable {
     public let signer: JWSSigner?
+    /// Signs RFC 9701 introspection responses (`typ: token-introspection+jwt`) with the same key.
+    public let introspectionSigner: JWSSigner?
+    /// jwt-kit collection of every active public key, for verifying this server's access tokens.
+    public let verifier: JWTKeyCollection
     /// `{"keys":[…]}` with the public JWKs of every active key, serialised once.
     public let jwksDocument: [UInt8]
     public let kids: [String]
 
-    public init(keys: [SigningKey], masterKey: MasterKey) throws {
+    public static func load(keys: [SigningKey], masterKey: MasterKey) async throws -> ServerKeyRing {
+        let verifier = JWTKeyCollection()
+        for key in keys where key.active {
+            try await verifier.add(jwk: JSONDecoder().decode(JWK.self, from: Data(key.publicJWK.utf8)))
+        }
+        return try ServerKeyRing(keys: keys, masterKey: masterKey, verifier: verifier)
+    }
+
+    private init(keys: [SigningKey], masterKey: MasterKey, verifier: JWTKeyCollection) throws {
         let active = keys.filter(\.active).sorted { $0.createdAt > $1.createdAt }
         var signer: JWSSigner?
+        var introspectionSigner: JWSSigner?
         if let newest = active.first, newest.algorithm == "ES256" {
             let raw = try masterKey.open(newest.encryptedPrivateKey)
-            signer = JWSSigner(kid: newest.kid, privateKey: try P256.Signing.PrivateKey(rawRepresentation: raw))
+            let key = try P256.Signing.PrivateKey(rawRepresentation: raw)
+            signer = JWSSigner(kid: newest.kid, privateKey: key)
+            introspectionSigner = JWSSigner(kid: newest.kid, privateKey: key, type: "token-introspection+jwt")
         }
         self.signer = signer
+        self.introspectionSigner = introspectionSigner
+        self.verifier = verifier
         self.kids = active.map(\.kid)
         var document = Array(#"{"keys":["#.utf8)
         for (index, key) in active.enumerated() {

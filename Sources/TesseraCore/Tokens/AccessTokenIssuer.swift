@@ -17,6 +17,9 @@ public struct AccessTokenIssuer: Sendable {
     }
 
     public func issue(subject: String, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String]) async throws(OAuthError) -> TokenResponse {
+        if server.tokenFormat == .opaque {
+            return try await issueOpaque(subject: subject, client: client, server: server, scopes: scopes, audiences: audiences)
+        }
         let ring: ServerKeyRing
         do {
             ring = try await directory.keyRing(server: server.name)
@@ -39,9 +42,8 @@ public struct AccessTokenIssuer: Sendable {
         claims.append(("iat", .number(Double(now))))
         claims.append(("exp", .number(Double(now + Int64(server.accessTokenTTL)))))
         claims.append(("jti", .string("AT." + SecureRandom.token(byteCount: 16))))
-        var custom = server.claims
-        custom.merge(client.claims) { _, clientValue in clientValue }
-        for key in custom.keys.sorted() where !Self.reservedClaims.contains(key) {
+        let custom = Self.customClaims(server: server, client: client)
+        for key in custom.keys.sorted() {
             if let value = custom[key] { claims.append((key, value)) }
         }
         let token: String
@@ -50,6 +52,30 @@ public struct AccessTokenIssuer: Sendable {
         } catch {
             throw OAuthError(.serverError, .internalError, "the access token could not be signed", detail: ["error": String(describing: error)], clientID: client.id)
         }
+        return TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope)
+    }
+
+    /// The server's claims overlaid with the client's, without registered claim names.
+    static func customClaims(server: AuthorizationServer, client: Client) -> [String: JSONValue] {
+        var custom = server.claims
+        custom.merge(client.claims) { _, clientValue in clientValue }
+        return custom.filter { !reservedClaims.contains($0.key) }
+    }
+
+    /// An opaque token: random, recorded by hash (committed before it is returned).
+    private func issueOpaque(subject: String, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String]) async throws(OAuthError) -> TokenResponse {
+        let token = OpaqueToken.newAccessToken()
+        let now = Date(timeIntervalSince1970: TimeInterval(clock.now.epochSeconds))
+        let record = TokenRecord(
+            hash: Hashing.sha256(token), kind: .accessToken, server: server.name, clientID: client.id, subject: subject,
+            scopes: scopes, audiences: audiences, claims: Self.customClaims(server: server, client: client),
+            jti: "AT." + SecureRandom.token(byteCount: 16), issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(server.accessTokenTTL)))
+        do {
+            try await directory.stores.tokens.saveToken(record)
+        } catch {
+            throw OAuthError.internalFailure(error, during: "recording the token")
+        }
+        let scope = scopes.joined(separator: " ")
         return TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope)
     }
 }

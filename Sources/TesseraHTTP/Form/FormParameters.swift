@@ -65,3 +65,27 @@ extension Request {
         return try FormParameters(parsing: Array(query.utf8), origin: "query string")
     }
 }
+
+extension Request {
+    /// Parameters that clients are seen sending in the query string; everything else must be in the body.
+    static let clientParametersAllowedInQuery = ["client_id", "client_assertion", "client_assertion_type"]
+
+    /// The client credentials a request carries (Authorization header, body, and the query string
+    /// for the three parameters seen there in the wild); one value in two places must agree.
+    func presentedCredentials(form: FormParameters) throws(OAuthError) -> PresentedCredentials {
+        let query = try queryParameters()
+        var merged: [String: String] = [:]
+        for name in Self.clientParametersAllowedInQuery {
+            switch (form[name], query[name]) {
+            case let (body?, url?) where body != url:
+                throw OAuthError(.invalidRequest, .requestParameterConflict,
+                                 "parameter \(quoted(name)) appears in both the query string and the body with different values; send it once")
+            case let (body, url):
+                merged[name] = body ?? url
+            }
+        }
+        return PresentedCredentials(
+            authorizationHeader: headers[.authorization], clientID: merged["client_id"], clientSecret: form["client_secret"],
+            clientAssertion: merged["client_assertion"], clientAssertionType: merged["client_assertion_type"])
+    }
+}

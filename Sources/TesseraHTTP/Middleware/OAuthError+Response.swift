@@ -21,6 +21,11 @@ extension OAuthError: HTTPResponseError {
         if code == .invalidClient && authorizationHeaderUsed {
             headers[.wwwAuthenticate] = "Basic realm=\"tessera\", error=\"invalid_client\""
         }
+        if code == .invalidToken || code == .insufficientScope {
+            let text = description.replacingOccurrences(of: "\"", with: "'")
+            let scope = detail["scope"].map { ", scope=\"\($0)\"" } ?? ""
+            headers[.wwwAuthenticate] = "Bearer realm=\"tessera\", error=\"\(code.rawValue)\", error_description=\"\(text)\"\(scope)"
+        }
         if reason == .requestMethodNotAllowed, let allow = detail["allow"] {
             headers[.allow] = allow
         }

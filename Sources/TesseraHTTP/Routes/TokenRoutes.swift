@@ -8,9 +8,6 @@ import TesseraStore
 struct TokenRoutes {
     let runtime: TesseraRuntime
 
-    /// Parameters that clients are seen sending in the query string; everything else must be in the body.
-    static let queryAllowed = ["client_id", "client_assertion", "client_assertion_type"]
-
     func register(on router: Router<TesseraRequestContext>) {
         router.post("/oauth2/:server/v1/token") { request, context in
             try await token(request, context: context)
@@ -21,20 +18,7 @@ struct TokenRoutes {
     func token(_ request: Request, context: TesseraRequestContext) async throws -> Response {
         let server = try await runtime.server(named: context.parameters.get("server") ?? "")
         let form = try await request.formParameters(context: context)
-        let query = try request.queryParameters()
-        var merged: [String: String] = [:]
-        for name in Self.queryAllowed {
-            switch (form[name], query[name]) {
-            case let (body?, url?) where body != url:
-                throw OAuthError(.invalidRequest, .requestParameterConflict,
-                                 "parameter \(quoted(name)) appears in both the query string and the body with different values; send it once")
-            case let (body, url):
-                merged[name] = body ?? url
-            }
-        }
-        let credentials = PresentedCredentials(
-            authorizationHeader: request.headers[.authorization], clientID: merged["client_id"], clientSecret: form["client_secret"],
-            clientAssertion: merged["client_assertion"], clientAssertionType: merged["client_assertion_type"])
+        let credentials = try request.presentedCredentials(form: form)
         let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"), parameters: form.singleValues)
         let (_, answer) = try await runtime.tokens.handle(tokenRequest, credentials: credentials, server: server)
         var body: [(String, JSONValue)] = [

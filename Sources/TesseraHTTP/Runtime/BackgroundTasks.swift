@@ -6,12 +6,12 @@ import TesseraStore
 /// Polls the store's change version and drops the directory caches when another process changed
 /// clients, servers or keys, so admin commands take effect within a second.
 public struct DirectoryRefresher: Service {
-    let directory: Directory
+    let runtime: TesseraRuntime
     let interval: Duration
     let logger: Logger
 
-    public init(directory: Directory, interval: Duration = .milliseconds(250), logger: Logger) {
-        self.directory = directory
+    public init(runtime: TesseraRuntime, interval: Duration = .milliseconds(250), logger: Logger) {
+        self.runtime = runtime
         self.interval = interval
         self.logger = logger
     }
@@ -23,7 +23,7 @@ public struct DirectoryRefresher: Service {
     private func loop() async throws {
         while !Task.isCancelled {
             do {
-                if try await directory.refreshIfChanged() {
+                if try await runtime.refreshCaches() {
                     logger.debug("configuration changed; caches dropped")
                 }
             } catch {
@@ -34,15 +34,15 @@ public struct DirectoryRefresher: Service {
     }
 }
 
-/// Deletes expired assertion `jti`s so the replay table stays small.
-public struct ReplayPurger: Service {
-    let replays: any ReplayStore
+/// Deletes expired assertion `jti`s, token records and deny-list entries so the tables stay small.
+public struct ExpiryPurger: Service {
+    let stores: Stores
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
 
-    public init(replays: any ReplayStore, clock: any WallClock, interval: Duration = .seconds(60), logger: Logger) {
-        self.replays = replays
+    public init(stores: Stores, clock: any WallClock, interval: Duration = .seconds(60), logger: Logger) {
+        self.stores = stores
         self.clock = clock
         self.interval = interval
         self.logger = logger
@@ -55,9 +55,10 @@ public struct ReplayPurger: Service {
     private func loop() async throws {
         while !Task.isCancelled {
             do {
-                _ = try await replays.purgeExpired(now: clock.now)
+                _ = try await stores.replays.purgeExpired(now: clock.now)
+                _ = try await stores.tokens.purgeExpiredTokens(now: clock.now)
             } catch {
-                logger.warning("cannot purge expired assertion ids", metadata: ["error": .string("\(error)")])
+                logger.warning("cannot purge expired records", metadata: ["error": .string("\(error)")])
             }
             try await Task.sleep(for: interval)
         }

@@ -27,6 +27,10 @@ public final class TesseraRuntime: Sendable {
     public let tokens: TokenService
     public let authenticator: ClientAuthenticator
     public let keySource: ClientKeySource
+    public let verifier: TokenVerifier
+    public let introspector: Introspector
+    public let revoker: Revoker
+    public let bearer: BearerCaller
 
     public init(stores: Stores, masterKey: MasterKey, settings: TesseraSettings, clock: any WallClock = SystemWallClock(), jwksFetcher: (any JWKSFetcher)? = HTTPJWKSFetcher()) {
         self.settings = settings
@@ -38,6 +42,24 @@ public final class TesseraRuntime: Sendable {
         authenticator = ClientAuthenticator(directory: directory, assertions: assertions)
         let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
         tokens = TokenService(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)], publicURL: settings.publicURL)
+        verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
+        introspector = Introspector(verifier: verifier)
+        revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
+        bearer = BearerCaller(verifier: verifier, directory: directory)
+    }
+
+    /// Drops every cache when the store says another process or node changed something.
+    @discardableResult
+    public func refreshCaches() async throws -> Bool {
+        let changed = try await directory.refreshIfChanged()
+        if changed { verifier.invalidateAll() }
+        return changed
+    }
+
+    /// Authenticates a client for an endpoint whose URL an assertion's `aud` may also name.
+    func authenticateClient(_ credentials: PresentedCredentials, server: AuthorizationServer, endpoint: String) async throws(OAuthError) -> Client {
+        let urls = IssuerURLs(publicURL: settings.publicURL, server: server.name)
+        return try await authenticator.authenticate(credentials, server: server, acceptedAudiences: [urls.issuer, urls.tokenEndpoint, endpoint])
     }
 
     /// The server named in the URL, or a 404 naming it.

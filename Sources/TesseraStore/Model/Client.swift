@@ -19,13 +19,16 @@ public struct Client: Sendable, Hashable, Codable {
     public var scopes: [String]
     /// Claims added to every access token issued to this client.
     public var claims: [String: JSONValue]
+    /// Resources (audiences) this client serves as a resource server: it may introspect tokens whose
+    /// `aud` names one of them, besides its own tokens.
+    public var introspectableResources: [String]
     public var enabled: Bool
     public var createdAt: Date
 
     public init(
         id: String, server: String, name: String, authMethod: ClientAuthMethod,
         secretHash: Data? = nil, encryptedSecret: Data? = nil, jwks: String? = nil, jwksURI: String? = nil,
-        scopes: [String] = [], claims: [String: JSONValue] = [:], enabled: Bool = true, createdAt: Date
+        scopes: [String] = [], claims: [String: JSONValue] = [:], introspectableResources: [String] = [], enabled: Bool = true, createdAt: Date
     ) {
         self.id = id
         self.server = server
@@ -37,6 +40,7 @@ public struct Client: Sendable, Hashable, Codable {
         self.jwksURI = jwksURI
         self.scopes = scopes
         self.claims = claims
+        self.introspectableResources = introspectableResources
         self.enabled = enabled
         self.createdAt = createdAt
     }

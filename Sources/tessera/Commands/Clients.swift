@@ -18,6 +18,7 @@ struct Clients: AsyncParsableCommand {
         @Option(name: .customLong("jwks-uri"), help: "URL of the client's JWKS (private_key_jwt).") var jwksURI: String?
         @Option(name: .customLong("scope"), help: "A scope the client may request (defined on the server). Repeatable.") var scopes: [String] = []
         @Option(name: .customLong("claim"), help: "KEY=VALUE added to this client's tokens. Repeatable.") var claims: [String] = []
+        @Option(name: .customLong("introspects"), help: "A resource (server audience) this client serves: it may introspect tokens for it. Repeatable.") var introspects: [String] = []
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
@@ -38,7 +39,8 @@ struct Clients: AsyncParsableCommand {
             }
             let opened = try await data.open()
             let created = try await opened.administration.createClient(
-                server: server, name: name, method: method, jwks: jwks, jwksURI: jwksURI, scopes: scopes, claims: try ClaimOption.parse(claims))
+                server: server, name: name, method: method, jwks: jwks, jwksURI: jwksURI, scopes: scopes, claims: try ClaimOption.parse(claims),
+                introspects: introspects)
             ClientOutput.printCreated(created, json: json)
         }
     }
@@ -147,6 +149,7 @@ enum ClientOutput {
                 ("enabled", .bool(client.enabled)), ("claims", .object(client.claims)),
             ]
             if let uri = client.jwksURI { members.append(("jwks_uri", .string(uri))) }
+            if !client.introspectableResources.isEmpty { members.append(("introspects", .array(client.introspectableResources.map(JSONValue.string)))) }
             Console.json(members)
             return
         }

@@ -7,7 +7,7 @@ import TesseraStore
 struct Servers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "servers", abstract: "Create and inspect authorization servers.",
-        subcommands: [Create.self, List.self, Show.self])
+        subcommands: [Create.self, Update.self, List.self, Show.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an authorization server with its own issuer and ES256 key.")
@@ -15,12 +15,37 @@ struct Servers: AsyncParsableCommand {
         @Option(name: .customLong("audience"), help: "A resource (RFC 8707) tokens may be issued for; the first is the default. Repeatable.") var audiences: [String] = []
         @Option(name: .customLong("access-token-ttl"), help: "Access token lifetime in seconds (default 3600).") var accessTokenTTL: Int = 3600
         @Option(name: .customLong("claim"), help: "KEY=VALUE added to every token (VALUE is JSON when it parses as JSON). Repeatable.") var claims: [String] = []
+        @Option(name: .customLong("token-format"), help: "jwt (default) or opaque.") var tokenFormat: String = "jwt"
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
+        func validate() throws { _ = try TokenFormatOption.parse(tokenFormat) }
+
         func run() async throws {
             let opened = try await data.open()
-            let server = try await opened.administration.createServer(name: name, audiences: audiences, accessTokenTTL: accessTokenTTL, claims: try ClaimOption.parse(claims))
+            let server = try await opened.administration.createServer(name: name, audiences: audiences, accessTokenTTL: accessTokenTTL,
+                                                                      claims: try ClaimOption.parse(claims), tokenFormat: try TokenFormatOption.parse(tokenFormat))
+            ServerOutput.print(server, json: json)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a server's audiences, token lifetime, claims or token format.")
+        @Argument var name: String
+        @Option(name: .customLong("audience"), help: "Replaces the audiences (repeatable; first is the default).") var audiences: [String] = []
+        @Option(name: .customLong("access-token-ttl"), help: "Access token lifetime in seconds.") var accessTokenTTL: Int?
+        @Option(name: .customLong("claim"), help: "Replaces the custom claims: KEY=VALUE, repeatable.") var claims: [String] = []
+        @Option(name: .customLong("token-format"), help: "jwt or opaque.") var tokenFormat: String?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func validate() throws { if let tokenFormat { _ = try TokenFormatOption.parse(tokenFormat) } }
+
+        func run() async throws {
+            let opened = try await data.open()
+            let server = try await opened.administration.updateServer(
+                name: name, audiences: audiences.isEmpty ? nil : audiences, accessTokenTTL: accessTokenTTL,
+                claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse))
             ServerOutput.print(server, json: json)
         }
     }
@@ -81,5 +106,15 @@ enum ClaimOption {
             claims[String(option[..<equals])] = JSONValue.parseOptionValue(String(option[option.index(after: equals)...]))
         }
         return claims
+    }
+}
+
+/// Parses `--token-format`.
+enum TokenFormatOption {
+    static func parse(_ text: String) throws -> TokenFormat {
+        guard let format = TokenFormat(rawValue: text) else {
+            throw ValidationError("--token-format must be jwt or opaque; got \"\(text)\"")
+        }
+        return format
     }
 }

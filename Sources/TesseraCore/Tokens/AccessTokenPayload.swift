@@ -1,0 +1,35 @@
+import JWTKit
+import TesseraStore
+
+/// Every claim of a JWT access token, decoded as JSON values so custom claims survive.
+/// `verify(using:)` does nothing: `TokenVerifier` checks each claim itself to record why a token is inactive.
+struct AccessTokenPayload: JWTPayload, Sendable {
+    var claims: [String: JSONValue]
+
+    init(from decoder: any Decoder) throws {
+        claims = try decoder.singleValueContainer().decode([String: JSONValue].self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(claims)
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+
+    func string(_ name: String) -> String? { claims[name]?.stringValue }
+
+    func number(_ name: String) -> Double? {
+        if case .number(let value)? = claims[name] { return value }
+        return nil
+    }
+
+    /// `aud` as a list, whether it was a string or an array.
+    var audiences: [String] {
+        switch claims["aud"] {
+        case .string(let one)?: return [one]
+        case .array(let many)?: return many.compactMap(\.stringValue)
+        default: return []
+        }
+    }
+}

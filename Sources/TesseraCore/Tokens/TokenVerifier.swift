@@ -1,0 +1,188 @@
+import Foundation
+import JWTKit
+import Synchronization
+import TesseraStore
+
+/// What is known about an active token of this server, whatever its format.
+public struct TokenFacts: Sendable, Equatable {
+    public enum Format: Sendable, Equatable { case jwt, opaque }
+
+    public var kind: TokenRecord.Kind
+    public var format: Format
+    public var server: String
+    public var issuer: String
+    public var clientID: String
+    public var subject: String
+    public var username: String?
+    public var scopes: [String]
+    public var audiences: [String]
+    public var jti: String
+    public var issuedAt: Int64
+    public var notBefore: Int64
+    public var expiresAt: Int64
+    /// Claims beyond the registered ones (the server's and client's custom claims).
+    public var customClaims: [String: JSONValue]
+    /// SHA-256 of the token: the opaque record's key, and the cache key for JWTs.
+    public var hash: Data
+}
+
+/// The outcome of checking a token: its facts, or the reason it is not active.
+public enum TokenCheck: Sendable {
+    case active(TokenFacts)
+    case inactive(ReasonCode, detail: [String: String])
+}
+
+/// Decides whether a token presented to this server is active: JWT access tokens (signature,
+/// `typ`, issuer, `exp`/`nbf`, deny list) and opaque tokens (one indexed read).
+///
+/// A JWT's verification result is cached by the token's hash until its `exp`, so a token seen before
+/// costs a hash and a dictionary lookup; the deny-list probe is cached too and dropped whenever a
+/// revocation happens here or the store's change version moves.
+public final class TokenVerifier: Sendable {
+    static let registeredClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "username"]
+
+    let directory: Directory
+    let tokens: any TokenStore
+    let clock: any WallClock
+    let publicURL: String
+    let maxCachedTokens: Int
+    private let verified = Mutex<[Data: TokenFacts]>([:])
+    private let denied = Mutex<[String: Bool]>([:])
+
+    public init(directory: Directory, tokens: any TokenStore, clock: any WallClock, publicURL: String, maxCachedTokens: Int = 100_000) {
+        self.directory = directory
+        self.tokens = tokens
+        self.clock = clock
+        self.publicURL = publicURL
+        self.maxCachedTokens = maxCachedTokens
+    }
+
+    /// Checks `token` as a token of `server`.
+    public func check(_ token: String, server: AuthorizationServer) async throws(OAuthError) -> TokenCheck {
+        let hash = Hashing.sha256(token)
+        let now = clock.now.epochSeconds
+        let facts: TokenFacts
+        if let cached = verified.withLock({ $0[hash] }), cached.server == server.name {
+            facts = cached
+        } else if OpaqueToken.looksOpaque(token) {
+            return try await checkOpaque(hash: hash, server: server, now: now)
+        } else {
+            switch try await verifyJWT(token, hash: hash, server: server) {
+            case .active(let fresh): facts = fresh
+            case .inactive(let reason, let detail): return .inactive(reason, detail: detail)
+            }
+            remember(facts)
+        }
+        if let timing = Self.timing(facts, now: now) { return timing }
+        if try await isDenied(server: server.name, jti: facts.jti) {
+            return .inactive(.tokenRevoked, detail: ["jti": facts.jti])
+        }
+        return .active(facts)
+    }
+
+    /// Records a revocation made through this node: the deny-list cache is dropped.
+    public func revocationHappened() {
+        denied.withLock { $0.removeAll() }
+    }
+
+    /// Drops every cache (another node or process changed the data).
+    public func invalidateAll() {
+        verified.withLock { $0.removeAll() }
+        denied.withLock { $0.removeAll() }
+    }
+
+    private static func timing(_ facts: TokenFacts, now: Int64) -> TokenCheck? {
+        if facts.expiresAt <= now { return .inactive(.tokenExpired, detail: ["exp": String(facts.expiresAt), "jti": facts.jti]) }
+        if facts.notBefore > now + 30 { return .inactive(.tokenNotYetValid, detail: ["nbf": String(facts.notBefore), "jti": facts.jti]) }
+        return nil
+    }
+
+    private func isDenied(server: String, jti: String) async throws(OAuthError) -> Bool {
+        let key = server + "|" + jti
+        if let known = denied.withLock({ $0[key] }) { return known }
+        do {
+            let result = try await tokens.isDenied(server: server, jti: jti)
+            denied.withLock { if $0.count > maxCachedTokens { $0.removeAll() }; $0[key] = result }
+            return result
+        } catch {
+            throw OAuthError.internalFailure(error, during: "the revocation check")
+        }
+    }
+
+    private func remember(_ facts: TokenFacts) {
+        verified.withLock { cache in
+            if cache.count >= maxCachedTokens {
+                let now = clock.now.epochSeconds
+                cache = cache.filter { $0.value.expiresAt > now }
+                if cache.count >= maxCachedTokens { cache.removeAll() }
+            }
+            cache[facts.hash] = facts
+        }
+    }
+
+    private func checkOpaque(hash: Data, server: AuthorizationServer, now: Int64) async throws(OAuthError) -> TokenCheck {
+        let found: TokenRecord?
+        do {
+            found = try await tokens.token(hash: hash)
+        } catch {
+            throw OAuthError.internalFailure(error, during: "the token lookup")
+        }
+        guard let record = found else { return .inactive(.tokenUnknown, detail: ["hash_prefix": Self.hashPrefix(hash)]) }
+        guard record.server == server.name else {
+            return .inactive(.tokenOtherServer, detail: ["issued_by": record.server, "jti": record.jti])
+        }
+        guard !record.revoked else { return .inactive(.tokenRevoked, detail: ["jti": record.jti]) }
+        let facts = TokenFacts(
+            kind: record.kind, format: .opaque, server: record.server, issuer: IssuerURLs(publicURL: publicURL, server: record.server).issuer,
+            clientID: record.clientID, subject: record.subject, username: record.username, scopes: record.scopes,
+            audiences: record.audiences, jti: record.jti, issuedAt: record.issuedAt.epochSeconds, notBefore: record.notBefore.epochSeconds,
+            expiresAt: record.expiresAt.epochSeconds, customClaims: record.claims, hash: hash)
+        return Self.timing(facts, now: now) ?? .active(facts)
+    }
+
+    private func verifyJWT(_ token: String, hash: Data, server: AuthorizationServer) async throws(OAuthError) -> TokenCheck {
+        let parsed: (header: JWTHeader, payload: AccessTokenPayload, signature: Data)
+        do {
+            parsed = try DefaultJWTParser().parse(Array(token.utf8), as: AccessTokenPayload.self)
+        } catch {
+            return .inactive(.tokenMalformed, detail: ["hash_prefix": Self.hashPrefix(hash)])
+        }
+        let typ = parsed.header.typ?.lowercased()
+        guard typ == "at+jwt" || typ == "application/at+jwt" else {
+            return .inactive(.tokenMalformed, detail: ["typ": parsed.header.typ ?? "(none)", "hash_prefix": Self.hashPrefix(hash)])
+        }
+        let payload = parsed.payload
+        let issuer = IssuerURLs(publicURL: publicURL, server: server.name).issuer
+        guard let iss = payload.string("iss"), iss == issuer else {
+            let iss = payload.string("iss") ?? ""
+            let ours = iss.hasPrefix(IssuerURLs(publicURL: publicURL, server: "").issuer)
+            return .inactive(ours ? .tokenOtherServer : .tokenUnknown, detail: ["iss": iss, "jti": payload.string("jti") ?? ""])
+        }
+        let ring: ServerKeyRing
+        do {
+            ring = try await directory.keyRing(server: server.name)
+        } catch {
+            throw OAuthError.internalFailure(error, during: "loading the signing keys")
+        }
+        do {
+            _ = try await ring.verifier.verify(token, as: AccessTokenPayload.self)
+        } catch {
+            return .inactive(.tokenBadSignature, detail: ["kid": parsed.header.kid ?? "", "jti": payload.string("jti") ?? ""])
+        }
+        guard let exp = payload.number("exp"), let jti = payload.string("jti"), let clientID = payload.string("client_id") else {
+            return .inactive(.tokenMalformed, detail: ["missing": "exp, jti or client_id"])
+        }
+        let iat = Int64(payload.number("iat") ?? 0)
+        return .active(TokenFacts(
+            kind: .accessToken, format: .jwt, server: server.name, issuer: issuer, clientID: clientID,
+            subject: payload.string("sub") ?? clientID, username: payload.string("username"),
+            scopes: (payload.string("scope") ?? "").split(separator: " ").map(String.init), audiences: payload.audiences,
+            jti: jti, issuedAt: iat, notBefore: Int64(payload.number("nbf") ?? Double(iat)), expiresAt: Int64(exp),
+            customClaims: payload.claims.filter { !Self.registeredClaims.contains($0.key) }, hash: hash))
+    }
+
+    /// The first 8 hex digits of a token hash: enough to correlate log lines, useless to an attacker.
+    public static func hashPrefix(_ hash: Data) -> String {
+        hash.prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import TesseraCore
+import TesseraStore
+
+/// `POST {issuer}/v1/introspect` (RFC 7662, RFC 9701) and `POST {issuer}/v1/revoke` (RFC 7009).
+struct IntrospectionRoutes {
+    static let jwtMediaType = "application/token-introspection+jwt"
+
+    let runtime: TesseraRuntime
+    let logger: Logger
+
+    func register(on router: Router<TesseraRequestContext>) {
+        router.post("/oauth2/:server/v1/introspect") { request, context in try await introspect(request, context: context) }
+        MethodGuard.only(.post, path: "/oauth2/:server/v1/introspect", on: router)
+        router.post("/oauth2/:server/v1/revoke") { request, context in try await revoke(request, context: context) }
+        MethodGuard.only(.post, path: "/oauth2/:server/v1/revoke", on: router)
+    }
+
+    func introspect(_ request: Request, context: TesseraRequestContext) async throws -> Response {
+        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let form = try await request.formParameters(context: context)
+        let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
+        let caller: IntrospectionCaller
+        if let bearer = BearerCaller.token(fromAuthorizationHeader: request.headers[.authorization]) {
+            let credentials = try request.presentedCredentials(form: form)
+            if credentials.clientSecret != nil || credentials.clientAssertion != nil {
+                throw OAuthError(.invalidRequest, .clientAuthMultipleMethods,
+                                 "the request carries a Bearer token and client credentials; use one of them")
+            }
+            caller = try await runtime.bearer.authenticate(bearer, server: server)
+        } else {
+            let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: urls.introspectionEndpoint)
+            caller = IntrospectionCaller(client: client, viaBearer: false)
+        }
+        guard let token = form["token"] else {
+            throw OAuthError(.invalidRequest, .tokenMissing, "the introspection request has no token parameter; send token=<the token to check>", clientID: caller.client.id)
+        }
+        let members: [(String, JSONValue)]
+        switch try await runtime.introspector.introspect(token, caller: caller, server: server) {
+        case .active(let active, _):
+            members = active
+        case .inactive(let reason, let detail):
+            logInactive(reason, detail: detail, caller: caller, context: context)
+            members = [("active", .bool(false))]
+        }
+        let headers: HTTPFields = [.cacheControl: "no-store", .pragma: "no-cache"]
+        guard (request.headers[.accept] ?? "").lowercased().contains(Self.jwtMediaType) else {
+            return JSONResponse.make(members, headers: headers)
+        }
+        return try await signedAnswer(members, caller: caller, server: server, headers: headers)
+    }
+
+    /// RFC 9701: the answer as a JWT signed with the server's key, addressed to the caller.
+    func signedAnswer(_ members: [(String, JSONValue)], caller: IntrospectionCaller, server: AuthorizationServer, headers: HTTPFields) async throws -> Response {
+        let ring = try await runtime.directory.keyRing(server: server.name)
+        guard let signer = ring.introspectionSigner else {
+            throw OAuthError(.serverError, .serverNoSigningKey, "authorization server \(quoted(server.name)) has no active signing key")
+        }
+        let issuer = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name).issuer
+        let payload = JSONWriter.object([
+            ("iss", .string(issuer)), ("aud", .string(caller.client.id)), ("iat", .number(Double(runtime.clock.now.epochSeconds))),
+            ("token_introspection", .object(Dictionary(members, uniquingKeysWith: { first, _ in first }))),
+        ])
+        var fields = headers
+        fields[.contentType] = Self.jwtMediaType
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: try signer.sign(payload: payload))))
+    }
+
+    func revoke(_ request: Request, context: TesseraRequestContext) async throws -> Response {
+        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let form = try await request.formParameters(context: context)
+        let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
+        let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: urls.revocationEndpoint)
+        guard let token = form["token"] else {
+            throw OAuthError(.invalidRequest, .tokenMissing, "the revocation request has no token parameter; send token=<the token to revoke>", clientID: client.id)
+        }
+        switch try await runtime.revoker.revoke(token, caller: client, server: server) {
+        case .revoked(let facts):
+            logger.notice("token revoked", metadata: [
+                "request_id": .string(context.requestID), "client_id": .string(client.id), "jti": .string(facts.jti),
+                "token_type": .string(facts.kind.rawValue),
+            ])
+        case .nothingToRevoke(let reason, let detail):
+            var metadata: Logger.Metadata = ["request_id": .string(context.requestID), "client_id": .string(client.id), "reason": .string(reason.rawValue)]
+            for (key, value) in detail { metadata["detail.\(key)"] = .string(value) }
+            logger.notice("revocation of an inactive token (answered 200)", metadata: metadata)
+        }
+        return Response(status: .ok, headers: [.cacheControl: "no-store", .pragma: "no-cache"])
+    }
+
+    private func logInactive(_ reason: ReasonCode, detail: [String: String], caller: IntrospectionCaller, context: TesseraRequestContext) {
+        var metadata: Logger.Metadata = [
+            "request_id": .string(context.requestID), "client_id": .string(caller.client.id), "reason": .string(reason.rawValue),
+            "via": .string(caller.viaBearer ? "bearer" : "client_auth"),
+        ]
+        for (key, value) in detail { metadata["detail.\(key)"] = .string(value) }
+        logger.notice("introspection answered inactive", metadata: metadata)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import SQLiteNIO
+import TesseraStore
+
+extension SQLiteStore: TokenStore {
+    public func saveToken(_ record: TokenRecord) async throws {
+        try await run(
+            """
+            INSERT INTO tokens (hash, kind, server, client_id, subject, username, scopes, audiences, claims, jti,
+                                issued_at, not_before, expires_at, revoked, parent_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.blob(record.hash), .text(record.kind.rawValue), .text(record.server), .text(record.clientID), .text(record.subject),
+             .text(record.username), .json(record.scopes), .json(record.audiences), .text(JSONValue.encodeObject(record.claims)),
+             .text(record.jti), .date(record.issuedAt), .date(record.notBefore), .date(record.expiresAt),
+             .integer(record.revoked ? 1 : 0), .blob(record.parentHash)],
+            duplicate: "token")
+    }
+
+    public func token(hash: Data) async throws -> TokenRecord? {
+        try await run("SELECT * FROM tokens WHERE hash = ?", [.blob(hash)]).first.map { row in
+            TokenRecord(
+                hash: row.column("hash")?.data ?? Data(), kind: TokenRecord.Kind(rawValue: row.text("kind") ?? "") ?? .accessToken,
+                server: row.text("server") ?? "", clientID: row.text("client_id") ?? "", subject: row.text("subject") ?? "",
+                username: row.text("username"), scopes: row.json("scopes", as: [String].self, default: []),
+                audiences: row.json("audiences", as: [String].self, default: []), claims: JSONValue.decodeObject(row.text("claims") ?? "{}"),
+                jti: row.text("jti") ?? "", issuedAt: row.date("issued_at"), notBefore: row.date("not_before"),
+                expiresAt: row.date("expires_at"), revoked: row.int("revoked") != 0, parentHash: row.column("parent_hash")?.data)
+        }
+    }
+
+    public func revokeToken(hash: Data, now: Date) async throws -> Bool {
+        // Children first, the token itself last: a failure half-way leaves the parent active, so a
+        // retried revocation redoes everything.
+        try await run("UPDATE tokens SET revoked = 1 WHERE parent_hash = ?", [.blob(hash)])
+        try await run(
+            """
+            INSERT INTO jti_deny_list (server, jti, expires_at)
+            SELECT server, jti, expires_at FROM token_jwt_links WHERE parent_hash = ?
+            ON CONFLICT (server, jti) DO NOTHING
+            """,
+            [.blob(hash)])
+        return !(try await run("UPDATE tokens SET revoked = 1 WHERE hash = ? RETURNING 1 AS touched", [.blob(hash)]).isEmpty)
+    }
+
+    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws {
+        try await run("INSERT INTO token_jwt_links (parent_hash, server, jti, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                      [.blob(parentHash), .text(server), .text(jti), .date(expiresAt)])
+    }
+
+    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws {
+        try await run("INSERT INTO jti_deny_list (server, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (server, jti) DO NOTHING",
+                      [.text(server), .text(jti), .date(expiresAt)])
+    }
+
+    public func isDenied(server: String, jti: String) async throws -> Bool {
+        !(try await run("SELECT 1 AS denied FROM jti_deny_list WHERE server = ? AND jti = ?", [.text(server), .text(jti)]).isEmpty)
+    }
+
+    public func purgeExpiredTokens(now: Date) async throws -> Int {
+        var removed = 0
+        for table in ["tokens", "token_jwt_links", "jti_deny_list"] {
+            removed += try await run("DELETE FROM \(table) WHERE expires_at < ? RETURNING 1 AS gone", [.date(now)]).count
+        }
+        return removed
+    }
+}
