@@ -62,6 +62,17 @@ import TesseraCore
         #expect(token.status == 0, "\(token.stderr)")
         #expect(CLIProcess.json(token.stdout)["scope"] as? String == "orders.read")
 
+        let accessToken = try #require(CLIProcess.json(token.stdout)["access_token"] as? String)
+        let caller = ["--issuer", base + "/oauth2/default", "--client-id", id, "--client-secret", secret, "--auth-method", "client_secret_post"]
+        let active = try CLIProcess.run(["introspect"] + caller + [accessToken])
+        #expect(active.status == 0, "\(active.stderr)")
+        #expect(CLIProcess.json(active.stdout)["active"] as? Bool == true)
+        #expect(try CLIProcess.run(["revoke"] + caller + [accessToken]).status == 0)
+        let inactive = try CLIProcess.run(["introspect"] + caller + [accessToken])
+        #expect(inactive.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"active":false}"#)
+        let serverLog = try String(contentsOf: log, encoding: .utf8)
+        #expect(serverLog.contains("reason=token.revoked"), "the inactive reason is logged with the request id")
+
         let failing = try CLIProcess.run(["token", "--issuer", base + "/oauth2/default", "--client-id", id, "--client-secret", "wrong",
                                           "--auth-method", "client_secret_post"])
         #expect(failing.status == 1)

@@ -75,6 +75,7 @@ final class TestDeployment: Sendable {
         let id: String
         let secret: String?
         let key: ClientKeyPair?
+        var method: ClientAuthMethod = .clientSecretPost
     }
 
     func register(_ method: ClientAuthMethod, server: String = "default", scopes: [String] = ["orders.read", "orders.write"],
@@ -87,7 +88,7 @@ final class TestDeployment: Sendable {
             jwks = pair.jwksDocument()
         }
         let created = try await admin.createClient(server: server, name: "test \(method.rawValue)", method: method, jwks: jwks, scopes: scopes, claims: claims)
-        return RegisteredClient(id: created.client.id, secret: created.secret, key: key)
+        return RegisteredClient(id: created.client.id, secret: created.secret, key: key, method: method)
     }
 
     /// Claims of a valid assertion for `client` aimed at `audience` (default: the token endpoint), at the test clock's now.
