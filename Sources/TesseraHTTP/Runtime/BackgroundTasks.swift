@@ -3,17 +3,18 @@ import ServiceLifecycle
 import TesseraCore
 import TesseraStore
 
-/// Polls the store's change version and drops the directory caches when another process changed
-/// clients, servers or keys, so admin commands take effect within a second.
-public struct DirectoryRefresher: Service {
-    let runtime: TesseraRuntime
+/// Runs one job every `interval` until graceful shutdown; a failing run is logged and retried next time.
+public struct PeriodicTask: Service {
+    let name: String
     let interval: Duration
     let logger: Logger
+    let job: @Sendable () async throws -> Void
 
-    public init(runtime: TesseraRuntime, interval: Duration = .milliseconds(250), logger: Logger) {
-        self.runtime = runtime
+    public init(name: String, every interval: Duration, logger: Logger, job: @escaping @Sendable () async throws -> Void) {
+        self.name = name
         self.interval = interval
         self.logger = logger
+        self.job = job
     }
 
     public func run() async throws {
@@ -23,44 +24,29 @@ public struct DirectoryRefresher: Service {
     private func loop() async throws {
         while !Task.isCancelled {
             do {
-                if try await runtime.refreshCaches() {
-                    logger.debug("configuration changed; caches dropped")
-                }
+                try await job()
             } catch {
-                logger.warning("cannot read the store's change version", metadata: ["error": .string("\(error)")])
+                logger.warning("background task failed", metadata: ["task": .string(name), "error": .string("\(error)")])
             }
             try await Task.sleep(for: interval)
         }
     }
 }
 
-/// Deletes expired assertion `jti`s, token records and deny-list entries so the tables stay small.
-public struct ExpiryPurger: Service {
-    let stores: Stores
-    let clock: any WallClock
-    let interval: Duration
-    let logger: Logger
-
-    public init(stores: Stores, clock: any WallClock, interval: Duration = .seconds(60), logger: Logger) {
-        self.stores = stores
-        self.clock = clock
-        self.interval = interval
-        self.logger = logger
+extension PeriodicTask {
+    /// Polls the store's change version and drops the caches when another process changed clients,
+    /// servers, keys or tokens, so admin commands take effect within a second.
+    public static func cacheRefresher(runtime: TesseraRuntime, logger: Logger, every interval: Duration = .milliseconds(250)) -> PeriodicTask {
+        PeriodicTask(name: "cache refresher", every: interval, logger: logger) {
+            if try await runtime.refreshCaches() { logger.debug("configuration changed; caches dropped") }
+        }
     }
 
-    public func run() async throws {
-        try? await cancelWhenGracefulShutdown { try await loop() }
-    }
-
-    private func loop() async throws {
-        while !Task.isCancelled {
-            do {
-                _ = try await stores.replays.purgeExpired(now: clock.now)
-                _ = try await stores.tokens.purgeExpiredTokens(now: clock.now)
-            } catch {
-                logger.warning("cannot purge expired records", metadata: ["error": .string("\(error)")])
-            }
-            try await Task.sleep(for: interval)
+    /// Deletes expired assertion `jti`s, token records and deny-list entries so the tables stay small.
+    public static func expiryPurger(stores: Stores, clock: any WallClock, logger: Logger, every interval: Duration = .seconds(60)) -> PeriodicTask {
+        PeriodicTask(name: "expiry purger", every: interval, logger: logger) {
+            _ = try await stores.replays.purgeExpired(now: clock.now)
+            _ = try await stores.tokens.purgeExpiredTokens(now: clock.now)
         }
     }
 }

@@ -77,11 +77,7 @@ struct Clients: AsyncParsableCommand {
         @Argument var id: String
         @OptionGroup var data: DataOptions
 
-        func run() async throws {
-            let opened = try await data.open()
-            _ = try await opened.administration.setEnabled(clientID: id, false)
-            print("client \(id) disabled")
-        }
+        func run() async throws { try await Clients.setEnabled(false, id: id, data: data) }
     }
 
     struct Enable: AsyncParsableCommand {
@@ -89,11 +85,13 @@ struct Clients: AsyncParsableCommand {
         @Argument var id: String
         @OptionGroup var data: DataOptions
 
-        func run() async throws {
-            let opened = try await data.open()
-            _ = try await opened.administration.setEnabled(clientID: id, true)
-            print("client \(id) enabled")
-        }
+        func run() async throws { try await Clients.setEnabled(true, id: id, data: data) }
+    }
+
+    static func setEnabled(_ enabled: Bool, id: String, data: DataOptions) async throws {
+        let opened = try await data.open()
+        _ = try await opened.administration.setEnabled(clientID: id, enabled)
+        print("client \(id) \(enabled ? "enabled" : "disabled")")
     }
 
     struct Delete: AsyncParsableCommand {

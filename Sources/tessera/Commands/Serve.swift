@@ -38,8 +38,8 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: app),
-                    .init(service: DirectoryRefresher(runtime: runtime, logger: logger)),
-                    .init(service: ExpiryPurger(stores: opened.stores, clock: runtime.clock, logger: logger)),
+                    .init(service: PeriodicTask.cacheRefresher(runtime: runtime, logger: logger)),
+                    .init(service: PeriodicTask.expiryPurger(stores: opened.stores, clock: runtime.clock, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
