@@ -8,8 +8,8 @@ import TesseraStore
 public enum TesseraApplication {
     public static func router(runtime: TesseraRuntime, logger: Logger) -> Router<TesseraRequestContext> {
         let router = Router(context: TesseraRequestContext.self)
-        router.add(middleware: RequestOutcomeMiddleware(logger: logger))
-        HealthRoutes().register(on: router)
+        router.add(middleware: RequestOutcomeMiddleware(runtime: runtime, logger: logger))
+        HealthRoutes(runtime: runtime).register(on: router)
         TokenRoutes(runtime: runtime).register(on: router)
         DiscoveryRoutes(runtime: runtime).register(on: router)
         IntrospectionRoutes(runtime: runtime, logger: logger).register(on: router)

@@ -54,5 +54,16 @@ enum SQLiteSchema {
                 server TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL, PRIMARY KEY (server, jti))
             """,
         ]),
+        (3, [
+            """
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, request_id TEXT NOT NULL, server TEXT,
+                endpoint TEXT NOT NULL, client_id TEXT, outcome TEXT NOT NULL, reason TEXT, message TEXT NOT NULL,
+                detail TEXT NOT NULL, remote_address TEXT, user_agent TEXT)
+            """,
+            "CREATE INDEX events_by_time ON events (time)",
+            "CREATE INDEX events_by_request ON events (request_id)",
+            "CREATE INDEX events_by_client ON events (client_id, id)",
+        ]),
     ]
 }

@@ -27,6 +27,8 @@ public struct StoreConformance: Sendable {
         ("revoking a refresh token revokes its access tokens and denies its JWTs", revokeFamily),
         ("the JWT deny list is per server", denyListPerServer),
         ("expired tokens, links and deny entries are purged", tokenPurge),
+        ("events are appended in batches and filtered", eventQueries),
+        ("events older than the retention cutoff are purged", eventPurge),
     ]
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -196,6 +198,44 @@ public struct StoreConformance: Sendable {
         try await expect(removed == 3, "three expired rows should go, \(removed) did")
         try await expect(try await stores.tokens.token(hash: Data(repeating: 2, count: 32)) != nil, "live token kept")
         try await expect(!(try await stores.tokens.isDenied(server: "alpha", jti: "old")), "expired deny entry purged")
+    }
+
+    static func event(_ index: Int, client: String = "c1", outcome: Event.Outcome = .success, reason: String? = nil, at seconds: TimeInterval = 0) -> Event {
+        Event(time: t0.addingTimeInterval(seconds), requestID: "req-\(index)", server: "alpha", endpoint: "token", clientID: client,
+              outcome: outcome, reason: reason, message: "event \(index)", detail: ["n": String(index)], remoteAddress: "127.0.0.1", userAgent: "curl/8")
+    }
+
+    static func eventQueries(_ stores: Stores) async throws {
+        let batch = (0..<450).map { event($0, client: $0 % 2 == 0 ? "c1" : "c2", outcome: $0 % 3 == 0 ? .failure : .success,
+                                          reason: $0 % 3 == 0 ? "client_auth.secret_invalid" : nil, at: TimeInterval($0)) }
+        try await stores.events.appendEvents(batch)
+        let all = try await stores.events.events(matching: EventQuery(limit: 1000))
+        try await expect(all.count == 450, "all events stored, got \(all.count)")
+        try await expect(all.map(\.requestID) == batch.map(\.requestID), "events come back oldest first")
+        var withoutID = all[7]
+        withoutID.id = nil
+        try await expect(withoutID == batch[7], "event read back differs")
+        try await expect(zip(all, all.dropFirst()).allSatisfy { ($0.id ?? 0) < ($1.id ?? 0) }, "ids increase")
+        let one = try await stores.events.events(matching: EventQuery(requestID: "req-42"))
+        try await expect(one.map(\.message) == ["event 42"], "request id filter")
+        let failures = try await stores.events.events(matching: EventQuery(clientID: "c1", outcome: .failure, limit: 1000))
+        try await expect(failures.count == 75 && failures.allSatisfy { $0.clientID == "c1" && $0.outcome == .failure }, "client and outcome filters")
+        let reason = try await stores.events.events(matching: EventQuery(reason: "client_auth.secret_invalid", limit: 1000))
+        try await expect(reason.count == 150, "reason filter")
+        let recent = try await stores.events.events(matching: EventQuery(since: t0.addingTimeInterval(440), limit: 1000))
+        try await expect(recent.count == 10, "since filter")
+        let newest = try await stores.events.events(matching: EventQuery(limit: 5))
+        try await expect(newest.map(\.requestID) == (445..<450).map { "req-\($0)" }, "limit keeps the newest, oldest first")
+        let after = try await stores.events.events(matching: EventQuery(afterID: all[447].id, limit: 100))
+        try await expect(after.map(\.requestID) == ["req-448", "req-449"], "afterID follows new events")
+        try await expect(try await stores.events.events(matching: EventQuery(server: "beta")).isEmpty, "server filter")
+    }
+
+    static func eventPurge(_ stores: Stores) async throws {
+        try await stores.events.appendEvents([event(1, at: 0), event(2, at: 100), event(3, at: 200)])
+        let removed = try await stores.events.purgeEvents(before: t0.addingTimeInterval(150))
+        try await expect(removed == 2, "two old events purged, \(removed) were")
+        try await expect(try await stores.events.events(matching: EventQuery()).map(\.requestID) == ["req-3"], "the recent event survives")
     }
 
     static func expect(_ condition: @autoclosure () async throws -> Bool, _ message: String) async throws {

@@ -10,6 +10,8 @@ public struct TesseraRequestContext: RequestContext {
     /// Random id echoed in `X-Request-Id` and in error bodies, so a caller can quote it to an operator.
     public let requestID: String
     public let remoteAddress: String?
+    /// Filled by the route, turned into an event by `RequestOutcomeMiddleware`.
+    public let event = EventNote()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -6,15 +7,15 @@ import TesseraCore
 import TesseraStore
 
 /// Wraps every route: turns any error into a JSON error response (never a bare 500 or a dropped
-/// connection), stamps `X-Request-Id` on every response, and writes one log line per request.
-///
-/// Rejections are logged with their reason code and log-only detail, so the reason a caller got is
-/// findable by request id. (The database event log arrives with the diagnosability issue.)
+/// connection), stamps `X-Request-Id` on every response, counts the request in the metrics, queues
+/// the request's event (for OAuth endpoints) and writes one structured log line.
 public struct RequestOutcomeMiddleware: RouterMiddleware {
     public typealias Context = TesseraRequestContext
+    let runtime: TesseraRuntime
     let logger: Logger
 
-    public init(logger: Logger) {
+    public init(runtime: TesseraRuntime, logger: Logger) {
+        self.runtime = runtime
         self.logger = logger
     }
 
@@ -30,27 +31,52 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
             response = oauth.response(requestID: context.requestID, authorizationHeaderUsed: request.headers[.authorization] != nil)
         }
         response.headers[.requestID] = context.requestID
-        log(request, context: context, status: response.status.code, failure: failure, elapsed: ContinuousClock.now - started)
+        let elapsed = ContinuousClock.now - started
+        let draft = context.event.current
+        runtime.metrics.request(endpoint: draft.endpoint ?? Self.endpointName(request.uri.path), outcome: failure == nil ? "success" : "failure", duration: elapsed)
+        if let failure, failure.reason.rawValue.hasPrefix("client_auth.") {
+            runtime.metrics.clientAuthFailure(reason: failure.reason.rawValue)
+        }
+        if let endpoint = draft.endpoint {
+            runtime.events.record(Event(
+                time: runtime.clock.now, requestID: context.requestID, server: draft.server, endpoint: endpoint,
+                clientID: failure?.clientID ?? draft.clientID, outcome: failure == nil ? .success : .failure,
+                reason: failure?.reason.rawValue ?? draft.reason, message: failure?.description ?? draft.message ?? "\(request.method.rawValue) \(request.uri.path)",
+                detail: failure.map { $0.detail.merging(draft.detail) { own, _ in own } } ?? draft.detail,
+                remoteAddress: context.remoteAddress, userAgent: request.headers[.userAgent]))
+        }
+        log(request, context: context, status: response.status.code, failure: failure, draft: draft, elapsed: elapsed)
         return response
     }
 
-    private func log(_ request: Request, context: Context, status: Int, failure: OAuthError?, elapsed: Duration) {
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+    private func log(_ request: Request, context: Context, status: Int, failure: OAuthError?, draft: EventNote.Draft, elapsed: Duration) {
         var metadata: Logger.Metadata = [
             "request_id": .string(context.requestID), "method": .string(request.method.rawValue),
-            "path": .string(request.uri.path), "status": .stringConvertible(status), "duration_us": .stringConvertible(micros),
+            "path": .string(request.uri.path), "status": .stringConvertible(status),
+            "duration_us": .stringConvertible(TesseraMetrics.nanoseconds(elapsed) / 1000),
         ]
+        if let client = failure?.clientID ?? draft.clientID { metadata["client_id"] = .string(client) }
         guard let failure else {
-            logger.debug("request", metadata: metadata)
+            if let reason = draft.reason { metadata["reason"] = .string(reason) }
+            logger.info("request", metadata: metadata)
             return
         }
         metadata["error"] = .string(failure.code.rawValue)
         metadata["reason"] = .string(failure.reason.rawValue)
         metadata["description"] = .string(failure.description)
-        if let client = failure.clientID { metadata["client_id"] = .string(client) }
         for (key, value) in failure.detail { metadata["detail.\(key)"] = .string(value) }
         if let address = context.remoteAddress { metadata["remote"] = .string(address) }
         logger.notice("request rejected", metadata: metadata)
+    }
+
+    /// A metrics label for requests that are not to an OAuth endpoint.
+    static func endpointName(_ path: String) -> String {
+        switch path {
+        case "/healthz": return "healthz"
+        case "/readyz": return "readyz"
+        case "/metrics": return "metrics"
+        default: return path.contains("/.well-known/") ? "discovery" : "other"
+        }
     }
 
     /// Maps Hummingbird's own errors (no route, body too large) and anything unexpected to `OAuthError`.

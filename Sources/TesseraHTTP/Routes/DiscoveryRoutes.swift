@@ -24,8 +24,10 @@ struct DiscoveryRoutes {
     }
 
     func metadata(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let name = context.parameters.get("server") ?? ""
         let query = try request.queryParameters()
+        if query["client_id"] != nil { context.event.begin(endpoint: "discovery", server: name) }
+        let server = try await runtime.server(named: name)
         var client: Client?
         if let clientID = query["client_id"] {
             let found = try await runtime.directory.client(id: clientID)
@@ -34,6 +36,7 @@ struct DiscoveryRoutes {
                                  "no client \(quoted(clientID)) is registered on authorization server \(quoted(server.name))")
             }
             client = found
+            context.event.note(clientID: clientID, message: "discovery for client \(clientID): registered method \(found.authMethod.rawValue)")
         }
         let scopes = try await runtime.directory.scopeNames(server: server.name).sorted()
         let document = ServerMetadata(server: server, publicURL: runtime.settings.publicURL, grantTypes: runtime.tokens.grantTypes, scopes: scopes, client: client)
@@ -44,13 +47,16 @@ struct DiscoveryRoutes {
     }
 
     func keys(context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let name = context.parameters.get("server") ?? ""
+        context.event.begin(endpoint: "keys", server: name)
+        let server = try await runtime.server(named: name)
         let ring: ServerKeyRing
         do {
             ring = try await runtime.directory.keyRing(server: server.name)
         } catch {
             throw OAuthError.internalFailure(error, during: "loading the signing keys")
         }
+        context.event.note(message: "served the JWKS (\(ring.kids.count) key\(ring.kids.count == 1 ? "" : "s"))", detail: ["kids": ring.kids.joined(separator: " ")])
         return JSONResponse.bytes(ring.jwksDocument, headers: [.cacheControl: "public, max-age=\(runtime.settings.jwksMaxAge)"])
     }
 }

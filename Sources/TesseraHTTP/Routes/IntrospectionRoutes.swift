@@ -21,7 +21,9 @@ struct IntrospectionRoutes {
     }
 
     func introspect(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let name = context.parameters.get("server") ?? ""
+        context.event.begin(endpoint: "introspect", server: name)
+        let server = try await runtime.server(named: name)
         let form = try await request.formParameters(context: context)
         let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
         let caller: IntrospectionCaller
@@ -41,10 +43,14 @@ struct IntrospectionRoutes {
         }
         let members: [(String, JSONValue)]
         switch try await runtime.introspector.introspect(token, caller: caller, server: server) {
-        case .active(let active, _):
+        case .active(let active, let facts):
             members = active
+            context.event.note(clientID: caller.client.id, message: "token is active (issued to \(facts.clientID))",
+                               detail: ["jti": facts.jti, "token_client_id": facts.clientID, "via": caller.viaBearer ? "bearer" : "client_auth"])
         case .inactive(let reason, let detail):
             logInactive(reason, detail: detail, caller: caller, context: context)
+            context.event.note(clientID: caller.client.id, message: "answered {\"active\":false}: \(reason.explanation)", reason: reason.rawValue,
+                               detail: detail.merging(["via": caller.viaBearer ? "bearer" : "client_auth"]) { own, _ in own })
             members = [("active", .bool(false))]
         }
         let headers: HTTPFields = [.cacheControl: "no-store", .pragma: "no-cache"]
@@ -71,7 +77,9 @@ struct IntrospectionRoutes {
     }
 
     func revoke(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let name = context.parameters.get("server") ?? ""
+        context.event.begin(endpoint: "revoke", server: name)
+        let server = try await runtime.server(named: name)
         let form = try await request.formParameters(context: context)
         let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
         let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: urls.revocationEndpoint)
@@ -80,11 +88,13 @@ struct IntrospectionRoutes {
         }
         switch try await runtime.revoker.revoke(token, caller: client, server: server) {
         case .revoked(let facts):
+            context.event.note(clientID: client.id, message: "revoked a \(facts.kind.rawValue) of client \(client.id)", detail: ["jti": facts.jti])
             logger.notice("token revoked", metadata: [
                 "request_id": .string(context.requestID), "client_id": .string(client.id), "jti": .string(facts.jti),
                 "token_type": .string(facts.kind.rawValue),
             ])
         case .nothingToRevoke(let reason, let detail):
+            context.event.note(clientID: client.id, message: "nothing to revoke (answered 200): \(reason.explanation)", reason: reason.rawValue, detail: detail)
             var metadata: Logger.Metadata = ["request_id": .string(context.requestID), "client_id": .string(client.id), "reason": .string(reason.rawValue)]
             for (key, value) in detail { metadata["detail.\(key)"] = .string(value) }
             logger.notice("revocation of an inactive token (answered 200)", metadata: metadata)

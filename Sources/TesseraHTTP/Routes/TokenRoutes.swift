@@ -16,11 +16,18 @@ struct TokenRoutes {
     }
 
     func token(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.server(named: context.parameters.get("server") ?? "")
+        let name = context.parameters.get("server") ?? ""
+        context.event.begin(endpoint: "token", server: name)
+        let server = try await runtime.server(named: name)
         let form = try await request.formParameters(context: context)
         let credentials = try request.presentedCredentials(form: form)
         let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"), parameters: form.singleValues)
-        let (_, answer) = try await runtime.tokens.handle(tokenRequest, credentials: credentials, server: server)
+        let (client, answer) = try await runtime.tokens.handle(tokenRequest, credentials: credentials, server: server)
+        runtime.metrics.tokenIssued(server: server.name)
+        context.event.note(clientID: client.id, message: "issued a \(server.tokenFormat.rawValue) access token to client \(client.id)", detail: [
+            "grant_type": tokenRequest.grantType ?? "", "scope_requested": tokenRequest.scope ?? "", "scope_granted": answer.scope ?? "",
+            "resource": tokenRequest.resources.joined(separator: " "), "auth_method": client.authMethod.rawValue,
+        ])
         var body: [(String, JSONValue)] = [
             ("token_type", .string(answer.tokenType)), ("expires_in", .number(Double(answer.expiresIn))),
             ("access_token", .string(answer.accessToken)),

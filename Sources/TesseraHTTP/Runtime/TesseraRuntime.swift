@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Synchronization
 import TesseraCore
 import TesseraStore
 
@@ -31,9 +33,15 @@ public final class TesseraRuntime: Sendable {
     public let introspector: Introspector
     public let revoker: Revoker
     public let bearer: BearerCaller
+    public let events: EventQueue
+    public let metrics: TesseraMetrics
+    private let reportedDrops = Mutex(0)
 
-    public init(stores: Stores, masterKey: MasterKey, settings: TesseraSettings, clock: any WallClock = SystemWallClock(), jwksFetcher: (any JWKSFetcher)? = HTTPJWKSFetcher()) {
+    public init(stores: Stores, masterKey: MasterKey, settings: TesseraSettings, clock: any WallClock = SystemWallClock(),
+                jwksFetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(), metrics: TesseraMetrics = TesseraMetrics(), eventQueueCapacity: Int = 10_000) {
         self.settings = settings
+        self.metrics = metrics
+        events = EventQueue(capacity: eventQueueCapacity)
         self.stores = stores
         self.clock = clock
         directory = Directory(stores: stores, masterKey: masterKey)
@@ -54,6 +62,27 @@ public final class TesseraRuntime: Sendable {
         let changed = try await directory.refreshIfChanged()
         if changed { verifier.invalidateAll() }
         return changed
+    }
+
+    /// Writes queued events to the event log and updates the queue metrics.
+    public func flushEvents() async throws {
+        let queued = events.depth
+        defer {
+            metrics.eventQueue(depth: events.depth)
+            let dropped = events.dropped
+            metrics.eventsDropped(reportedDrops.withLock { reported in
+                defer { reported = dropped }
+                return dropped - reported
+            })
+        }
+        try await events.flush(to: stores.events)
+        metrics.eventsWritten(queued)
+    }
+
+    /// Deletes events older than `retention`; returns how many went.
+    @discardableResult
+    public func purgeEvents(olderThan retention: Duration) async throws -> Int {
+        try await stores.events.purgeEvents(before: clock.now.addingTimeInterval(-TimeInterval(retention.components.seconds)))
     }
 
     /// Authenticates a client for an endpoint whose URL an assertion's `aud` may also name.

@@ -14,6 +14,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (env TESSERA_HOST; default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (env TESSERA_PORT; default 8080).") var port: Int?
     @Option(name: .customLong("public-url"), help: "Base URL of every issuer (env TESSERA_PUBLIC_URL; default http://HOST:PORT).") var publicURL: String?
+    @Option(name: .customLong("event-retention"), help: "How long to keep events, e.g. 30d, 12h, 90m (env TESSERA_EVENT_RETENTION; default 30d).") var eventRetention: String?
     @OptionGroup var data: DataOptions
 
     func run() async throws {
@@ -21,10 +22,14 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? environment["TESSERA_HOST"] ?? "127.0.0.1"
         let port = try Self.port(self.port, environment["TESSERA_PORT"])
         let publicURL = try Self.publicURL(self.publicURL ?? environment["TESSERA_PUBLIC_URL"], host: host, port: port)
+        let retentionText = eventRetention ?? environment["TESSERA_EVENT_RETENTION"] ?? "30d"
+        guard let retention = DurationOption.parse(retentionText) else {
+            throw ValidationError("--event-retention must be a number with a unit s, m, h or d (e.g. 30d); got \"\(retentionText)\"")
+        }
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: environment["TESSERA_LOG_LEVEL"] ?? "") ?? .notice
+            handler.logLevel = Logger.Level(rawValue: environment["TESSERA_LOG_LEVEL"] ?? "") ?? .info
             return handler
         }
         let logger = Logger(label: "tessera")
@@ -40,6 +45,8 @@ struct Serve: AsyncParsableCommand {
                     .init(service: app),
                     .init(service: PeriodicTask.cacheRefresher(runtime: runtime, logger: logger)),
                     .init(service: PeriodicTask.expiryPurger(stores: opened.stores, clock: runtime.clock, logger: logger)),
+                    .init(service: PeriodicTask.eventWriter(runtime: runtime, logger: logger)),
+                    .init(service: PeriodicTask.eventRetention(runtime: runtime, keep: retention, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
@@ -77,5 +84,19 @@ struct Serve: AsyncParsableCommand {
         var text = given
         while text.hasSuffix("/") { text.removeLast() }
         return text
+    }
+}
+
+/// Parses durations written as a number and a unit: `45s`, `15m`, `12h`, `30d`.
+enum DurationOption {
+    static func parse(_ text: String) -> Duration? {
+        guard let unit = text.last, let value = Int64(text.dropLast()), value > 0 else { return nil }
+        switch unit {
+        case "s": return .seconds(value)
+        case "m": return .seconds(value * 60)
+        case "h": return .seconds(value * 3600)
+        case "d": return .seconds(value * 86_400)
+        default: return nil
+        }
     }
 }

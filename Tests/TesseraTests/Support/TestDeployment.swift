@@ -34,13 +34,14 @@ final class TestDeployment: Sendable {
 
     /// Runs `body` with a fresh deployment (with server `default` and scopes orders.read/orders.write)
     /// and removes it afterwards.
-    static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(), _ body: (TestDeployment) async throws -> T) async throws -> T {
+    static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(), eventQueueCapacity: Int = 10_000, _ body: (TestDeployment) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await SQLiteStore.open(path: directory.appendingPathComponent("tessera.sqlite").path)
         let masterKey = MasterKey.generate().key
         let clock = ManualWallClock(Date())
-        let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL), clock: clock, jwksFetcher: fetcher)
+        let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL), clock: clock,
+                                     jwksFetcher: fetcher, eventQueueCapacity: eventQueueCapacity)
         let deployment = TestDeployment(directory: directory, store: store, masterKey: masterKey, clock: clock, runtime: runtime)
         do {
             _ = try await deployment.admin.bootstrapDefaultServer()
@@ -53,6 +54,12 @@ final class TestDeployment: Sendable {
             await deployment.close()
             throw error
         }
+    }
+
+    /// Writes queued events to the database (the server does this every 100 ms).
+    func events(_ query: EventQuery = EventQuery(limit: 1000)) async throws -> [Event] {
+        try await runtime.flushEvents()
+        return try await stores.events.events(matching: query)
     }
 
     func close() async {

@@ -1,0 +1,126 @@
+import Benchmark
+import Foundation
+import TesseraCore
+import TesseraHTTP
+import TesseraSQLite
+import TesseraStore
+
+/// Core operations of the hot paths, with wall clock, throughput and allocation counts.
+/// Run: `TESSERA_BENCHMARKS=1 swift package benchmark` (release build).
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 100,
+        maxDuration: .seconds(3),
+        maxIterations: 200_000
+    )
+
+    let tokenRequestBody = Array("grant_type=client_credentials&scope=orders.read+orders.write&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiIwb2FjbGllbnQifQ.c2ln".utf8)
+    Benchmark("form parsing: token request body") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try FormParameters(parsing: tokenRequestBody, origin: "request body"))
+        }
+    }
+
+    Benchmark("JWT signing: RFC 9068 access token (ES256)") { benchmark in
+        let fixture = try await Fixture.make()
+        let signer = try requireSigner(fixture)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try signer.sign(payload: Fixture.payload()))
+        }
+    }
+
+    Benchmark("client assertion verification: private_key_jwt (ES256), replay store excluded") { benchmark in
+        let fixture = try await Fixture.make()
+        let assertions = try await fixture.assertions(count: benchmark.scaledIterations.count)
+        benchmark.startMeasurement()
+        for assertion in assertions {
+            try await fixture.assertionVerifier.verify(assertion, client: fixture.keyClient, clientIDParameter: nil, acceptedAudiences: [fixture.urls.tokenEndpoint])
+        }
+    }
+
+    Benchmark("introspection: JWT seen before (verification cached)") { benchmark in
+        let fixture = try await Fixture.make()
+        let token = try await fixture.accessToken()
+        _ = try await fixture.verifier.check(token, server: fixture.server)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try await fixture.verifier.check(token, server: fixture.server))
+        }
+    }
+
+    Benchmark("introspection: JWT seen first (one signature verify)") { benchmark in
+        let fixture = try await Fixture.make()
+        var tokens: [String] = []
+        for _ in benchmark.scaledIterations { tokens.append(try await fixture.accessToken()) }
+        benchmark.startMeasurement()
+        for token in tokens {
+            blackHole(try await fixture.verifier.check(token, server: fixture.server))
+        }
+    }
+}
+
+func requireSigner(_ fixture: Fixture) throws -> JWSSigner {
+    guard let signer = fixture.ring.signer else { throw AdminError("no signer") }
+    return signer
+}
+
+/// A deployment on a temporary SQLite file with one server, one private_key_jwt client and its key.
+struct Fixture: Sendable {
+    let stores: Stores
+    let server: AuthorizationServer
+    let ring: ServerKeyRing
+    let keyClient: Client
+    let key: ClientKeyPair
+    let urls: IssuerURLs
+    let assertionVerifier: ClientAssertionVerifier
+    let verifier: TokenVerifier
+    let issuer: AccessTokenIssuer
+
+    /// Accepts every jti: the benchmark measures verification, not the database write.
+    struct AcceptingReplays: ReplayStore {
+        func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool { true }
+        func purgeExpired(now: Date) async throws -> Int { 0 }
+    }
+
+    static func make() async throws -> Fixture {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-bench-\(UUID().uuidString).sqlite").path
+        let store = try await SQLiteStore.open(path: path)
+        let stores = Stores(store)
+        let masterKey = MasterKey.generate().key
+        let admin = Administration(stores: stores, masterKey: masterKey)
+        let server = try await admin.createServer(name: "bench")
+        let key = try ClientKeyPair.generate(.es256)
+        let client = try await admin.createClient(server: "bench", name: "bench", method: .privateKeyJWT, jwks: key.jwksDocument()).client
+        let directory = Directory(stores: stores, masterKey: masterKey)
+        let clock = SystemWallClock()
+        let publicURL = "http://127.0.0.1:8080"
+        return Fixture(
+            stores: stores, server: server, ring: try await directory.keyRing(server: "bench"), keyClient: client, key: key,
+            urls: IssuerURLs(publicURL: publicURL, server: "bench"),
+            assertionVerifier: ClientAssertionVerifier(keySource: ClientKeySource(fetcher: nil, clock: clock), replays: AcceptingReplays(), masterKey: masterKey, clock: clock),
+            verifier: TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: publicURL),
+            issuer: AccessTokenIssuer(directory: directory, clock: clock, publicURL: publicURL))
+    }
+
+    static func payload() -> [UInt8] {
+        JSONWriter.object([
+            ("iss", .string("http://127.0.0.1:8080/oauth2/bench")), ("sub", .string("0oaclient0123456789abc")), ("aud", .string("api://bench")),
+            ("client_id", .string("0oaclient0123456789abc")), ("scope", .string("orders.read orders.write")),
+            ("iat", .number(1_800_000_000)), ("exp", .number(1_800_003_600)), ("jti", .string("AT.0123456789abcdefghij")),
+        ])
+    }
+
+    func assertions(count: Int) async throws -> [String] {
+        var result: [String] = []
+        for _ in 0..<count {
+            result.append(try await key.signAssertion(ClientKeyPair.assertionClaims(clientID: keyClient.id, audience: urls.tokenEndpoint)))
+        }
+        return result
+    }
+
+    func accessToken() async throws -> String {
+        try await issuer.issue(subject: keyClient.id, client: keyClient, server: server, scopes: [], audiences: server.audiences).accessToken
+    }
+}

@@ -1,0 +1,38 @@
+import Synchronization
+
+/// What a route learned about its request, for the event the middleware writes when the response
+/// is known. A reference (one per request) because routes get the context by value.
+public final class EventNote: Sendable {
+    struct Draft {
+        var endpoint: String?
+        var server: String?
+        var clientID: String?
+        var message: String?
+        var reason: String?
+        var detail: [String: String] = [:]
+    }
+
+    private let draft = Mutex(Draft())
+
+    public init() {}
+
+    /// Marks the request as one to an OAuth endpoint: it will leave an event.
+    func begin(endpoint: String, server: String) {
+        draft.withLock {
+            $0.endpoint = endpoint
+            $0.server = server
+        }
+    }
+
+    /// Records who the request was about and what was done (success), or an inactive reason.
+    func note(clientID: String? = nil, message: String, reason: String? = nil, detail: [String: String] = [:]) {
+        draft.withLock { draft in
+            if let clientID { draft.clientID = clientID }
+            draft.message = message
+            draft.reason = reason
+            draft.detail.merge(detail) { _, new in new }
+        }
+    }
+
+    var current: Draft { draft.withLock { $0 } }
+}

@@ -1,0 +1,83 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The node's metrics, through swift-metrics with a swift-prometheus registry of its own (no global
+/// bootstrap, so several runtimes — tests — never share counters). Served at `GET /metrics`.
+public final class TesseraMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let queueDepth: CoreMetrics.Gauge
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
+        self.factory = factory
+        queueDepth = CoreMetrics.Gauge(label: "tessera_event_queue_depth", factory: factory)
+    }
+
+    /// Counts a request to an endpoint and records its latency.
+    public func request(endpoint: String, outcome: String, duration: Duration) {
+        let dimensions = [("endpoint", endpoint), ("outcome", outcome)]
+        counter("tessera_requests_total", dimensions).increment()
+        timer("tessera_request_duration_seconds", dimensions).recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    public func tokenIssued(server: String) {
+        counter("tessera_tokens_issued_total", [("server", server)]).increment()
+    }
+
+    public func clientAuthFailure(reason: String) {
+        counter("tessera_client_auth_failures_total", [("reason", reason)]).increment()
+    }
+
+    public func eventQueue(depth: Int) {
+        queueDepth.record(depth)
+    }
+
+    public func eventsDropped(_ count: Int) {
+        guard count > 0 else { return }
+        counter("tessera_events_dropped_total", []).increment(by: count)
+    }
+
+    public func eventsWritten(_ count: Int) {
+        counter("tessera_events_written_total", []).increment(by: count)
+    }
+
+    /// Latency of one store operation (SQL statement kind, or a named operation).
+    public func store(operation: String, duration: Duration) {
+        timer("tessera_store_duration_seconds", [("operation", operation)]).recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    /// Prometheus text exposition format.
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        if let existing = counters.withLock({ $0[key] }) { return existing }
+        let made = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+        counters.withLock { $0[key] = made }
+        return made
+    }
+
+    private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        if let existing = timers.withLock({ $0[key] }) { return existing }
+        let made = CoreMetrics.Timer(label: label, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+        timers.withLock { $0[key] = made }
+        return made
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}

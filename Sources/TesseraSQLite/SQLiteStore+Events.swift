@@ -1,0 +1,57 @@
+import Foundation
+import SQLiteNIO
+import TesseraStore
+
+extension SQLiteStore: EventLog {
+    static let eventColumns = "time, request_id, server, endpoint, client_id, outcome, reason, message, detail, remote_address, user_agent"
+
+    public func appendEvents(_ events: [Event]) async throws {
+        // One multi-row INSERT per chunk: atomic on its own, and far fewer round trips than a row each.
+        var start = events.startIndex
+        while start < events.endIndex {
+            let chunk = events[start..<min(start + 200, events.endIndex)]
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * 11)
+            for event in chunk {
+                binds += [.date(event.time), .text(event.requestID), .text(event.server), .text(event.endpoint), .text(event.clientID),
+                          .text(event.outcome.rawValue), .text(event.reason), .text(event.message), .json(event.detail),
+                          .text(event.remoteAddress), .text(event.userAgent)]
+            }
+            try await run("INSERT INTO events (\(Self.eventColumns)) VALUES \(placeholders)", binds)
+            start = chunk.endIndex
+        }
+    }
+
+    public func events(matching query: EventQuery) async throws -> [Event] {
+        var conditions: [String] = []
+        var binds: [SQLiteData] = []
+        func add(_ condition: String, _ value: SQLiteData?) {
+            guard let value else { return }
+            conditions.append(condition)
+            binds.append(value)
+        }
+        add("server = ?", query.server.map { .text($0) })
+        add("client_id = ?", query.clientID.map { .text($0) })
+        add("request_id = ?", query.requestID.map { .text($0) })
+        add("outcome = ?", query.outcome.map { .text($0.rawValue) })
+        add("reason = ?", query.reason.map { .text($0) })
+        add("time >= ?", query.since.map { .date($0) })
+        add("id > ?", query.afterID.map { .integer(Int($0)) })
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        binds.append(.integer(max(1, min(query.limit, 100_000))))
+        let rows = try await run("SELECT id, \(Self.eventColumns) FROM events \(filter) ORDER BY id DESC LIMIT ?", binds)
+        return rows.reversed().map { row in
+            Event(
+                id: Int64(row.int("id")), time: row.date("time"), requestID: row.text("request_id") ?? "", server: row.text("server"),
+                endpoint: row.text("endpoint") ?? "", clientID: row.text("client_id"),
+                outcome: Event.Outcome(rawValue: row.text("outcome") ?? "") ?? .failure, reason: row.text("reason"),
+                message: row.text("message") ?? "", detail: row.json("detail", as: [String: String].self, default: [:]),
+                remoteAddress: row.text("remote_address"), userAgent: row.text("user_agent"))
+        }
+    }
+
+    public func purgeEvents(before cutoff: Date) async throws -> Int {
+        try await run("DELETE FROM events WHERE time < ? RETURNING 1 AS gone", [.date(cutoff)]).count
+    }
+}

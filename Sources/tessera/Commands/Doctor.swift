@@ -1,0 +1,226 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TesseraCore
+import TesseraSQLite
+import TesseraStore
+
+/// `tessera doctor`: walks a client through discovery, its registration, the clock, a token request
+/// and an introspection, printing ✓ or ✗ for each step with the server's own words and request id.
+struct Doctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Diagnose a client's setup against a running server, step by step.")
+    @Option(help: "Issuer URL, e.g. http://127.0.0.1:8080/oauth2/default.") var issuer: String
+    @Option(name: .customLong("client-id")) var clientID: String
+    @Option(name: .customLong("private-key"), help: "The client's PEM private key (private_key_jwt).") var privateKey: String?
+    @Option(name: .customLong("client-secret"), help: "The client's secret.") var clientSecret: String?
+    @Option(help: "kid the client's code puts in its assertions (default: the key's thumbprint).") var kid: String?
+    @Option(name: .customLong("scope"), help: "Scope the client's code asks for. Repeatable.") var scopes: [String] = []
+    @Option(help: "The aud the client's code puts in its assertions (default: the token endpoint).") var audience: String?
+    @Flag(name: .customLong("no-assertion-type"), help: "Send the assertion without client_assertion_type, as the client's code may.") var noAssertionType = false
+    @Option(name: .customLong("clock-offset"), help: "Seconds to add to this machine's clock when making assertions (to reproduce a skewed client).") var clockOffset: Int = 0
+    @Option(name: .customLong("data-dir"), help: "Also check the registration in this data directory (kid in the registered JWKS, jwks_uri reachable).") var dataDir: String?
+
+    func validate() throws {
+        guard (privateKey == nil) != (clientSecret == nil) else { throw ValidationError("give exactly one of --private-key or --client-secret") }
+    }
+
+    func run() async throws {
+        var report = DoctorReport()
+        defer { report.finish() }
+        guard let discovery = await report.discovery(issuer: issuer, clientID: clientID) else { throw ExitCode(1) }
+        let method = discovery.method
+        let key = try privateKey.map { path -> ClientKeyPair in
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else { throw AdminError("cannot read private key file \(path)") }
+            return try ClientKeyPair(pem: pem)
+        }
+        report.methodMatches(method: method, key: key, secretGiven: clientSecret != nil, algorithms: discovery.algorithms)
+        if let dataDir, let key { await report.registeredKey(dataDir: dataDir, clientID: clientID, kid: kid ?? key.thumbprint) }
+        report.clock(serverDate: discovery.serverDate, offset: clockOffset)
+
+        let now = Date().addingTimeInterval(TimeInterval(clockOffset))
+        func credentials(audience: String) async throws -> (form: [(String, String)], headers: [(String, String)]) {
+            var form: [(String, String)] = []
+            var headers: [(String, String)] = []
+            if key != nil || method == .clientSecretJWT {
+                let claims = ClientKeyPair.assertionClaims(clientID: clientID, audience: self.audience ?? audience, lifetime: 60, now: now)
+                let assertion: String
+                if let key {
+                    assertion = try await key.signAssertion(claims, kid: kid)
+                } else {
+                    assertion = try await ClientKeyPair.signAssertion(claims, secret: clientSecret ?? "")
+                }
+                if !noAssertionType { form.append(("client_assertion_type", ClientAssertionVerifier.assertionType)) }
+                form.append(("client_assertion", assertion))
+            } else if method == .clientSecretPost {
+                form += [("client_id", clientID), ("client_secret", clientSecret ?? "")]
+            } else {
+                let pair = OAuthHTTP.formEncode(clientID) + ":" + OAuthHTTP.formEncode(clientSecret ?? "")
+                headers.append(("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8))))
+            }
+            return (form, headers)
+        }
+
+        var tokenForm: [(String, String)] = [("grant_type", "client_credentials")]
+        if !scopes.isEmpty { tokenForm.append(("scope", scopes.joined(separator: " "))) }
+        let tokenAuth = try await credentials(audience: discovery.tokenEndpoint)
+        let token = await report.request("token request", url: discovery.tokenEndpoint, form: tokenForm + tokenAuth.form, headers: tokenAuth.headers) { json in
+            guard let token = json["access_token"] as? String else { return (nil, "no access_token in the answer") }
+            return (token, "got a \(json["token_type"] as? String ?? "") token, scope \"\(json["scope"] as? String ?? "")\", expires in \(json["expires_in"] as? Int ?? 0) s")
+        }
+        guard let token else { throw ExitCode(1) }
+        let introspectionAuth = try await credentials(audience: discovery.introspectionEndpoint)
+        _ = await report.request("introspection of the new token", url: discovery.introspectionEndpoint,
+                                 form: [("token", token)] + introspectionAuth.form, headers: introspectionAuth.headers) { json in
+            guard json["active"] as? Bool == true else { return (nil, "the server answered {\"active\":false} for the token it just issued") }
+            return ("active", "active, client_id \(json["client_id"] as? String ?? ""), aud \(json["aud"].map { "\($0)" } ?? "")")
+        }
+        if report.failed { throw ExitCode(1) }
+    }
+}
+
+/// Prints the doctor's steps and remembers whether any failed.
+struct DoctorReport {
+    private(set) var failed = false
+
+    struct Discovery {
+        var method: ClientAuthMethod
+        var algorithms: [String]
+        var tokenEndpoint: String
+        var introspectionEndpoint: String
+        var serverDate: Date?
+    }
+
+    mutating func pass(_ step: String, _ text: String) { print("✓ \(step): \(text)") }
+
+    mutating func fail(_ step: String, _ text: String) {
+        failed = true
+        print("✗ \(step): \(text)")
+    }
+
+    func finish() {
+        print(failed ? "\nSome steps failed; the lines marked ✗ say what to change." : "\nAll steps passed.")
+    }
+
+    mutating func discovery(issuer: String, clientID: String) async -> Discovery? {
+        var base = issuer
+        while base.hasSuffix("/") { base.removeLast() }
+        let url = base + "/.well-known/oauth-authorization-server?client_id=" + OAuthHTTP.formEncode(clientID)
+        guard let (status, headers, body) = await Self.exchange(HTTPClientRequest(url: url)) else {
+            fail("discovery", "cannot reach \(url); check the issuer URL and that the server runs")
+            return nil
+        }
+        let json = Self.object(body)
+        guard status == 200, let methods = json["token_endpoint_auth_methods_supported"] as? [String],
+              let method = methods.first.flatMap(ClientAuthMethod.init(rawValue:)),
+              let tokenEndpoint = json["token_endpoint"] as? String, let introspection = json["introspection_endpoint"] as? String else {
+            fail("discovery", Self.serverError(status: status, json: json, fallback: "unexpected discovery answer"))
+            return nil
+        }
+        pass("discovery", "client \(clientID) is registered with \(method.rawValue): the server expects \(method.requirement)")
+        let date = headers.first(name: "Date").flatMap { Self.httpDate.date(from: $0) }
+        return Discovery(method: method, algorithms: json["token_endpoint_auth_signing_alg_values_supported"] as? [String] ?? [],
+                         tokenEndpoint: tokenEndpoint, introspectionEndpoint: introspection, serverDate: date)
+    }
+
+    mutating func methodMatches(method: ClientAuthMethod, key: ClientKeyPair?, secretGiven: Bool, algorithms: [String]) {
+        let step = "credentials"
+        switch (method, key) {
+        case (.privateKeyJWT, let key?):
+            if algorithms.contains(key.algorithm.rawValue) {
+                pass(step, "a \(key.algorithm.rawValue) private key, an algorithm the server accepts for this client")
+            } else {
+                fail(step, "the key signs \(key.algorithm.rawValue), which the server does not accept for this client; allowed: \(algorithms.joined(separator: ", "))")
+            }
+        case (.privateKeyJWT, nil):
+            fail(step, "wrong method: the client is registered with private_key_jwt, so it needs --private-key, not a secret")
+        case (.none, _):
+            fail(step, "the client is a public client (none); it cannot use client credentials")
+        case (_, .some):
+            fail(step, "wrong method: the client is registered with \(method.rawValue), which uses the client secret, not a private key")
+        default:
+            pass(step, "a client secret, as \(method.rawValue) needs")
+        }
+    }
+
+    mutating func registeredKey(dataDir: String, clientID: String, kid: String) async {
+        let step = "registered key"
+        do {
+            let opened = try await OpenedData.open(directory: dataDir)
+            guard let client = try await opened.stores.clients.client(id: clientID) else {
+                return fail(step, "no client \(clientID) in \(dataDir)")
+            }
+            if let jwks = client.jwks {
+                let kids = (try? JSONSerialization.jsonObject(with: Data(jwks.utf8)) as? [String: Any])?["keys"] as? [[String: Any]] ?? []
+                let known = kids.compactMap { $0["kid"] as? String }
+                known.contains(kid) ? pass(step, "kid \(kid) is in the registered JWKS")
+                    : fail(step, "key not registered: kid \(kid) is not in the client's JWKS (registered kids: \(known.joined(separator: ", ")))")
+            } else if let uri = client.jwksURI {
+                guard let (status, _, body) = await Self.exchange(HTTPClientRequest(url: uri)), status == 200 else {
+                    return fail(step, "the client's jwks_uri \(uri) is not reachable from here")
+                }
+                String(decoding: body, as: UTF8.self).contains("\"\(kid)\"") ? pass(step, "kid \(kid) is served at \(uri)")
+                    : fail(step, "key not registered: kid \(kid) is not in the document at \(uri)")
+            }
+        } catch {
+            fail(step, "cannot read \(dataDir): \(error)")
+        }
+    }
+
+    mutating func clock(serverDate: Date?, offset: Int) {
+        guard let serverDate else { return pass("clock", "the server sent no Date header; skipped") }
+        let skew = Date().addingTimeInterval(TimeInterval(offset)).timeIntervalSince(serverDate)
+        if abs(skew) <= 30 {
+            pass("clock", "within \(Int(abs(skew.rounded()))) s of the server's clock")
+        } else {
+            fail("clock", "clock skew: this client's clock is \(Int(abs(skew))) s \(skew > 0 ? "ahead of" : "behind") the server's; assertions will be rejected as \(skew > 0 ? "not yet valid" : "expired"). Sync the clock (NTP)")
+        }
+    }
+
+    /// Posts a form and reports the step; `judge` turns a 200 JSON answer into a value or a failure sentence.
+    mutating func request(_ step: String, url: String, form: [(String, String)], headers: [(String, String)],
+                          judge: ([String: Any]) -> (String?, String)) async -> String? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: form.map { OAuthHTTP.formEncode($0.0) + "=" + OAuthHTTP.formEncode($0.1) }.joined(separator: "&")))
+        guard let (status, responseHeaders, body) = await Self.exchange(request) else {
+            fail(step, "cannot reach \(url)")
+            return nil
+        }
+        let json = Self.object(body)
+        let requestID = responseHeaders.first(name: "X-Request-Id") ?? "-"
+        guard status == 200 else {
+            fail(step, Self.serverError(status: status, json: json, fallback: "HTTP \(status)") + " (request id \(requestID))")
+            return nil
+        }
+        let (value, text) = judge(json)
+        value == nil ? fail(step, text + " (request id \(requestID))") : pass(step, text + " (request id \(requestID))")
+        return value
+    }
+
+    static func exchange(_ request: HTTPClientRequest) async -> (Int, HTTPHeaders, [UInt8])? {
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
+              let body = try? await response.body.collect(upTo: 1 << 20) else { return nil }
+        return (Int(response.status.code), response.headers, Array(body.readableBytesView))
+    }
+
+    static func object(_ body: [UInt8]) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+    }
+
+    static func serverError(status: Int, json: [String: Any], fallback: String) -> String {
+        guard let error = json["error"] as? String else { return fallback }
+        return "\(error): \(json["error_description"] as? String ?? "") (HTTP \(status))"
+    }
+
+    static let httpDate: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter
+    }()
+}
