@@ -22,6 +22,9 @@ struct Tessera: AsyncParsableCommand {
                 try command.run()
             }
             await OpenStores.shared.closeAll()
+        } catch let code as ExitCode {
+            await OpenStores.shared.closeAll()
+            Foundation.exit(code.rawValue)
         } catch let error as AdminError {
             await Console.fail("tessera: \(error.description)", status: 2)
         } catch let error as StoreError {

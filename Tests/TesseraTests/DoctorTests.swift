@@ -52,6 +52,7 @@ import TesseraCore
             #expect(result.status == 1, "\(name) should fail: \(result.stdout)")
             #expect(result.stdout.contains(expected), "\(name): \(result.stdout)")
             #expect(result.stdout.contains("✗"), "\(name)")
+            #expect(result.stderr.isEmpty, "\(name): the report is the output: \(result.stderr)")
         }
         let skewed = try doctor(["--client-id", keyClient, "--private-key", pem, "--clock-offset", "600"])
         #expect(skewed.stdout.contains("request id"), "server failures carry the request id: \(skewed.stdout)")

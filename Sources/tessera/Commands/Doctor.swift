@@ -129,7 +129,7 @@ struct DoctorReport {
         switch (method, key) {
         case (.privateKeyJWT, let key?):
             if algorithms.contains(key.algorithm.rawValue) {
-                pass(step, "a \(key.algorithm.rawValue) private key, an algorithm the server accepts for this client")
+                pass(step, "the private key signs \(key.algorithm.rawValue), an algorithm the server accepts for this client")
             } else {
                 fail(step, "the key signs \(key.algorithm.rawValue), which the server does not accept for this client; allowed: \(algorithms.joined(separator: ", "))")
             }
