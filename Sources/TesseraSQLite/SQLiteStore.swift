@@ -12,21 +12,25 @@ import TesseraStore
 public final class SQLiteStore: Sendable {
     let connection: SQLiteConnection
     public let path: String
+    /// Told the kind (`SELECT`, `INSERT`, …) and duration of every statement, for the latency metric.
+    let observer: (@Sendable (String, Duration) -> Void)?
 
-    private init(connection: SQLiteConnection, path: String) {
+    private init(connection: SQLiteConnection, path: String, observer: (@Sendable (String, Duration) -> Void)?) {
         self.connection = connection
         self.path = path
+        self.observer = observer
     }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public static func open(path: String, logger: Logger = Logger(label: "tessera.sqlite")) async throws -> SQLiteStore {
+    public static func open(path: String, logger: Logger = Logger(label: "tessera.sqlite"),
+                            observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> SQLiteStore {
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         } catch {
             throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
         }
-        let store = SQLiteStore(connection: connection, path: path)
+        let store = SQLiteStore(connection: connection, path: path, observer: observer)
         do {
             _ = try await connection.query("PRAGMA busy_timeout = 5000")
             _ = try await connection.query("PRAGMA journal_mode = WAL")
@@ -66,6 +70,13 @@ public final class SQLiteStore: Sendable {
     /// Runs a statement, translating SQLite errors into `StoreError`.
     @discardableResult
     func run(_ sql: String, _ binds: [SQLiteData] = [], duplicate: String? = nil) async throws -> [SQLiteRow] {
+        let started = ContinuousClock.now
+        defer {
+            if let observer {
+                let kind = sql.drop(while: { $0 == " " || $0 == "\n" }).prefix(while: { $0.isLetter }).uppercased()
+                observer(kind, ContinuousClock.now - started)
+            }
+        }
         do {
             return try await connection.query(sql, binds)
         } catch let error as SQLiteError where error.reason == .constraint || error.reason == .constraintPrimaryKeyFailed || error.reason == .constraintUniqueFailed {

@@ -79,6 +79,11 @@ import TesseraCore
         #expect(failing.stderr.contains("invalid_client"))
         #expect(failing.stderr.contains("request id"))
 
+        let metrics = try #require(await Self.get(base + "/metrics"))
+        #expect(metrics.1.contains(#"tessera_store_duration_seconds_count{operation="SELECT"}"#), "store latency is measured per statement kind")
+        #expect(metrics.1.contains(#"tessera_tokens_issued_total{server="default"}"#))
+        #expect(await Self.get(base + "/readyz")?.0 == 200)
+
         let busy = try CLIProcess.run(["serve", "--port", String(port), "--data-dir", dir.appendingPathComponent("data").path])
         #expect(busy.status == 1)
         #expect(busy.stderr.contains("already in use"), "\(busy.stderr)")

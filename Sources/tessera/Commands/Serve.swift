@@ -33,8 +33,9 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tessera")
-        let opened = try await data.open()
-        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL))
+        let metrics = TesseraMetrics()
+        let opened = try await data.open { operation, duration in metrics.store(operation: operation, duration: duration) }
+        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL), metrics: metrics)
         let defaultIssuer = IssuerURLs(publicURL: publicURL, server: "default").issuer
         let app = TesseraApplication.application(runtime: runtime, host: host, port: port, logger: logger) { boundPort in
             logger.notice("Tessera is serving http://\(host):\(boundPort) with data in \(opened.directory); issuer \(defaultIssuer)")

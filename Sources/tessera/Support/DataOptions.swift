@@ -14,8 +14,8 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Opens (creating on first use) the data directory: database, master key, `default` server.
-    func open() async throws -> OpenedData {
-        try await OpenedData.open(directory: resolvedDataDir)
+    func open(observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
+        try await OpenedData.open(directory: resolvedDataDir, observer: observer)
     }
 }
 
@@ -29,7 +29,7 @@ struct OpenedData {
     var stores: Stores { Stores(store) }
     var administration: Administration { Administration(stores: stores, masterKey: masterKey) }
 
-    static func open(directory: String) async throws -> OpenedData {
+    static func open(directory: String, observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
         let files = FileManager.default
         do {
             try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -42,7 +42,7 @@ struct OpenedData {
         let masterKey = try loadMasterKey(directory: directory)
         let store: SQLiteStore
         do {
-            store = try await SQLiteStore.open(path: (directory as NSString).appendingPathComponent("tessera.sqlite"))
+            store = try await SQLiteStore.open(path: (directory as NSString).appendingPathComponent("tessera.sqlite"), observer: observer)
         } catch {
             throw CommandFailure(message: "\(error)")
         }
