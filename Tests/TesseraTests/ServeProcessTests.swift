@@ -15,6 +15,15 @@ import TesseraCore
         return (Int(response.status.code), String(buffer: body))
     }
 
+    /// Waits until something answers HTTP at `url` (any status).
+    static func waitUntilAnswering(_ url: String) async throws {
+        for _ in 0..<100 {
+            if await get(url) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("nothing answered at \(url)")
+    }
+
     static func waitUntilHealthy(_ base: String) async throws {
         for _ in 0..<100 {
             if let (status, _) = await get(base + "/healthz"), status == 200 { return }
@@ -95,7 +104,7 @@ import TesseraCore
 
     @Test func unusableDataDirectoryFailsWithOneLine() throws {
         let file = CLIProcess.temporaryDirectory().appendingPathComponent("a-file")
-        FileManager.default.createFile(atPath: file.path, contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: file.path, contents: Data("x".utf8)))
         let result = try CLIProcess.run(["serve", "--port", String(CLIProcess.freePort()), "--data-dir", file.appendingPathComponent("data").path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot create data directory"), "\(result.stderr)")

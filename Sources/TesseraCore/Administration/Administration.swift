@@ -31,6 +31,7 @@ public struct Administration: Sendable {
     }
 
     /// Changes a server's settings; nil leaves a setting as it is. Takes effect on running nodes within a second.
+    @discardableResult
     public func updateServer(name: String, audiences: [String]? = nil, accessTokenTTL: Int? = nil, claims: [String: JSONValue]? = nil,
                              tokenFormat: TokenFormat? = nil) async throws -> AuthorizationServer {
         var server = try await requireServer(name)
@@ -51,6 +52,28 @@ public struct Administration: Sendable {
             throw AdminError("audience \(quoted(audience)) must be an absolute URI without a fragment, e.g. https://api.example.com")
         }
         try checkCustomClaims(claims)
+    }
+
+    /// Adds a new ES256 signing key that signs from now on; earlier keys stay in the JWKS (so tokens
+    /// they signed still verify) until retired with `retireKey`.
+    public func rotateKey(server: String) async throws -> SigningKey {
+        _ = try await requireServer(server)
+        let key = try SigningKeyFactory.makeES256(server: server, masterKey: masterKey, now: clock.now)
+        try await stores.keys.addKey(key)
+        return key
+    }
+
+    /// Removes a key from the JWKS: tokens it signed stop verifying. The newest key cannot be retired.
+    public func retireKey(server: String, kid: String) async throws {
+        let keys = try await stores.keys.keys(server: server).filter(\.active).sorted { $0.createdAt > $1.createdAt }
+        guard var key = keys.first(where: { $0.kid == kid }) else {
+            throw AdminError("server \(quoted(server)) has no active key \(quoted(kid)); active keys: [\(keys.map(\.kid).joined(separator: ", "))]")
+        }
+        guard key.kid != keys.first?.kid else {
+            throw AdminError("key \(quoted(kid)) is the current signing key; rotate first (`tessera servers rotate-key \(server)`)")
+        }
+        key.active = false
+        try await stores.keys.updateKey(key)
     }
 
     /// Creates the server `default` if the deployment has none (first start).

@@ -7,7 +7,7 @@ import TesseraStore
 struct Servers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "servers", abstract: "Create and inspect authorization servers.",
-        subcommands: [Create.self, Update.self, List.self, Show.self])
+        subcommands: [Create.self, Update.self, List.self, Show.self, RotateKey.self, RetireKey.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an authorization server with its own issuer and ES256 key.")
@@ -47,6 +47,31 @@ struct Servers: AsyncParsableCommand {
                 name: name, audiences: audiences.isEmpty ? nil : audiences, accessTokenTTL: accessTokenTTL,
                 claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse))
             ServerOutput.print(server, json: json)
+        }
+    }
+
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Add a new signing key; it signs from now on, older keys stay in the JWKS.")
+        @Argument var name: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let key = try await opened.administration.rotateKey(server: name)
+            print("server \(name) now signs with key \(key.kid) (\(key.algorithm)); retire older keys with `tessera servers retire-key \(name) KID` once their tokens expired")
+        }
+    }
+
+    struct RetireKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "retire-key", abstract: "Remove an older key from the JWKS; tokens it signed stop verifying.")
+        @Argument var name: String
+        @Argument var kid: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            try await opened.administration.retireKey(server: name, kid: kid)
+            print("key \(kid) of server \(name) retired")
         }
     }
 

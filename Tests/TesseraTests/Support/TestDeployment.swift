@@ -19,12 +19,14 @@ final class TestDeployment: Sendable {
     let masterKey: MasterKey
     let clock: ManualWallClock
     let runtime: TesseraRuntime
+    let publicURL: String
 
     var stores: Stores { Stores(store) }
     var admin: Administration { Administration(stores: stores, masterKey: masterKey, clock: clock) }
-    var defaultURLs: IssuerURLs { IssuerURLs(publicURL: Self.publicURL, server: "default") }
+    var defaultURLs: IssuerURLs { IssuerURLs(publicURL: publicURL, server: "default") }
 
-    private init(directory: URL, store: SQLiteStore, masterKey: MasterKey, clock: ManualWallClock, runtime: TesseraRuntime) {
+    private init(directory: URL, store: SQLiteStore, masterKey: MasterKey, clock: ManualWallClock, runtime: TesseraRuntime, publicURL: String) {
+        self.publicURL = publicURL
         self.directory = directory
         self.store = store
         self.masterKey = masterKey
@@ -34,7 +36,8 @@ final class TestDeployment: Sendable {
 
     /// Runs `body` with a fresh deployment (with server `default` and scopes orders.read/orders.write)
     /// and removes it afterwards.
-    static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(), eventQueueCapacity: Int = 10_000, _ body: (TestDeployment) async throws -> T) async throws -> T {
+    static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(), eventQueueCapacity: Int = 10_000, publicURL: String = TestDeployment.publicURL,
+                        _ body: (TestDeployment) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await SQLiteStore.open(path: directory.appendingPathComponent("tessera.sqlite").path)
@@ -42,7 +45,7 @@ final class TestDeployment: Sendable {
         let clock = ManualWallClock(Date())
         let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL), clock: clock,
                                      jwksFetcher: fetcher, eventQueueCapacity: eventQueueCapacity)
-        let deployment = TestDeployment(directory: directory, store: store, masterKey: masterKey, clock: clock, runtime: runtime)
+        let deployment = TestDeployment(directory: directory, store: store, masterKey: masterKey, clock: clock, runtime: runtime, publicURL: publicURL)
         do {
             _ = try await deployment.admin.bootstrapDefaultServer()
             _ = try await deployment.admin.createScope(server: "default", name: "orders.read", description: nil)

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A request context that can carry the verified token to the route.
+public protocol TokenRequestContext: RequestContext {
+    var token: VerifiedToken? { get set }
+}
+
+/// A ready-made context for APIs that need nothing else.
+public struct BasicTokenRequestContext: TokenRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var token: VerifiedToken?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+}
+
+/// Protects routes: reads `Authorization: Bearer` (scheme case-insensitive), validates the token in
+/// the given mode, requires the scopes, and puts the verified token in the context. Failures answer
+/// per RFC 6750 §3: 401 with `WWW-Authenticate: Bearer error="invalid_token", error_description="…"`,
+/// or 403 `insufficient_scope` naming the scope needed.
+public struct BearerTokenMiddleware<Context: TokenRequestContext>: RouterMiddleware {
+    let validator: TokenValidator
+    let mode: ValidationMode
+    let requiredScopes: [String]
+
+    public init(validator: TokenValidator, mode: ValidationMode = .local, requiredScopes: [String] = []) {
+        self.validator = validator
+        self.mode = mode
+        self.requiredScopes = requiredScopes
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = Self.bearerToken(request.headers[.authorization]) else {
+            return Self.challenge(TokenValidationError(.invalidRequest, "the request carries no Authorization: Bearer token"), realm: validator.configuration.audience)
+        }
+        do {
+            var context = context
+            context.token = try await validator.validate(token, mode: mode, requiredScopes: requiredScopes)
+            return try await next(request, context)
+        } catch let error as TokenValidationError {
+            return Self.challenge(error, realm: validator.configuration.audience)
+        }
+    }
+
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    static func challenge(_ error: TokenValidationError, realm: String) -> Response {
+        let status: HTTPResponse.Status
+        switch error.kind {
+        case .insufficientScope: status = .forbidden
+        case .unavailable: status = .serviceUnavailable
+        case .invalidToken, .invalidRequest: status = .unauthorized
+        }
+        let description = error.description.replacingOccurrences(of: "\"", with: "'")
+        var challenge = "Bearer realm=\"\(realm)\""
+        if error.kind != .unavailable {
+            challenge += error.kind == .invalidRequest ? "" : ", error=\"\(error.kind.rawValue)\", error_description=\"\(description)\""
+        }
+        if error.kind == .insufficientScope { challenge += ", scope=\"\(error.requiredScopes.joined(separator: " "))\"" }
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        if error.kind != .unavailable { headers[.wwwAuthenticate] = challenge }
+        let body = (try? JSONSerialization.data(withJSONObject: ["error": error.kind.rawValue, "error_description": error.description])) ?? Data()
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import JWTKit
+
+/// The issuer's signing keys, fetched from `jwks_uri`, kept as long as `Cache-Control: max-age`
+/// says, and refetched on an unknown `kid` at most once per interval (so a flood of tokens with bogus
+/// kids cannot hammer the authorization server).
+final class RemoteKeySet: Sendable {
+    private struct State: Sendable {
+        var keys: JWTKeyCollection?
+        var kids: Set<String> = []
+        var expiresAt: Date = .distantPast
+        var lastRefetch: Date?
+        var fetches = 0
+    }
+
+    private let metadata: IssuerMetadata
+    private let documents: RemoteDocuments
+    private let configuration: ResourceServerConfiguration
+    private let state = MutexBox(State())
+
+    init(metadata: IssuerMetadata, documents: RemoteDocuments, configuration: ResourceServerConfiguration) {
+        self.metadata = metadata
+        self.documents = documents
+        self.configuration = configuration
+    }
+
+    var fetchCount: Int { state.value.fetches }
+
+    /// Keys that include `kid` (or any key when the token names none).
+    func keys(for kid: String?, now: Date) async throws(TokenValidationError) -> JWTKeyCollection {
+        var current = state.value
+        if current.keys == nil || current.expiresAt <= now {
+            try await refresh(now: now, refetch: false)
+            current = state.value
+        } else if let kid, !current.kids.contains(kid), current.lastRefetch.map({ now.timeIntervalSince($0) >= configuration.jwksRefetchInterval }) ?? true {
+            try await refresh(now: now, refetch: true)
+            current = state.value
+        }
+        guard let keys = current.keys else { throw TokenValidationError(.unavailable, "no signing keys could be loaded") }
+        if let kid, !current.kids.contains(kid) {
+            throw TokenValidationError(.invalidToken, "the token's kid \"\(kid)\" is not among the issuer's signing keys")
+        }
+        return keys
+    }
+
+    private func refresh(now: Date, refetch: Bool) async throws(TokenValidationError) {
+        let uri = try await metadata.endpoints().jwksURI
+        let answer = try await documents.get(uri)
+        guard answer.status == 200, let jwks = try? JSONDecoder().decode(JWKS.self, from: Data(answer.body)) else {
+            throw TokenValidationError(.unavailable, "the issuer's JWKS at \(uri) could not be read (HTTP \(answer.status))")
+        }
+        let collection = JWTKeyCollection()
+        var kids: Set<String> = []
+        for key in jwks.keys {
+            guard (try? await collection.add(jwk: key)) != nil else { continue }
+            if let kid = key.keyIdentifier?.string { kids.insert(kid) }
+        }
+        let lifetime = answer.maxAge ?? configuration.defaultJWKSLifetime
+        state.withLock { state in
+            state.keys = collection
+            state.kids = kids
+            state.expiresAt = now.addingTimeInterval(lifetime)
+            state.fetches += 1
+            if refetch { state.lastRefetch = now }
+        }
+    }
+}

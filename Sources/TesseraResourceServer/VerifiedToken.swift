@@ -1,0 +1,59 @@
+import Foundation
+
+/// An access token the validator accepted, with the claims a handler needs.
+public struct VerifiedToken: Sendable, Equatable {
+    /// The subject: the client itself for client-credentials tokens, else the user.
+    public var subject: String
+    public var clientID: String
+    public var scopes: Set<String>
+    public var audiences: [String]
+    public var issuer: String
+    public var expiresAt: Date
+    public var jti: String?
+    /// Every claim of the token (JWT payload or introspection answer), including custom ones.
+    public var claims: [String: ClaimValue]
+    /// How the token was accepted.
+    public var source: Source
+
+    public enum Source: Sendable, Equatable {
+        case localJWT
+        case introspection
+    }
+
+    init(claims: [String: ClaimValue], source: Source) {
+        self.claims = claims
+        self.source = source
+        subject = claims["sub"]?.string ?? ""
+        clientID = claims["client_id"]?.string ?? claims["sub"]?.string ?? ""
+        scopes = Set((claims["scope"]?.string ?? "").split(separator: " ").map(String.init))
+        audiences = claims["aud"]?.strings ?? []
+        issuer = claims["iss"]?.string ?? ""
+        expiresAt = Date(timeIntervalSince1970: claims["exp"]?.number ?? 0)
+        jti = claims["jti"]?.string
+    }
+}
+
+/// Why a token was refused, in the terms of RFC 6750 §3.1.
+public struct TokenValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable {
+        /// 401 `invalid_token`: missing, malformed, expired, revoked, wrong issuer or audience, bad signature.
+        case invalidToken = "invalid_token"
+        /// 403 `insufficient_scope`: a valid token without the scopes the route needs.
+        case insufficientScope = "insufficient_scope"
+        /// 401 `invalid_request`: no usable Authorization header.
+        case invalidRequest = "invalid_request"
+        /// 503: the authorization server (discovery, keys, introspection) could not be reached.
+        case unavailable = "temporarily_unavailable"
+    }
+
+    public var kind: Kind
+    public var description: String
+    /// For `insufficientScope`: the scopes the route needs.
+    public var requiredScopes: [String]
+
+    public init(_ kind: Kind, _ description: String, requiredScopes: [String] = []) {
+        self.kind = kind
+        self.description = description
+        self.requiredScopes = requiredScopes
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import Logging
+import TesseraHTTP
+
+/// Runs a test deployment's router on a real loopback socket, for clients that speak real HTTP
+/// (the resource-server library). The deployment's public URL is the socket's address.
+enum LiveServer {
+    static func with<T>(_ body: (TestDeployment, String) async throws -> T) async throws -> T {
+        let port = CLIProcess.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        return try await TestDeployment.with(publicURL: base) { deployment in
+            var logger = Logger(label: "tessera.live-test")
+            logger.logLevel = .critical
+            let app = Application(router: TesseraApplication.router(runtime: deployment.runtime, logger: logger),
+                                  configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+            let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+            defer { server.cancel() }
+            for _ in 0..<100 {
+                if await ServeProcessTests.get(base + "/healthz")?.0 == 200 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let result = try await body(deployment, base)
+            server.cancel()
+            _ = await server.result
+            return result
+        }
+    }
+}
