@@ -15,7 +15,8 @@ extension SQLiteStore: EventLog {
             binds.reserveCapacity(chunk.count * 11)
             for event in chunk {
                 binds += [.date(event.time), .text(event.requestID), .text(event.server), .text(event.endpoint), .text(event.clientID),
-                          .text(event.outcome.rawValue), .text(event.reason), .text(event.message), .json(event.detail),
+                          .text(event.outcome.rawValue), .text(event.reason), .text(event.message),
+                          .text(String(decoding: JSONWriter.object(event.detail.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }), as: UTF8.self)),
                           .text(event.remoteAddress), .text(event.userAgent)]
             }
             try await run("INSERT INTO events (\(Self.eventColumns)) VALUES \(placeholders)", binds)

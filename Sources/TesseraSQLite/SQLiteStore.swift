@@ -97,6 +97,13 @@ extension SQLiteData {
     static func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
     static func blob(_ value: Data?) -> SQLiteData { value.map { .blob(ByteBuffer(bytes: $0)) } ?? .null }
     static func date(_ value: Date) -> SQLiteData { .float(value.timeIntervalSince1970) }
+    /// A list of strings as JSON text, without a JSONEncoder round trip (token records are on the hot path).
+    static func json(_ value: [String]) -> SQLiteData {
+        var out: [UInt8] = []
+        JSONWriter.write(.array(value.map(JSONValue.string)), into: &out)
+        return .text(String(decoding: out, as: UTF8.self))
+    }
+
     static func json<T: Encodable>(_ value: T) -> SQLiteData {
         let data = (try? JSONEncoder().encode(value)) ?? Data("null".utf8)
         return .text(String(decoding: data, as: UTF8.self))

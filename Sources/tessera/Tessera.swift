@@ -1,10 +1,28 @@
 import ArgumentParser
+import Dispatch
 import Foundation
+import NIOCore
+import NIOPosix
 import TesseraCore
 import TesseraStore
 
-/// The `tessera` command: the server, the admin commands and the client-side helpers.
+/// Entry point. Installs NIO's event loops as Swift concurrency's global executor before anything
+/// async runs, so request handlers run on the event loop threads instead of hopping to a separate
+/// thread pool: on a busy single core the hops (context switches) cost more than the work.
 @main
+enum TesseraMain {
+    static func main() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await Tessera.runCommand()
+            finished.signal()
+        }
+        finished.wait()
+    }
+}
+
+/// The `tessera` command: the server, the admin commands and the client-side helpers.
 struct Tessera: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
@@ -13,7 +31,7 @@ struct Tessera: AsyncParsableCommand {
     )
 
     /// Parses and runs; bad arguments print one line and exit 2, runtime failures exit 1.
-    static func main() async {
+    static func runCommand() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -58,7 +58,11 @@ public struct Administration: Sendable {
     /// they signed still verify) until retired with `retireKey`.
     public func rotateKey(server: String) async throws -> SigningKey {
         _ = try await requireServer(server)
-        let key = try SigningKeyFactory.makeES256(server: server, masterKey: masterKey, now: clock.now)
+        // The newest key signs, so the new one must sort after every existing one even if the clock
+        // has not moved since (tests) or stepped back.
+        let newest = try await stores.keys.keys(server: server).map(\.createdAt).max() ?? .distantPast
+        let created = max(clock.now, newest.addingTimeInterval(0.001))
+        let key = try SigningKeyFactory.makeES256(server: server, masterKey: masterKey, now: created)
         try await stores.keys.addKey(key)
         return key
     }

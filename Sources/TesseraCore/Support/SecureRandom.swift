@@ -3,10 +3,10 @@ import Foundation
 
 /// Random identifiers and secrets from the system's cryptographic generator.
 public enum SecureRandom {
-    /// `count` random bytes.
+    /// `count` random bytes from BoringSSL's CSPRNG (seeded from the kernel, no syscall per call).
     public static func bytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        guard count > 0 else { return [] }
+        return SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Array($0) }
     }
 
     /// A base64url string carrying `byteCount` random bytes (32 bytes = 256 bits).
@@ -17,8 +17,14 @@ public enum SecureRandom {
     /// An identifier of lowercase letters and digits, easy to paste and safe in URLs and Basic auth.
     public static func identifier(prefix: String, length: Int = 20) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-        var generator = SystemRandomNumberGenerator()
-        return prefix + String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        // 252 = 7 × 36: rejecting bytes ≥ 252 keeps every character equally likely.
+        var characters: [Character] = []
+        while characters.count < length {
+            for byte in bytes(length) where byte < 252 && characters.count < length {
+                characters.append(alphabet[Int(byte) % alphabet.count])
+            }
+        }
+        return prefix + String(characters)
     }
 }
 

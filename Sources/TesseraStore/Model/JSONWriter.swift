@@ -1,4 +1,4 @@
-import TesseraStore
+
 
 /// Serialises `JSONValue` objects to compact JSON bytes without `JSONEncoder`.
 ///
@@ -23,7 +23,7 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "}"))
     }
 
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .string(let text): writeString(text, into: &out)
         case .number(let number):
