@@ -101,3 +101,14 @@ import TesseraStore
         }
     }
 }
+
+/// Secrets are pasted on command lines: one starting with `-` would be read as an option.
+@Suite struct SecretShapeTests {
+    @Test func generatedSecretsNeverStartWithADash() {
+        for _ in 0..<2000 {
+            let secret = ClientSecret.generate()
+            #expect(!secret.plaintext.hasPrefix("-"))
+            #expect(secret.hash == Hashing.sha256(secret.plaintext))
+        }
+    }
+}

@@ -52,12 +52,20 @@ public struct ClientAssertionVerifier: Sendable {
 
     /// Verifies `assertion` for `client`. `acceptedAudiences` lists the issuer and the endpoint URLs
     /// an `aud` may name. Records the `jti` last, so a rejected assertion does not burn its jti.
-    public func verify(_ assertion: String, client: Client, clientIDParameter: String?, acceptedAudiences: [String]) async throws(OAuthError) {
+    /// `parsed` is the result of `peek(assertion)` when the caller already has it (the assertion is parsed once).
+    public func verify(_ assertion: String, parsed: (header: JWTHeader, claims: AssertionClaims)? = nil, client: Client,
+                       clientIDParameter: String?, acceptedAudiences: [String]) async throws(OAuthError) {
         func fail(_ reason: ReasonCode, _ text: String, _ detail: [String: String] = [:]) -> OAuthError {
             OAuthError(.invalidClient, reason, text, detail: detail, clientID: client.id)
         }
-        var (header, claims) = try Self.peek(assertion)
-        _ = header
+        // The claims were decoded from the same bytes whose signature is checked below.
+        let header: JWTHeader
+        let claims: AssertionClaims
+        if let parsed {
+            (header, claims) = parsed
+        } else {
+            (header, claims) = try Self.peek(assertion)
+        }
         let method = client.authMethod
         guard let alg = header.alg else {
             throw fail(.assertionMalformed, "client_assertion has no alg in its header; expected one of \(method.assertionAlgorithms.joined(separator: ", "))")
@@ -72,7 +80,6 @@ public struct ClientAssertionVerifier: Sendable {
         } else {
             try await verifySignature(assertion, alg: alg, kid: header.kid, client: client)
         }
-        claims = try Self.peek(assertion).claims
         try checkIdentity(claims, client: client, clientIDParameter: clientIDParameter)
         try checkAudience(claims, client: client, accepted: acceptedAudiences)
         let expiry = try checkTimes(claims, client: client)

@@ -1,3 +1,4 @@
+import JWTKit
 import TesseraStore
 
 /// The one place that authenticates clients, for every endpoint that takes client authentication
@@ -33,9 +34,10 @@ public struct ClientAuthenticator: Sendable {
             throw OAuthError(.invalidRequest, .clientAuthClientIDMismatch,
                              "client_id \(quoted(parameter)) differs from the client id in the Authorization header \(quoted(basic.clientID))", clientID: basic.clientID)
         }
+        var parsed: (header: JWTHeader, claims: AssertionClaims)?
         if clientID == nil, let assertion = presented.clientAssertion {
-            let claims = try ClientAssertionVerifier.peek(assertion).claims
-            clientID = claims.sub ?? claims.iss
+            parsed = try ClientAssertionVerifier.peek(assertion)
+            clientID = parsed?.claims.sub ?? parsed?.claims.iss
         }
         guard let clientID else {
             throw OAuthError(.invalidClient, .clientAuthMissing,
@@ -55,11 +57,12 @@ public struct ClientAuthenticator: Sendable {
         guard client.enabled else {
             throw OAuthError(.invalidClient, .clientAuthClientDisabled, "client \(client.id) is disabled", clientID: client.id)
         }
-        try await verify(presented, basic: basic, client: client, acceptedAudiences: acceptedAudiences)
+        try await verify(presented, basic: basic, parsed: parsed, client: client, acceptedAudiences: acceptedAudiences)
         return client
     }
 
-    private func verify(_ presented: PresentedCredentials, basic: BasicCredentials?, client: Client, acceptedAudiences: [String]) async throws(OAuthError) {
+    private func verify(_ presented: PresentedCredentials, basic: BasicCredentials?, parsed: (header: JWTHeader, claims: AssertionClaims)?,
+                        client: Client, acceptedAudiences: [String]) async throws(OAuthError) {
         let method = client.authMethod
         let carried: String
         if basic != nil { carried = "client_secret_basic (an Authorization: Basic header)" }
@@ -104,7 +107,7 @@ public struct ClientAuthenticator: Sendable {
                 throw OAuthError(.invalidClient, .assertionTypeInvalid,
                                  "client_assertion_type must be \(ClientAssertionVerifier.assertionType); got \(quoted(type))", clientID: client.id)
             }
-            try await assertions.verify(assertion, client: client, clientIDParameter: presented.clientID, acceptedAudiences: acceptedAudiences)
+            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: presented.clientID, acceptedAudiences: acceptedAudiences)
         case .none:
             guard carried.isEmpty else { throw mismatch() }
         }

@@ -6,9 +6,10 @@ public struct ClientSecret: Sendable {
     public let plaintext: String
     public let hash: Data
 
-    /// 256 random bits, base64url.
+    /// 256 random bits, base64url, never starting with `-` (which command lines would take for an option).
     public static func generate() -> ClientSecret {
-        let text = SecureRandom.token(byteCount: 32)
+        var text = SecureRandom.token(byteCount: 32)
+        while text.hasPrefix("-") { text = SecureRandom.token(byteCount: 32) }
         return ClientSecret(plaintext: text, hash: Hashing.sha256(text))
     }
 
