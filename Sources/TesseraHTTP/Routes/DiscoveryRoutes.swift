@@ -47,9 +47,7 @@ struct DiscoveryRoutes {
     }
 
     func keys(context: TesseraRequestContext) async throws -> Response {
-        let name = context.parameters.get("server") ?? ""
-        context.event.begin(endpoint: "keys", server: name)
-        let server = try await runtime.server(named: name)
+        let server = try await runtime.beginRequest(context, endpoint: "keys")
         let ring: ServerKeyRing
         do {
             ring = try await runtime.directory.keyRing(server: server.name)

@@ -21,9 +21,7 @@ struct IntrospectionRoutes {
     }
 
     func introspect(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let name = context.parameters.get("server") ?? ""
-        context.event.begin(endpoint: "introspect", server: name)
-        let server = try await runtime.server(named: name)
+        let server = try await runtime.beginRequest(context, endpoint: "introspect")
         let form = try await request.formParameters(context: context)
         let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
         let caller: IntrospectionCaller
@@ -77,9 +75,7 @@ struct IntrospectionRoutes {
     }
 
     func revoke(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let name = context.parameters.get("server") ?? ""
-        context.event.begin(endpoint: "revoke", server: name)
-        let server = try await runtime.server(named: name)
+        let server = try await runtime.beginRequest(context, endpoint: "revoke")
         let form = try await request.formParameters(context: context)
         let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
         let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: urls.revocationEndpoint)

@@ -16,9 +16,7 @@ struct TokenRoutes {
     }
 
     func token(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let name = context.parameters.get("server") ?? ""
-        context.event.begin(endpoint: "token", server: name)
-        let server = try await runtime.server(named: name)
+        let server = try await runtime.beginRequest(context, endpoint: "token")
         let form = try await request.formParameters(context: context)
         let credentials = try request.presentedCredentials(form: form)
         let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"), parameters: form.singleValues)

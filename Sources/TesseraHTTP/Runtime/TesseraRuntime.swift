@@ -91,6 +91,14 @@ public final class TesseraRuntime: Sendable {
         return try await authenticator.authenticate(credentials, server: server, acceptedAudiences: [urls.issuer, urls.tokenEndpoint, endpoint])
     }
 
+    /// Marks the request as one to an OAuth `endpoint` (it will leave an event) and resolves the
+    /// server named in its path.
+    func beginRequest(_ context: TesseraRequestContext, endpoint: String) async throws(OAuthError) -> AuthorizationServer {
+        let name = context.parameters.get("server") ?? ""
+        context.event.begin(endpoint: endpoint, server: name)
+        return try await server(named: name)
+    }
+
     /// The server named in the URL, or a 404 naming it.
     func server(named name: String) async throws(OAuthError) -> AuthorizationServer {
         let found: AuthorizationServer?
