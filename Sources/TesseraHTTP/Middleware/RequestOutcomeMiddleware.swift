@@ -50,6 +50,8 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, failure: OAuthError?, draft: EventNote.Draft, elapsed: Duration) {
+        // Building the metadata costs more than the request itself on fast paths: only when it will be written.
+        guard logger.logLevel <= (failure == nil ? .info : .notice) else { return }
         var metadata: Logger.Metadata = [
             "request_id": .string(context.requestID), "method": .string(request.method.rawValue),
             "path": .string(request.uri.path), "status": .stringConvertible(status),
