@@ -126,7 +126,8 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
         .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
-                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraHTTP",
+                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraHTTP", "TesseraResourceServer",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/CoreBenchmarks",

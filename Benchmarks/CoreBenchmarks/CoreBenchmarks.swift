@@ -1,7 +1,9 @@
 import Benchmark
+import Crypto
 import Foundation
 import TesseraCore
 import TesseraHTTP
+import TesseraResourceServer
 import TesseraSQLite
 import TesseraStore
 
@@ -47,6 +49,38 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(try await fixture.verifier.check(token, server: fixture.server))
+        }
+    }
+
+    Benchmark("bare ES256 verify (swift-crypto), the floor of first-seen validation") { benchmark in
+        let key = P256.Signing.PrivateKey()
+        let message = Data(Fixture.payload())
+        let signature = try key.signature(for: message)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(key.publicKey.isValidSignature(signature, for: message))
+        }
+    }
+
+    Benchmark("resource server: first-seen JWT, local validation") { benchmark in
+        let fixture = try await Fixture.make()
+        let validator = try await fixture.resourceValidator()
+        var tokens: [String] = []
+        for _ in benchmark.scaledIterations { tokens.append(try await fixture.accessToken()) }
+        benchmark.startMeasurement()
+        for token in tokens {
+            blackHole(try await validator.validate(token))
+        }
+    }
+
+    Benchmark("resource server: seen-before JWT (verification cached)") { benchmark in
+        let fixture = try await Fixture.make()
+        let validator = try await fixture.resourceValidator()
+        let token = try await fixture.accessToken()
+        _ = try await validator.validate(token)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try await validator.validate(token))
         }
     }
 
@@ -118,6 +152,12 @@ struct Fixture: Sendable {
             result.append(try await key.signAssertion(ClientKeyPair.assertionClaims(clientID: keyClient.id, audience: urls.tokenEndpoint)))
         }
         return result
+    }
+
+    /// A resource-server validator for this server's tokens, with its keys pinned (no network).
+    func resourceValidator() async throws -> TokenValidator {
+        try await TokenValidator(ResourceServerConfiguration(issuer: urls.issuer, audience: "api://bench"),
+                                 pinnedJWKS: String(decoding: ring.jwksDocument, as: UTF8.self))
     }
 
     func accessToken() async throws -> String {

@@ -17,11 +17,29 @@ final class RemoteKeySet: Sendable {
     private let documents: RemoteDocuments
     private let configuration: ResourceServerConfiguration
     private let state = MutexBox(State())
+    /// Keys given up front: never fetched, never expire.
+    private let pinned: Bool
 
     init(metadata: IssuerMetadata, documents: RemoteDocuments, configuration: ResourceServerConfiguration) {
         self.metadata = metadata
         self.documents = documents
         self.configuration = configuration
+        pinned = false
+    }
+
+    /// A key set fixed to `jwks` (for APIs that pin the issuer's keys, and for benchmarks).
+    init(pinned jwks: JWKS, metadata: IssuerMetadata, documents: RemoteDocuments, configuration: ResourceServerConfiguration) async throws {
+        self.metadata = metadata
+        self.documents = documents
+        self.configuration = configuration
+        pinned = true
+        let collection = JWTKeyCollection()
+        var kids: Set<String> = []
+        for key in jwks.keys {
+            try await collection.add(jwk: key)
+            if let kid = key.keyIdentifier?.string { kids.insert(kid) }
+        }
+        state.value = State(keys: collection, kids: kids, expiresAt: .distantFuture)
     }
 
     var fetchCount: Int { state.value.fetches }
@@ -29,7 +47,9 @@ final class RemoteKeySet: Sendable {
     /// Keys that include `kid` (or any key when the token names none).
     func keys(for kid: String?, now: Date) async throws(TokenValidationError) -> JWTKeyCollection {
         var current = state.value
-        if current.keys == nil || current.expiresAt <= now {
+        if pinned {
+            // Never fetched: the keys are what the caller pinned.
+        } else if current.keys == nil || current.expiresAt <= now {
             try await refresh(now: now, refetch: false)
             current = state.value
         } else if let kid, !current.kids.contains(kid), current.lastRefetch.map({ now.timeIntervalSince($0) >= configuration.jwksRefetchInterval }) ?? true {

@@ -32,13 +32,31 @@ public final class TokenValidator: Sendable {
     /// - Parameters:
     ///   - httpClient: the client used for discovery, JWKS and introspection.
     ///   - now: the clock (tests pass their own).
-    public init(_ configuration: ResourceServerConfiguration, httpClient: HTTPClient = .shared,
-                now: @escaping @Sendable () -> Date = { Date() }) async throws {
-        self.configuration = configuration
-        self.now = now
+    public convenience init(_ configuration: ResourceServerConfiguration, httpClient: HTTPClient = .shared,
+                            now: @escaping @Sendable () -> Date = { Date() }) async throws {
         let documents = RemoteDocuments(client: httpClient)
         let metadata = IssuerMetadata(issuer: configuration.issuer, documents: documents)
-        keys = RemoteKeySet(metadata: metadata, documents: documents, configuration: configuration)
+        try await self.init(configuration, metadata: metadata, documents: documents, now: now,
+                            keys: RemoteKeySet(metadata: metadata, documents: documents, configuration: configuration))
+    }
+
+    /// A validator with the issuer's keys pinned to `jwks` (a JWKS document): local validation never
+    /// fetches keys, so it works without network access to the issuer; rotation needs a new validator.
+    /// Introspection, if configured, still uses discovery.
+    public convenience init(_ configuration: ResourceServerConfiguration, pinnedJWKS jwks: String, httpClient: HTTPClient = .shared,
+                            now: @escaping @Sendable () -> Date = { Date() }) async throws {
+        let documents = RemoteDocuments(client: httpClient)
+        let metadata = IssuerMetadata(issuer: configuration.issuer, documents: documents)
+        let pinned = try JSONDecoder().decode(JWKS.self, from: Data(jwks.utf8))
+        try await self.init(configuration, metadata: metadata, documents: documents, now: now,
+                            keys: RemoteKeySet(pinned: pinned, metadata: metadata, documents: documents, configuration: configuration))
+    }
+
+    private init(_ configuration: ResourceServerConfiguration, metadata: IssuerMetadata, documents: RemoteDocuments,
+                 now: @escaping @Sendable () -> Date, keys: RemoteKeySet) async throws {
+        self.configuration = configuration
+        self.now = now
+        self.keys = keys
         if let credentials = configuration.introspection {
             introspection = try await IntrospectionClient(configuration: configuration, credentials: credentials, metadata: metadata,
                                                           documents: documents, statistics: statistics)

@@ -77,6 +77,23 @@ import TesseraStore
         }
     }
 
+    @Test func pinnedKeysValidateWithoutReachingTheIssuer() async throws {
+        try await TestDeployment.with { deployment in
+            let client = try await deployment.register(.clientSecretPost)
+            let token = try await IntrospectionTests.token(deployment, client, scope: "orders.read")
+            let jwks = String(decoding: try await deployment.runtime.directory.keyRing(server: "default").jwksDocument, as: UTF8.self)
+            let clock = deployment.clock
+            let validator = try await TokenValidator(ResourceServerConfiguration(issuer: deployment.defaultURLs.issuer, audience: "api://default"),
+                                                     pinnedJWKS: jwks, now: { clock.now })
+            #expect(try await validator.validate(token, requiredScopes: ["orders.read"]).clientID == client.id, "http://tessera.test is not reachable")
+            _ = try await deployment.admin.rotateKey(server: "default")
+            deployment.runtime.directory.invalidateAll()
+            let rotated = try await IntrospectionTests.token(deployment, client)
+            await Self.expectRejection(.invalidToken, mentioning: "kid") { try await validator.validate(rotated) }
+            #expect(validator.jwksFetchCount == 0)
+        }
+    }
+
     @Test func tokenFromAMisconfiguredIssuerIsRefused() async throws {
         try await LiveServer.with { deployment, _ in
             // Same keys, another public URL: the signature verifies, the issuer does not match.
