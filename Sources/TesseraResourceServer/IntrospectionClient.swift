@@ -51,17 +51,17 @@ final class IntrospectionClient: Sendable {
     /// The claims of an active token, or nil for `{"active":false}`.
     func introspect(_ token: String, hash: Data, now: Date) async throws(TokenValidationError) -> [String: ClaimValue]? {
         if let entry = cache.withLock({ $0[hash] }), entry.expiresAt > now {
-            statistics.count(\.introspectionHits)
+            statistics.count(.introspectionHit)
             return entry.claims
         }
-        statistics.count(\.introspectionMisses)
+        statistics.count(.introspectionMiss)
         let (task, joined) = inFlight.withLock { running -> (Task<[String: ClaimValue]?, any Error>, Bool) in
             if let existing = running[hash] { return (existing, true) }
             let task = Task { try await self.call(token) }
             running[hash] = task
             return (task, false)
         }
-        if joined { statistics.count(\.coalesced) }
+        if joined { statistics.count(.coalesced) }
         do {
             let claims = try await task.value
             if !joined { remember(hash: hash, claims: claims, now: now) }
@@ -90,7 +90,7 @@ final class IntrospectionClient: Sendable {
     }
 
     private func call(_ token: String) async throws(TokenValidationError) -> [String: ClaimValue]? {
-        statistics.count(\.introspectionCalls)
+        statistics.count(.introspectionCall)
         guard let endpoint = try await metadata.endpoints().introspectionEndpoint else {
             throw TokenValidationError(.unavailable, "the issuer advertises no introspection_endpoint")
         }
