@@ -94,7 +94,10 @@ public final class TokenValidator: Sendable {
         let now = now()
         if let cached = verified.withLock({ $0[hash] }) {
             statistics.count(.localHit)
-            try checkTimes(cached.claims, now: now)
+            // Signature, issuer, audience and nbf were checked when the token was first seen; only expiry moves.
+            guard cached.expiresAt.timeIntervalSince1970 + configuration.clockSkew > now.timeIntervalSince1970 else {
+                throw TokenValidationError(.invalidToken, "the token expired at \(Int(cached.expiresAt.timeIntervalSince1970))")
+            }
             return cached
         }
         statistics.count(.localMiss)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Counters of the validator's caches, for tests and for an API's own metrics.
 public final class ValidationStatistics: Sendable {
     public struct Snapshot: Sendable, Equatable {
@@ -14,20 +16,28 @@ public final class ValidationStatistics: Sendable {
         case localHit, localMiss, introspectionHit, introspectionMiss, introspectionCall, coalesced
     }
 
-    private let counters = MutexBox(Snapshot())
+    private let localHits = Atomic(0)
+    private let localMisses = Atomic(0)
+    private let introspectionHits = Atomic(0)
+    private let introspectionMisses = Atomic(0)
+    private let introspectionCalls = Atomic(0)
+    private let coalesced = Atomic(0)
 
-    public var snapshot: Snapshot { counters.value }
+    public var snapshot: Snapshot {
+        Snapshot(localHits: localHits.load(ordering: .relaxed), localMisses: localMisses.load(ordering: .relaxed),
+                 introspectionHits: introspectionHits.load(ordering: .relaxed), introspectionMisses: introspectionMisses.load(ordering: .relaxed),
+                 introspectionCalls: introspectionCalls.load(ordering: .relaxed), coalesced: coalesced.load(ordering: .relaxed))
+    }
 
+    /// Lock-free: counting sits on the cached fast path.
     func count(_ event: Event) {
-        counters.withLock { counters in
-            switch event {
-            case .localHit: counters.localHits += 1
-            case .localMiss: counters.localMisses += 1
-            case .introspectionHit: counters.introspectionHits += 1
-            case .introspectionMiss: counters.introspectionMisses += 1
-            case .introspectionCall: counters.introspectionCalls += 1
-            case .coalesced: counters.coalesced += 1
-            }
+        switch event {
+        case .localHit: localHits.wrappingAdd(1, ordering: .relaxed)
+        case .localMiss: localMisses.wrappingAdd(1, ordering: .relaxed)
+        case .introspectionHit: introspectionHits.wrappingAdd(1, ordering: .relaxed)
+        case .introspectionMiss: introspectionMisses.wrappingAdd(1, ordering: .relaxed)
+        case .introspectionCall: introspectionCalls.wrappingAdd(1, ordering: .relaxed)
+        case .coalesced: coalesced.wrappingAdd(1, ordering: .relaxed)
         }
     }
 }
