@@ -62,13 +62,13 @@ final class IntrospectionClient: Sendable {
             return (task, false)
         }
         if joined { statistics.count(.coalesced) }
+        // The caller that started the call stores its answer (below), then stops others from joining it.
+        defer { if !joined { _ = inFlight.withLock { $0.removeValue(forKey: hash) } } }
         do {
             let claims = try await task.value
             if !joined { remember(hash: hash, claims: claims, now: now) }
-            if !joined { _ = inFlight.withLock { $0.removeValue(forKey: hash) } }
             return claims
         } catch {
-            if !joined { _ = inFlight.withLock { $0.removeValue(forKey: hash) } }
             throw error as? TokenValidationError ?? TokenValidationError(.unavailable, "introspection failed: \(error)")
         }
     }

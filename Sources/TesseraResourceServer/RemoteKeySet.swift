@@ -47,14 +47,16 @@ final class RemoteKeySet: Sendable {
     /// Keys that include `kid` (or any key when the token names none).
     func keys(for kid: String?, now: Date) async throws(TokenValidationError) -> JWTKeyCollection {
         var current = state.value
-        if pinned {
-            // Never fetched: the keys are what the caller pinned.
-        } else if current.keys == nil || current.expiresAt <= now {
-            try await refresh(now: now, refetch: false)
-            current = state.value
-        } else if let kid, !current.kids.contains(kid), current.lastRefetch.map({ now.timeIntervalSince($0) >= configuration.jwksRefetchInterval }) ?? true {
-            try await refresh(now: now, refetch: true)
-            current = state.value
+        // Pinned keys are never fetched; their state never expires.
+        if !pinned {
+            if current.keys == nil || current.expiresAt <= now {
+                try await refresh(now: now, refetch: false)
+                current = state.value
+            } else if let kid, !current.kids.contains(kid),
+                      current.lastRefetch.map({ now.timeIntervalSince($0) >= configuration.jwksRefetchInterval }) ?? true {
+                try await refresh(now: now, refetch: true)
+                current = state.value
+            }
         }
         guard let keys = current.keys else { throw TokenValidationError(.unavailable, "no signing keys could be loaded") }
         if let kid, !current.kids.contains(kid) {

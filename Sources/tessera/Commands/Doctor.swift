@@ -56,8 +56,7 @@ struct Doctor: AsyncParsableCommand {
             } else if method == .clientSecretPost {
                 form += [("client_id", clientID), ("client_secret", clientSecret ?? "")]
             } else {
-                let pair = OAuthHTTP.formEncode(clientID) + ":" + OAuthHTTP.formEncode(clientSecret ?? "")
-                headers.append(("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8))))
+                headers.append(("Authorization", OAuthHTTP.basicAuthorization(clientID: clientID, secret: clientSecret ?? "")))
             }
             return (form, headers)
         }
@@ -107,7 +106,7 @@ struct DoctorReport {
         var base = issuer
         while base.hasSuffix("/") { base.removeLast() }
         let url = base + "/.well-known/oauth-authorization-server?client_id=" + OAuthHTTP.formEncode(clientID)
-        guard let (status, headers, body) = await Self.exchange(HTTPClientRequest(url: url)) else {
+        guard let (status, headers, body) = try? await OAuthHTTP.exchange(HTTPClientRequest(url: url)) else {
             fail("discovery", "cannot reach \(url); check the issuer URL and that the server runs")
             return nil
         }
@@ -157,7 +156,7 @@ struct DoctorReport {
                 known.contains(kid) ? pass(step, "kid \(kid) is in the registered JWKS")
                     : fail(step, "key not registered: kid \(kid) is not in the client's JWKS (registered kids: \(known.joined(separator: ", ")))")
             } else if let uri = client.jwksURI {
-                guard let (status, _, body) = await Self.exchange(HTTPClientRequest(url: uri)), status == 200 else {
+                guard let (status, _, body) = try? await OAuthHTTP.exchange(HTTPClientRequest(url: uri)), status == 200 else {
                     return fail(step, "the client's jwks_uri \(uri) is not reachable from here")
                 }
                 String(decoding: body, as: UTF8.self).contains("\"\(kid)\"") ? pass(step, "kid \(kid) is served at \(uri)")
@@ -181,12 +180,7 @@ struct DoctorReport {
     /// Posts a form and reports the step; `judge` turns a 200 JSON answer into a value or a failure sentence.
     mutating func request(_ step: String, url: String, form: [(String, String)], headers: [(String, String)],
                           judge: ([String: Any]) -> (String?, String)) async -> String? {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(string: form.map { OAuthHTTP.formEncode($0.0) + "=" + OAuthHTTP.formEncode($0.1) }.joined(separator: "&")))
-        guard let (status, responseHeaders, body) = await Self.exchange(request) else {
+        guard let (status, responseHeaders, body) = try? await OAuthHTTP.exchange(OAuthHTTP.formRequest(url, form: form, headers: headers)) else {
             fail(step, "cannot reach \(url)")
             return nil
         }
@@ -199,12 +193,6 @@ struct DoctorReport {
         let (value, text) = judge(json)
         value == nil ? fail(step, text + " (request id \(requestID))") : pass(step, text + " (request id \(requestID))")
         return value
-    }
-
-    static func exchange(_ request: HTTPClientRequest) async -> (Int, HTTPHeaders, [UInt8])? {
-        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
-              let body = try? await response.body.collect(upTo: 1 << 20) else { return nil }
-        return (Int(response.status.code), response.headers, Array(body.readableBytesView))
     }
 
     static func object(_ body: [UInt8]) -> [String: Any] {

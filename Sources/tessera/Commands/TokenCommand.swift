@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import TesseraCore
 
 /// `tessera token`: asks a server for a token the way a client would, and prints the answer.
@@ -49,8 +50,7 @@ enum OAuthHTTP {
         let secret = signing.clientSecret ?? ""
         switch method {
         case "client_secret_basic":
-            let pair = formEncode(signing.clientID) + ":" + formEncode(secret)
-            headers.append(("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8))))
+            headers.append(("Authorization", basicAuthorization(clientID: signing.clientID, secret: secret)))
         case "client_secret_post":
             form.append(("client_id", signing.clientID))
             form.append(("client_secret", secret))
@@ -59,21 +59,36 @@ enum OAuthHTTP {
         }
     }
 
-    static func post(_ url: String, form: [(String, String)], headers: [(String, String)]) async throws -> (Int, [UInt8]) {
+    /// `Authorization: Basic` per RFC 6749 §2.3.1: id and secret form-urlencoded, then base64.
+    static func basicAuthorization(clientID: String, secret: String) -> String {
+        "Basic " + Base64Standard.encode(Array((formEncode(clientID) + ":" + formEncode(secret)).utf8))
+    }
+
+    /// A POST of `form` (form-urlencoded) with `headers`.
+    static func formRequest(_ url: String, form: [(String, String)], headers: [(String, String)]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let body = form.map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")
-        request.body = .bytes(ByteBuffer(string: body))
-        return try await send(request)
+        request.body = .bytes(ByteBuffer(string: form.map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")))
+        return request
+    }
+
+    static func post(_ url: String, form: [(String, String)], headers: [(String, String)]) async throws -> (Int, [UInt8]) {
+        try await send(formRequest(url, form: form, headers: headers))
     }
 
     static func send(_ request: HTTPClientRequest) async throws -> (Int, [UInt8]) {
+        let (status, _, body) = try await exchange(request)
+        return (status, body)
+    }
+
+    /// Status, headers and body of one request; a transport failure is a `CommandFailure` naming the URL.
+    static func exchange(_ request: HTTPClientRequest) async throws -> (Int, HTTPHeaders, [UInt8]) {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
             let body = try await response.body.collect(upTo: 1 << 20)
-            return (Int(response.status.code), Array(body.readableBytesView))
+            return (Int(response.status.code), response.headers, Array(body.readableBytesView))
         } catch {
             throw CommandFailure(message: "cannot reach \(request.url): \(error)")
         }
