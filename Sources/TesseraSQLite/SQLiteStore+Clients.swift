@@ -11,7 +11,7 @@ extension SQLiteStore: ClientStore {
             """,
             [.text(client.id), .text(client.server), .text(client.name), .text(client.authMethod.rawValue),
              .blob(client.secretHash), .blob(client.encryptedSecret), .text(client.jwks), .text(client.jwksURI),
-             .json(client.scopes), .text(JSONValue.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt),
+             .json(client.scopes), .text(ColumnText.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt),
              .json(client.introspectableResources)],
             duplicate: "client \(client.id)")
     }
@@ -23,7 +23,7 @@ extension SQLiteStore: ClientStore {
             scopes = ?, claims = ?, enabled = ?, introspects = ? WHERE id = ?
             """,
             [.text(client.name), .text(client.authMethod.rawValue), .blob(client.secretHash), .blob(client.encryptedSecret),
-             .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(JSONValue.encodeObject(client.claims)),
+             .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(ColumnText.encodeObject(client.claims)),
              .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.id)],
             missing: "client \(client.id)")
     }
@@ -45,9 +45,9 @@ extension SQLiteStore: ClientStore {
             id: row.text("id") ?? "", server: row.text("server") ?? "", name: row.text("name") ?? "",
             authMethod: ClientAuthMethod(rawValue: row.text("auth_method") ?? "") ?? .none,
             secretHash: row.column("secret_hash")?.data, encryptedSecret: row.column("encrypted_secret")?.data,
-            jwks: row.text("jwks"), jwksURI: row.text("jwks_uri"), scopes: row.json("scopes", as: [String].self, default: []),
-            claims: JSONValue.decodeObject(row.text("claims") ?? "{}"),
-            introspectableResources: row.json("introspects", as: [String].self, default: []),
+            jwks: row.text("jwks"), jwksURI: row.text("jwks_uri"), scopes: ColumnText.strings(from: row.text("scopes")),
+            claims: ColumnText.object(from: row.text("claims")),
+            introspectableResources: ColumnText.strings(from: row.text("introspects")),
             enabled: row.int("enabled") != 0, createdAt: row.date("created_at"))
     }
 }

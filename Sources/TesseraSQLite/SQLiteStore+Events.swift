@@ -47,7 +47,7 @@ extension SQLiteStore: EventLog {
                 id: Int64(row.int("id")), time: row.date("time"), requestID: row.text("request_id") ?? "", server: row.text("server"),
                 endpoint: row.text("endpoint") ?? "", clientID: row.text("client_id"),
                 outcome: Event.Outcome(rawValue: row.text("outcome") ?? "") ?? .failure, reason: row.text("reason"),
-                message: row.text("message") ?? "", detail: row.json("detail", as: [String: String].self, default: [:]),
+                message: row.text("message") ?? "", detail: ColumnText.map(from: row.text("detail")),
                 remoteAddress: row.text("remote_address"), userAgent: row.text("user_agent"))
         }
     }

@@ -6,7 +6,7 @@ extension SQLiteStore: ServerStore, ScopeStore {
     public func createServer(_ server: AuthorizationServer) async throws {
         try await run(
             "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [.text(server.name), .json(server.audiences), .integer(server.accessTokenTTL), .text(JSONValue.encodeObject(server.claims)),
+            [.text(server.name), .json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
              .text(server.tokenFormat.rawValue), .date(server.createdAt)],
             duplicate: "server \(server.name)")
     }
@@ -14,7 +14,7 @@ extension SQLiteStore: ServerStore, ScopeStore {
     public func updateServer(_ server: AuthorizationServer) async throws {
         try await change(
             "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ? WHERE name = ?",
-            [.json(server.audiences), .integer(server.accessTokenTTL), .text(JSONValue.encodeObject(server.claims)),
+            [.json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
              .text(server.tokenFormat.rawValue), .text(server.name)],
             missing: "server \(server.name)")
     }
@@ -29,8 +29,8 @@ extension SQLiteStore: ServerStore, ScopeStore {
 
     static func server(from row: SQLiteRow) -> AuthorizationServer {
         AuthorizationServer(
-            name: row.text("name") ?? "", audiences: row.json("audiences", as: [String].self, default: []),
-            accessTokenTTL: row.int("access_token_ttl"), claims: JSONValue.decodeObject(row.text("claims") ?? "{}"),
+            name: row.text("name") ?? "", audiences: ColumnText.strings(from: row.text("audiences")),
+            accessTokenTTL: row.int("access_token_ttl"), claims: ColumnText.object(from: row.text("claims")),
             tokenFormat: TokenFormat(rawValue: row.text("token_format") ?? "") ?? .jwt, createdAt: row.date("created_at"))
     }
 

@@ -11,7 +11,7 @@ extension SQLiteStore: TokenStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.blob(record.hash), .text(record.kind.rawValue), .text(record.server), .text(record.clientID), .text(record.subject),
-             .text(record.username), .json(record.scopes), .json(record.audiences), .text(JSONValue.encodeObject(record.claims)),
+             .text(record.username), .json(record.scopes), .json(record.audiences), .text(ColumnText.encodeObject(record.claims)),
              .text(record.jti), .date(record.issuedAt), .date(record.notBefore), .date(record.expiresAt),
              .integer(record.revoked ? 1 : 0), .blob(record.parentHash)],
             duplicate: "token")
@@ -22,8 +22,8 @@ extension SQLiteStore: TokenStore {
             TokenRecord(
                 hash: row.column("hash")?.data ?? Data(), kind: TokenRecord.Kind(rawValue: row.text("kind") ?? "") ?? .accessToken,
                 server: row.text("server") ?? "", clientID: row.text("client_id") ?? "", subject: row.text("subject") ?? "",
-                username: row.text("username"), scopes: row.json("scopes", as: [String].self, default: []),
-                audiences: row.json("audiences", as: [String].self, default: []), claims: JSONValue.decodeObject(row.text("claims") ?? "{}"),
+                username: row.text("username"), scopes: ColumnText.strings(from: row.text("scopes")),
+                audiences: ColumnText.strings(from: row.text("audiences")), claims: ColumnText.object(from: row.text("claims")),
                 jti: row.text("jti") ?? "", issuedAt: row.date("issued_at"), notBefore: row.date("not_before"),
                 expiresAt: row.date("expires_at"), revoked: row.int("revoked") != 0, parentHash: row.column("parent_hash")?.data)
         }

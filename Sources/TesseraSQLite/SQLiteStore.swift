@@ -97,17 +97,10 @@ extension SQLiteData {
     static func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
     static func blob(_ value: Data?) -> SQLiteData { value.map { .blob(ByteBuffer(bytes: $0)) } ?? .null }
     static func date(_ value: Date) -> SQLiteData { .float(value.timeIntervalSince1970) }
-    /// A list of strings as JSON text, without a JSONEncoder round trip (token records are on the hot path).
-    static func json(_ value: [String]) -> SQLiteData {
-        var out: [UInt8] = []
-        JSONWriter.write(.array(value.map(JSONValue.string)), into: &out)
-        return .text(String(decoding: out, as: UTF8.self))
-    }
-
-    static func json<T: Encodable>(_ value: T) -> SQLiteData {
-        let data = (try? JSONEncoder().encode(value)) ?? Data("null".utf8)
-        return .text(String(decoding: data, as: UTF8.self))
-    }
+    /// A list of strings as JSON text (`ColumnText`, shared with the other backends).
+    static func json(_ value: [String]) -> SQLiteData { .text(ColumnText.strings(value)) }
+    /// A string map as JSON text (`ColumnText`).
+    static func json(_ value: [String: String]) -> SQLiteData { .text(ColumnText.map(value)) }
 
     var data: Data? {
         if case .blob(let buffer) = self { return Data(buffer.readableBytesView) }
@@ -119,8 +112,4 @@ extension SQLiteRow {
     func text(_ name: String) -> String? { column(name)?.string }
     func int(_ name: String) -> Int { column(name)?.integer ?? 0 }
     func date(_ name: String) -> Date { Date(timeIntervalSince1970: column(name)?.double ?? 0) }
-    func json<T: Decodable>(_ name: String, as type: T.Type, default fallback: T) -> T {
-        guard let text = text(name) else { return fallback }
-        return (try? JSONDecoder().decode(T.self, from: Data(text.utf8))) ?? fallback
-    }
 }

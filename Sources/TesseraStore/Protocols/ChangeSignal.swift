@@ -4,6 +4,14 @@
 public protocol ChangeSignal: Sendable {
     /// A number that changes whenever another connection commits a change.
     func changeVersion() async throws -> Int64
+    /// Calls `handler` as soon as the backend learns of a change pushed by the database (PostgreSQL's
+    /// LISTEN/NOTIFY), so nodes need not wait for the next poll of `changeVersion()`. Backends without
+    /// push (SQLite) keep the default, which never calls it.
+    func observeChanges(_ handler: @escaping @Sendable () async -> Void)
+}
+
+extension ChangeSignal {
+    public func observeChanges(_ handler: @escaping @Sendable () async -> Void) {}
 }
 
 /// Every store a Tessera node needs, as one value.

@@ -1,0 +1,99 @@
+/// The schema of the PostgreSQL backend as numbered migrations: the same tables and columns as the
+/// SQLite backend (versions 1–3), in PostgreSQL's types, plus the change tracking several nodes need
+/// (version 4). A migration is never edited once released, only appended.
+enum PostgresSchema {
+    /// The advisory lock held while migrating, so nodes starting together apply each migration once.
+    static let migrationLock: Int64 = 0x7465_7373_6572_61 // "tessera"
+    /// The channel a commit that changes configuration or revokes a token notifies.
+    static let changeChannel = "tessera_changes"
+
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE servers (
+                name TEXT PRIMARY KEY, audiences TEXT NOT NULL, access_token_ttl BIGINT NOT NULL,
+                claims TEXT NOT NULL, token_format TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)
+            """,
+            """
+            CREATE TABLE scopes (
+                server TEXT NOT NULL, name TEXT NOT NULL, description TEXT, PRIMARY KEY (server, name))
+            """,
+            """
+            CREATE TABLE clients (
+                id TEXT PRIMARY KEY, server TEXT NOT NULL, name TEXT NOT NULL, auth_method TEXT NOT NULL,
+                secret_hash BYTEA, encrypted_secret BYTEA, jwks TEXT, jwks_uri TEXT, scopes TEXT NOT NULL,
+                claims TEXT NOT NULL, enabled BOOLEAN NOT NULL, created_at DOUBLE PRECISION NOT NULL)
+            """,
+            "CREATE INDEX clients_by_server ON clients (server, created_at)",
+            """
+            CREATE TABLE signing_keys (
+                kid TEXT PRIMARY KEY, server TEXT NOT NULL, algorithm TEXT NOT NULL,
+                encrypted_private_key BYTEA NOT NULL, public_jwk TEXT NOT NULL, active BOOLEAN NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL)
+            """,
+            "CREATE INDEX signing_keys_by_server ON signing_keys (server, created_at)",
+            """
+            CREATE TABLE assertion_replays (
+                client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (client_id, jti))
+            """,
+            "CREATE INDEX assertion_replays_by_expiry ON assertion_replays (expires_at)",
+        ]),
+        (2, [
+            "ALTER TABLE clients ADD COLUMN introspects TEXT NOT NULL DEFAULT '[]'",
+            """
+            CREATE TABLE tokens (
+                hash BYTEA PRIMARY KEY, kind TEXT NOT NULL, server TEXT NOT NULL, client_id TEXT NOT NULL,
+                subject TEXT NOT NULL, username TEXT, scopes TEXT NOT NULL, audiences TEXT NOT NULL, claims TEXT NOT NULL,
+                jti TEXT NOT NULL, issued_at DOUBLE PRECISION NOT NULL, not_before DOUBLE PRECISION NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL, revoked BOOLEAN NOT NULL, parent_hash BYTEA)
+            """,
+            "CREATE INDEX tokens_by_parent ON tokens (parent_hash) WHERE parent_hash IS NOT NULL",
+            "CREATE INDEX tokens_by_expiry ON tokens (expires_at)",
+            """
+            CREATE TABLE token_jwt_links (
+                parent_hash BYTEA NOT NULL, server TEXT NOT NULL, jti TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (parent_hash, jti))
+            """,
+            "CREATE INDEX token_jwt_links_by_expiry ON token_jwt_links (expires_at)",
+            """
+            CREATE TABLE jti_deny_list (
+                server TEXT NOT NULL, jti TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (server, jti))
+            """,
+            "CREATE INDEX jti_deny_list_by_expiry ON jti_deny_list (expires_at)",
+        ]),
+        (3, [
+            """
+            CREATE TABLE events (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time DOUBLE PRECISION NOT NULL, request_id TEXT NOT NULL,
+                server TEXT, endpoint TEXT NOT NULL, client_id TEXT, outcome TEXT NOT NULL, reason TEXT, message TEXT NOT NULL,
+                detail TEXT NOT NULL, remote_address TEXT, user_agent TEXT)
+            """,
+            "CREATE INDEX events_by_time ON events (time)",
+            "CREATE INDEX events_by_request ON events (request_id)",
+            "CREATE INDEX events_by_client ON events (client_id, id)",
+        ]),
+        (4, [
+            // One row whose version moves with every commit that changes what nodes cache: servers,
+            // scopes, clients, keys, revoked tokens, the deny list. Issuing tokens does not move it.
+            "CREATE TABLE change_version (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
+            "INSERT INTO change_version (id, version) VALUES (1, 1)",
+            """
+            CREATE FUNCTION tessera_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE change_version SET version = version + 1 WHERE id = 1;
+                PERFORM pg_notify('\(changeChannel)', '');
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER servers_changed AFTER INSERT OR UPDATE OR DELETE ON servers FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
+            "CREATE TRIGGER scopes_changed AFTER INSERT OR UPDATE OR DELETE ON scopes FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
+            "CREATE TRIGGER clients_changed AFTER INSERT OR UPDATE OR DELETE ON clients FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
+            "CREATE TRIGGER keys_changed AFTER INSERT OR UPDATE OR DELETE ON signing_keys FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
+            // Tokens are only ever updated to revoke them; new rows (issuance) and purges are not changes.
+            "CREATE TRIGGER tokens_revoked AFTER UPDATE ON tokens FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
+            "CREATE TRIGGER jtis_denied AFTER INSERT ON jti_deny_list FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
+        ]),
+    ]
+}

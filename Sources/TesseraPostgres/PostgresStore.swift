@@ -1,0 +1,249 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+import TesseraStore
+
+/// The backend for several nodes on one database: every store protocol on PostgreSQL through
+/// postgres-nio's connection pool.
+///
+/// Shared state lives only in the database (assertion `jti`s, the deny list, token records), so any
+/// node can answer any request. Each node caches configuration; a trigger moves `change_version`
+/// and notifies `tessera_changes` on every change, which the store hears through LISTEN and
+/// passes to `observeChanges` handlers.
+public final class PostgresStore: Sendable {
+    let client: PostgresClient
+    public let location: PostgresLocation
+    let logger: Logger
+    /// Told the kind (`SELECT`, `INSERT`, …) and duration of every statement, for the latency metric.
+    let observer: (@Sendable (String, Duration) -> Void)?
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    /// How long a request-path statement may wait for a connection and an answer before the request
+    /// fails with `temporarily_unavailable` (the pool would otherwise queue it while the database is down).
+    static let requestDeadline: Duration = .seconds(5)
+
+    private init(client: PostgresClient, location: PostgresLocation, logger: Logger, observer: (@Sendable (String, Duration) -> Void)?) {
+        self.client = client
+        self.location = location
+        self.logger = logger
+        self.observer = observer
+    }
+
+    /// Connects, checks the credentials with one query and applies pending migrations (unless
+    /// `migrate` is false, in which case the schema must already be current).
+    public static func open(_ location: PostgresLocation, migrate: Bool = true, logger: Logger = Logger(label: "tessera.postgres"),
+                            observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> PostgresStore {
+        // One direct connection first: the pool would retry a wrong password or a closed port quietly
+        // until the deadline, where a person starting the server wants the reason at once.
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            try? await probe.close()
+        } catch {
+            throw StoreError.unavailable("cannot use the database \(location): \(Self.describe(error))")
+        }
+        var poolLogger = logger
+        poolLogger.logLevel = .warning // the pool reports every reconnection attempt at info
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: poolLogger)
+        let store = PostgresStore(client: client, location: location, logger: logger, observer: observer)
+        store.tasks.withLock { $0.append(Task { await client.run() }) }
+        do {
+            let version = try await store.schemaVersion()
+            if migrate {
+                try await store.migrate()
+            } else if version < PostgresSchema.latestVersion {
+                throw StoreError.unavailable("the database \(location) is at schema version \(version), this tessera needs "
+                    + "\(PostgresSchema.latestVersion); run `tessera migrate` first (or start without --no-migrate)")
+            }
+        } catch {
+            await store.close()
+            if let error = error as? StoreError { throw error }
+            throw StoreError.unavailable("cannot use the database \(location): \(Self.describe(error))")
+        }
+        return store
+    }
+
+    public func close() async {
+        let running = tasks.withLock { tasks in
+            defer { tasks.removeAll() }
+            return tasks
+        }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+    }
+
+    /// The schema version applied (0 for an empty database).
+    public func schemaVersion() async throws -> Int {
+        let rows = try await run("SELECT to_regclass('schema_migrations') IS NOT NULL AS present", deadline: .seconds(10))
+        guard try rows.first?.bool("present") == true else { return 0 }
+        return try await run("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations").first?.int("version") ?? 0
+    }
+
+    /// Applies pending migrations under an advisory lock, each in its own transaction; returns the
+    /// versions applied. Safe to run from several nodes at once.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await client.withConnection { connection in
+            _ = try await connection.query("SELECT pg_advisory_lock(\(PostgresSchema.migrationLock))", logger: logger)
+            do {
+                _ = try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                    logger: logger)
+                let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations", logger: logger).collect()
+                let current = try rows.first.map { try PostgresRowReader($0).int("version") } ?? 0
+                var applied: [Int] = []
+                for migration in PostgresSchema.migrations where migration.version > current {
+                    try await connection.withTransaction(logger: logger) { connection in
+                        for statement in migration.statements {
+                            _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
+                        let now = Date().timeIntervalSince1970
+                        _ = try await connection.query("INSERT INTO schema_migrations (version, applied_at) VALUES (\(migration.version), \(now))", logger: logger)
+                    }
+                    applied.append(migration.version)
+                }
+                _ = try await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
+                return applied
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// Runs a statement with positional binds (`$1`, `$2`, …) and returns its rows, translating
+    /// errors into `StoreError` and giving up after `deadline`.
+    @discardableResult
+    func run(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), duplicate: String? = nil,
+             deadline: Duration = PostgresStore.requestDeadline) async throws -> [PostgresRowReader] {
+        let started = ContinuousClock.now
+        defer {
+            if let observer {
+                let kind = sql.drop(while: { $0 == " " || $0 == "\n" }).prefix(while: { $0.isLetter }).uppercased()
+                observer(kind, ContinuousClock.now - started)
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        do {
+            return try await Self.withDeadline(deadline) { [client, logger] in
+                try await client.query(query, logger: logger).collect().map(PostgresRowReader.init)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.alreadyExists(duplicate ?? "record")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.unavailable(Self.describe(error))
+        }
+    }
+
+    /// Runs an UPDATE/DELETE and throws `notFound` when it touched no row.
+    func change(_ sql: String, _ binds: PostgresBindings, missing: String) async throws {
+        if try await run(sql + " RETURNING 1 AS touched", binds).isEmpty { throw StoreError.notFound(missing) }
+    }
+
+    /// Runs `body` in one transaction, with the same deadline and error translation as `run`.
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await Self.withDeadline(Self.requestDeadline) { [client, logger] in
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.unavailable(Self.describe(error))
+        }
+    }
+
+    static func withDeadline<Result: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw StoreError.unavailable("the database did not answer within \(deadline.components.seconds) s")
+            }
+            return result
+        }
+    }
+
+    /// A one-line reason for a PostgreSQL failure, without credentials (postgres-nio's own description
+    /// is deliberately generic).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? StoreError { return error.description }
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let message = error.serverInfo?[.message] {
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return message + state
+        }
+        if let underlying = error.underlying {
+            return "\(error.code): \(underlying)"
+        }
+        return "\(error.code)"
+    }
+
+    // MARK: Change notifications
+
+    public func observeChanges(_ handler: @escaping @Sendable () async -> Void) {
+        let task = Task { [client, logger] in
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: PostgresSchema.changeChannel) { notifications in
+                            // Anything may have changed while not listening.
+                            await handler()
+                            for try await _ in notifications { await handler() }
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("listening for changes failed; retrying in 1 s", metadata: ["error": .string(Self.describe(error))])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        tasks.withLock { $0.insert(task, at: 0) }
+    }
+}
+
+/// Reads columns of one result row by name.
+struct PostgresRowReader: Sendable {
+    let row: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) { self.row = row.makeRandomAccess() }
+
+    func text(_ column: String) throws -> String { try row[column].decode(String.self) }
+    func optionalText(_ column: String) throws -> String? { try row[column].decode(String?.self) }
+    func int(_ column: String) throws -> Int { try row[column].decode(Int.self) }
+    func bool(_ column: String) throws -> Bool { try row[column].decode(Bool.self) }
+    func date(_ column: String) throws -> Date { Date(timeIntervalSince1970: try row[column].decode(Double.self)) }
+    func bytes(_ column: String) throws -> Data? { try row[column].decode(ByteBuffer?.self).map { Data($0.readableBytesView) } }
+}
+
+extension PostgresBindings {
+    /// Binds in the order of the statement's `$n` placeholders.
+    init(_ values: any PostgresBindable...) {
+        self.init(capacity: values.count)
+        for value in values { value.bind(into: &self) }
+    }
+}
+
+/// A value that can fill a `$n` placeholder (nil binds NULL).
+protocol PostgresBindable {
+    func bind(into bindings: inout PostgresBindings)
+}
+
+extension String: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
+extension Int: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
+extension Bool: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
+extension Double: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
+extension Date: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(timeIntervalSince1970) } }
+extension Data: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(ByteBuffer(bytes: self)) } }
+extension Optional: PostgresBindable where Wrapped: PostgresBindable {
+    func bind(into b: inout PostgresBindings) {
+        if let value = self { value.bind(into: &b) } else { b.appendNull() }
+    }
+}
