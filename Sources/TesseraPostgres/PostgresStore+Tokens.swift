@@ -85,6 +85,6 @@ extension PostgresStore: TokenStore, ReplayStore, ChangeSignal {
     }
 
     public func changeVersion() async throws -> Int64 {
-        Int64(try await run("SELECT version FROM change_version WHERE id = 1", deadline: .seconds(2)).first?.int("version") ?? 0)
+        Int64(try await run("SELECT version FROM change_version WHERE id = 1", deadline: .seconds(1)).first?.int("version") ?? 0)
     }
 }

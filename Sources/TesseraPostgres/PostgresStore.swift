@@ -30,9 +30,10 @@ public final class PostgresStore: Sendable {
         self.observer = observer
     }
 
-    /// Connects, checks the credentials with one query and applies pending migrations (unless
-    /// `migrate` is false, in which case the schema must already be current).
-    public static func open(_ location: PostgresLocation, migrate: Bool = true, logger: Logger = Logger(label: "tessera.postgres"),
+    /// Connects, checks the credentials and applies pending migrations. With `migrate` false the
+    /// schema must already be current, unless `requireCurrentSchema` is false too (`tessera migrate`).
+    public static func open(_ location: PostgresLocation, migrate: Bool = true, requireCurrentSchema: Bool = true,
+                            logger: Logger = Logger(label: "tessera.postgres"),
                             observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> PostgresStore {
         // One direct connection first: the pool would retry a wrong password or a closed port quietly
         // until the deadline, where a person starting the server wants the reason at once.
@@ -51,7 +52,7 @@ public final class PostgresStore: Sendable {
             let version = try await store.schemaVersion()
             if migrate {
                 try await store.migrate()
-            } else if version < PostgresSchema.latestVersion {
+            } else if requireCurrentSchema && version < PostgresSchema.latestVersion {
                 throw StoreError.unavailable("the database \(location) is at schema version \(version), this tessera needs "
                     + "\(PostgresSchema.latestVersion); run `tessera migrate` first (or start without --no-migrate)")
             }
@@ -178,6 +179,9 @@ public final class PostgresStore: Sendable {
         if let message = error.serverInfo?[.message] {
             let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return message + state
+        }
+        if let connection = error.underlying as? NIOConnectionError, let first = connection.connectionErrors.first {
+            return "could not connect to \(first.target): \(first.error)"
         }
         if let underlying = error.underlying {
             return "\(error.code): \(underlying)"

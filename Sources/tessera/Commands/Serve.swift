@@ -9,12 +9,14 @@ import TesseraSQLite
 
 /// `tessera serve`: runs the server until SIGINT/SIGTERM.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the authorization server (SQLite in --data-dir).")
+    static let configuration = CommandConfiguration(abstract: "Run the authorization server (SQLite in --data-dir, or PostgreSQL with --database).")
 
     @Option(help: "Address to listen on (env TESSERA_HOST; default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (env TESSERA_PORT; default 8080).") var port: Int?
     @Option(name: .customLong("public-url"), help: "Base URL of every issuer (env TESSERA_PUBLIC_URL; default http://HOST:PORT).") var publicURL: String?
     @Option(name: .customLong("event-retention"), help: "How long to keep events, e.g. 30d, 12h, 90m (env TESSERA_EVENT_RETENTION; default 30d).") var eventRetention: String?
+    @Flag(name: .customLong("no-migrate"), help: "Do not apply database migrations at start; refuse to start when the schema is behind (run `tessera migrate`).")
+    var noMigrate = false
     @OptionGroup var data: DataOptions
 
     func run() async throws {
@@ -34,11 +36,17 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "tessera")
         let metrics = TesseraMetrics()
-        let opened = try await data.open { operation, duration in metrics.store(operation: operation, duration: duration) }
+        let opened = try await data.open(migrate: !noMigrate) { operation, duration in metrics.store(operation: operation, duration: duration) }
         let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL), metrics: metrics)
+        // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY); the periodic refresher stays as the safety net.
+        opened.stores.changes.observeChanges {
+            do { try await runtime.refreshCaches() } catch {
+                logger.warning("refreshing caches after a change notification failed", metadata: ["error": .string("\(error)")])
+            }
+        }
         let defaultIssuer = IssuerURLs(publicURL: publicURL, server: "default").issuer
         let app = TesseraApplication.application(runtime: runtime, host: host, port: port, logger: logger) { boundPort in
-            logger.notice("Tessera is serving http://\(host):\(boundPort) with data in \(opened.directory); issuer \(defaultIssuer)")
+            logger.notice("Tessera is serving http://\(host):\(boundPort) with data in \(opened.location); issuer \(defaultIssuer)")
         }
         let group = ServiceGroup(
             configuration: .init(

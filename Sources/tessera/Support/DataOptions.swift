@@ -1,35 +1,78 @@
 import ArgumentParser
 import Foundation
 import TesseraCore
+import TesseraPostgres
 import TesseraSQLite
 import TesseraStore
 
-/// `--data-dir`, shared by `serve` and every admin command so they find the same database.
+/// `--data-dir` and `--database`, shared by `serve` and every admin command so they find the same data.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Directory of the SQLite database and master key (env TESSERA_DATA_DIR; default ./tessera-data).")
     var dataDir: String?
+
+    @Option(name: .customLong("database"),
+            help: "A PostgreSQL database instead of SQLite, postgres://user:password@host:5432/db (env TESSERA_DATABASE_URL).")
+    var database: String?
 
     var resolvedDataDir: String {
         dataDir ?? ProcessInfo.processInfo.environment["TESSERA_DATA_DIR"] ?? "./tessera-data"
     }
 
-    /// Opens (creating on first use) the data directory: database, master key, `default` server.
-    func open(observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
-        try await OpenedData.open(directory: resolvedDataDir, observer: observer)
+    /// The PostgreSQL database named by `--database` or `TESSERA_DATABASE_URL`, or nil for SQLite.
+    func postgresLocation() throws -> PostgresLocation? {
+        let environment = ProcessInfo.processInfo.environment["TESSERA_DATABASE_URL"]
+        guard let text = database ?? (environment?.isEmpty == false ? environment : nil) else { return nil }
+        do {
+            return try PostgresLocation(url: text)
+        } catch {
+            throw CommandFailure(message: "\(database == nil ? "TESSERA_DATABASE_URL" : "--database"): \(error)")
+        }
+    }
+
+    /// Opens (creating on first use) the data: database, master key, `default` server.
+    func open(migrate: Bool = true, observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
+        try await OpenedData.open(directory: resolvedDataDir, postgres: try postgresLocation(), migrate: migrate, observer: observer)
     }
 }
 
-/// An open data directory: the SQLite store and the master key.
+/// Open stores (SQLite in the data directory, or PostgreSQL) and the master key.
 struct OpenedData {
-    let store: SQLiteStore
+    let stores: Stores
     let masterKey: MasterKey
-    let directory: String
+    /// Where the data is, for messages: the data directory or the database URL without its password.
+    let location: String
     let createdDefaultServer: Bool
 
-    var stores: Stores { Stores(store) }
     var administration: Administration { Administration(stores: stores, masterKey: masterKey) }
 
-    static func open(directory: String, observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
+    static func open(directory: String, postgres: PostgresLocation? = nil, migrate: Bool = true,
+                     observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
+        guard let postgres else { return try await openSQLite(directory: directory, observer: observer) }
+        let masterKey = try sharedMasterKey(directory: directory)
+        let store: PostgresStore
+        do {
+            store = try await PostgresStore.open(postgres, migrate: migrate, observer: observer)
+        } catch StoreError.unavailable(let reason) {
+            throw CommandFailure(message: reason)
+        }
+        await OpenStores.shared.register { await store.close() }
+        let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
+        return OpenedData(stores: Stores(store), masterKey: masterKey, location: postgres.description, createdDefaultServer: created)
+    }
+
+    /// With PostgreSQL every node must decrypt the same signing keys, so the master key is never made
+    /// up on the spot: `TESSERA_MASTER_KEY`, or an existing `master.key` in the data directory.
+    static func sharedMasterKey(directory: String) throws -> MasterKey {
+        let path = (directory as NSString).appendingPathComponent("master.key")
+        let given = ProcessInfo.processInfo.environment["TESSERA_MASTER_KEY"].map { !$0.isEmpty } ?? false
+        guard given || FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure(message: "with --database every node and admin command needs the same master key: set TESSERA_MASTER_KEY "
+                + "(make one with `tessera master-key`) or put it in \(path)")
+        }
+        return try loadMasterKey(directory: directory)
+    }
+
+    static func openSQLite(directory: String, observer: (@Sendable (String, Duration) -> Void)?) async throws -> OpenedData {
         let files = FileManager.default
         do {
             try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -46,9 +89,9 @@ struct OpenedData {
         } catch {
             throw CommandFailure(message: "\(error)")
         }
-        await OpenStores.shared.register(store)
+        await OpenStores.shared.register { await store.close() }
         let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
-        return OpenedData(store: store, masterKey: masterKey, directory: directory, createdDefaultServer: created)
+        return OpenedData(stores: Stores(store), masterKey: masterKey, location: directory, createdDefaultServer: created)
     }
 
     /// `TESSERA_MASTER_KEY`, or `master.key` beside the database (created `0600` on first use).
@@ -77,17 +120,17 @@ struct OpenedData {
 }
 
 /// Every store a command opened, closed by `Tessera.main` before the process exits (SQLite
-/// connections must be closed explicitly).
+/// connections and PostgreSQL pools must be closed explicitly).
 actor OpenStores {
     static let shared = OpenStores()
-    private var stores: [SQLiteStore] = []
+    private var closers: [@Sendable () async -> Void] = []
 
-    func register(_ store: SQLiteStore) {
-        stores.append(store)
+    func register(_ close: @escaping @Sendable () async -> Void) {
+        closers.append(close)
     }
 
     func closeAll() async {
-        for store in stores { await store.close() }
-        stores.removeAll()
+        for close in closers { await close() }
+        closers.removeAll()
     }
 }

@@ -36,10 +36,13 @@ enum CLIProcess {
     }
 
     /// Starts `tessera serve` in the background; the caller terminates it.
-    static func start(_ arguments: [String], stderr: URL) throws -> Process {
+    static func start(_ arguments: [String], stderr: URL, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: stderr)
         process.standardOutput = FileHandle.nullDevice

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraPostgres
+import TesseraStore
+
+/// `tessera migrate`: applies pending schema migrations by hand (for `serve --no-migrate` deployments).
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations (PostgreSQL with --database, or SQLite in --data-dir).")
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        guard let location = try data.postgresLocation() else {
+            _ = try await data.open()
+            print("SQLite database in \(data.resolvedDataDir) is up to date")
+            return
+        }
+        let store: PostgresStore
+        do {
+            store = try await PostgresStore.open(location, migrate: false, requireCurrentSchema: false)
+        } catch StoreError.unavailable(let reason) {
+            throw CommandFailure(message: reason)
+        }
+        await OpenStores.shared.register { await store.close() }
+        let applied = try await store.migrate()
+        print(applied.isEmpty ? "\(location) is up to date (schema version \(try await store.schemaVersion()))"
+                              : "\(location): applied migrations \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+/// `tessera master-key`: prints a new master key for `TESSERA_MASTER_KEY` (every node of a PostgreSQL
+/// deployment needs the same one).
+struct MasterKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "master-key", abstract: "Print a new random master key (base64) for TESSERA_MASTER_KEY.")
+
+    func run() async throws {
+        print(MasterKey.generate().encoded)
+    }
+}
