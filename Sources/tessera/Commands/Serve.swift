@@ -50,12 +50,14 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(
+                // Shut down in reverse order: the HTTP server first (no new requests, in-flight ones
+                // finish), then the event writer's last flush, so no event of an answered request is lost.
                 services: [
-                    .init(service: app),
+                    .init(service: PeriodicTask.eventWriter(runtime: runtime, logger: logger)),
                     .init(service: PeriodicTask.cacheRefresher(runtime: runtime, logger: logger)),
                     .init(service: PeriodicTask.expiryPurger(stores: opened.stores, clock: runtime.clock, logger: logger)),
-                    .init(service: PeriodicTask.eventWriter(runtime: runtime, logger: logger)),
                     .init(service: PeriodicTask.eventRetention(runtime: runtime, keep: retention, logger: logger)),
+                    .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
