@@ -183,6 +183,9 @@ public final class PostgresStore: Sendable {
         if let connection = error.underlying as? NIOConnectionError, let first = connection.connectionErrors.first {
             return "could not connect to \(first.target): \(first.error)"
         }
+        if let underlying = error.underlying as? PSQLError {
+            return describe(underlying)
+        }
         if let underlying = error.underlying {
             return "\(error.code): \(underlying)"
         }

@@ -27,7 +27,8 @@ public final class TokenValidator: Sendable {
     private let now: @Sendable () -> Date
     private let keys: RemoteKeySet
     private let introspection: IntrospectionClient?
-    private let verified = MutexBox<[Data: VerifiedToken]>([:])
+    /// Verified JWTs by the SHA-256 of the token (a fixed-size value key: no allocation per lookup).
+    private let verified = MutexBox<[SHA256Digest: VerifiedToken]>([:])
 
     /// - Parameters:
     ///   - httpClient: the client used for discovery, JWKS and introspection.
@@ -70,27 +71,29 @@ public final class TokenValidator: Sendable {
 
     /// The verified token, or a `TokenValidationError` saying why not (RFC 6750 terms).
     public func validate(_ token: String, mode: ValidationMode = .local, requiredScopes: [String] = []) async throws(TokenValidationError) -> VerifiedToken {
-        let hash = Data(SHA256.hash(data: Data(token.utf8)))
-        let isJWT = token.utf8.reduce(0) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 } == 2
+        // One pass over the token's bytes, no copy: its hash (the cache key) and whether it has a JWT's shape.
+        var text = token
+        let (hash, dots) = text.withUTF8 { bytes in
+            (SHA256.hash(data: UnsafeRawBufferPointer(bytes)), bytes.reduce(0) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 })
+        }
+        let isJWT = dots == 2
         let result: VerifiedToken
         switch mode {
         case .local:
             guard isJWT else { throw TokenValidationError(.invalidToken, "the token is not a JWT; this route validates JWT access tokens locally") }
             result = try await verifyLocally(token, hash: hash)
         case .introspect:
-            result = try await introspect(token, hash: hash)
+            result = try await introspect(token, hash: Data(hash))
         case .localThenIntrospect:
             if isJWT { _ = try await verifyLocally(token, hash: hash) }
-            result = try await introspect(token, hash: hash)
+            result = try await introspect(token, hash: Data(hash))
         }
+        if requiredScopes.isEmpty || requiredScopes.allSatisfy(result.scopes.contains) { return result }
         let missing = requiredScopes.filter { !result.scopes.contains($0) }
-        guard missing.isEmpty else {
-            throw TokenValidationError(.insufficientScope, "the token lacks the scope \(missing.joined(separator: " ")) this request needs", requiredScopes: requiredScopes)
-        }
-        return result
+        throw TokenValidationError(.insufficientScope, "the token lacks the scope \(missing.joined(separator: " ")) this request needs", requiredScopes: requiredScopes)
     }
 
-    private func verifyLocally(_ token: String, hash: Data) async throws(TokenValidationError) -> VerifiedToken {
+    private func verifyLocally(_ token: String, hash: SHA256Digest) async throws(TokenValidationError) -> VerifiedToken {
         let now = now()
         if let cached = verified.withLock({ $0[hash] }) {
             statistics.count(.localHit)
@@ -148,7 +151,7 @@ public final class TokenValidator: Sendable {
         }
     }
 
-    private func remember(_ hash: Data, _ token: VerifiedToken, now: Date) {
+    private func remember(_ hash: SHA256Digest, _ token: VerifiedToken, now: Date) {
         let limit = configuration.verifiedCacheEntries
         verified.withLock { cache in
             if cache.count >= limit {

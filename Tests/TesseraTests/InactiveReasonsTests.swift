@@ -131,6 +131,9 @@ import TesseraStore
             }
             try await deployment.stores.tokens.linkJWT(parentHash: Hashing.sha256(refresh), server: "default", jti: jwtFacts.jti,
                                                        expiresAt: Date(timeIntervalSince1970: TimeInterval(jwtFacts.expiresAt)))
+            // Seen (and cached) as active before the revocation: the cache must not outlive it.
+            #expect(Self.reason(try await Self.introspect(deployment, child, as: client)) == nil)
+            #expect(Self.reason(try await Self.introspect(deployment, child, as: client)) == nil)
             #expect(try await Self.revoke(deployment, refresh, as: client).status == 200)
             #expect(Self.reason(try await Self.introspect(deployment, refresh, as: client)) == .tokenRevoked)
             #expect(Self.reason(try await Self.introspect(deployment, child, as: client)) == .tokenRevoked)

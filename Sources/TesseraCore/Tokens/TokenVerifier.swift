@@ -35,9 +35,10 @@ public enum TokenCheck: Sendable {
 /// Decides whether a token presented to this server is active: JWT access tokens (signature,
 /// `typ`, issuer, `exp`/`nbf`, deny list) and opaque tokens (one indexed read).
 ///
-/// A JWT's verification result is cached by the token's hash until its `exp`, so a token seen before
-/// costs a hash and a dictionary lookup; the deny-list probe is cached too and dropped whenever a
-/// revocation happens here or the store's change version moves.
+/// A JWT's verification result and an active opaque token's record are cached by the token's hash
+/// until `exp`, so a token seen before costs a hash and a dictionary lookup; the deny-list probe is
+/// cached too. Revocations here drop the deny-list cache and the cached opaque records; a moved
+/// change version (another node, the admin CLI) drops everything.
 public final class TokenVerifier: Sendable {
     static let registeredClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "username"]
 
@@ -63,6 +64,9 @@ public final class TokenVerifier: Sendable {
         let now = clock.now.epochSeconds
         let facts: TokenFacts
         if let cached = verified.withLock({ $0[hash] }), cached.server == server.name {
+            // An opaque record's revocation is in the record itself: cached records are dropped when a
+            // revocation happens here or the change version moves, so no deny-list probe is needed.
+            if cached.format == .opaque { return Self.timing(cached, now: now) ?? .active(cached) }
             facts = cached
         } else if OpaqueToken.looksOpaque(token) {
             return try await checkOpaque(hash: hash, server: server, now: now)
@@ -80,9 +84,11 @@ public final class TokenVerifier: Sendable {
         return .active(facts)
     }
 
-    /// Records a revocation made through this node: the deny-list cache is dropped.
+    /// Records a revocation made through this node: the deny-list cache and the cached opaque records
+    /// are dropped (revoking a refresh token revokes access tokens whose hashes are not at hand).
     public func revocationHappened() {
         denied.withLock { $0.removeAll() }
+        verified.withLock { cache in cache = cache.filter { $0.value.format == .jwt } }
     }
 
     /// Drops every cache (another node or process changed the data).
@@ -137,7 +143,9 @@ public final class TokenVerifier: Sendable {
             clientID: record.clientID, subject: record.subject, username: record.username, scopes: record.scopes,
             audiences: record.audiences, jti: record.jti, issuedAt: record.issuedAt.epochSeconds, notBefore: record.notBefore.epochSeconds,
             expiresAt: record.expiresAt.epochSeconds, customClaims: record.claims, hash: hash)
-        return Self.timing(facts, now: now) ?? .active(facts)
+        if let timing = Self.timing(facts, now: now) { return timing }
+        remember(facts)
+        return .active(facts)
     }
 
     private func verifyJWT(_ token: String, hash: Data, server: AuthorizationServer) async throws(OAuthError) -> TokenCheck {

@@ -21,6 +21,7 @@ struct Doctor: AsyncParsableCommand {
     @Flag(name: .customLong("no-assertion-type"), help: "Send the assertion without client_assertion_type, as the client's code may.") var noAssertionType = false
     @Option(name: .customLong("clock-offset"), help: "Seconds to add to this machine's clock when making assertions (to reproduce a skewed client).") var clockOffset: Int = 0
     @Option(name: .customLong("data-dir"), help: "Also check the registration in this data directory (kid in the registered JWKS, jwks_uri reachable).") var dataDir: String?
+    @Option(name: .customLong("database"), help: "Also check the registration in this PostgreSQL database (postgres://…), as --data-dir does for SQLite.") var database: String?
 
     func validate() throws {
         guard (privateKey == nil) != (clientSecret == nil) else { throw ValidationError("give exactly one of --private-key or --client-secret") }
@@ -36,7 +37,10 @@ struct Doctor: AsyncParsableCommand {
             return try ClientKeyPair(pem: pem)
         }
         report.methodMatches(method: method, key: key, secretGiven: clientSecret != nil, algorithms: discovery.algorithms)
-        if let dataDir, let key { await report.registeredKey(dataDir: dataDir, clientID: clientID, kid: kid ?? key.thumbprint) }
+        if dataDir != nil || database != nil, let key {
+            let data = try DataOptions.parse((dataDir.map { ["--data-dir", $0] } ?? []) + (database.map { ["--database", $0] } ?? []))
+            await report.registeredKey(data: data, clientID: clientID, kid: kid ?? key.thumbprint)
+        }
         report.clock(serverDate: discovery.serverDate, offset: clockOffset)
 
         let now = Date().addingTimeInterval(TimeInterval(clockOffset))
@@ -143,12 +147,13 @@ struct DoctorReport {
         }
     }
 
-    mutating func registeredKey(dataDir: String, clientID: String, kid: String) async {
+    mutating func registeredKey(data: DataOptions, clientID: String, kid: String) async {
         let step = "registered key"
+        let dataDir = data.database == nil ? data.resolvedDataDir : "the database"
         do {
-            let opened = try await OpenedData.open(directory: dataDir)
+            let opened = try await data.open()
             guard let client = try await opened.stores.clients.client(id: clientID) else {
-                return fail(step, "no client \(clientID) in \(dataDir)")
+                return fail(step, "no client \(clientID) in \(opened.location)")
             }
             if let jwks = client.jwks {
                 let kids = (try? JSONSerialization.jsonObject(with: Data(jwks.utf8)) as? [String: Any])?["keys"] as? [[String: Any]] ?? []

@@ -48,21 +48,24 @@ struct Serve: AsyncParsableCommand {
         let app = TesseraApplication.application(runtime: runtime, host: host, port: port, logger: logger) { boundPort in
             logger.notice("Tessera is serving http://\(host):\(boundPort) with data in \(opened.location); issuer \(defaultIssuer)")
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                // Shut down in reverse order: the HTTP server first (no new requests, in-flight ones
-                // finish), then the event writer's last flush, so no event of an answered request is lost.
-                services: [
-                    .init(service: PeriodicTask.eventWriter(runtime: runtime, logger: logger)),
-                    .init(service: PeriodicTask.cacheRefresher(runtime: runtime, logger: logger)),
-                    .init(service: PeriodicTask.expiryPurger(stores: opened.stores, clock: runtime.clock, logger: logger)),
-                    .init(service: PeriodicTask.eventRetention(runtime: runtime, keep: retention, logger: logger)),
-                    .init(service: app),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            // Shut down in reverse order: the HTTP server first (no new requests, in-flight ones
+            // finish), then the event writer's last flush, so no event of an answered request is lost.
+            services: [
+                .init(service: PeriodicTask.eventWriter(runtime: runtime, logger: logger)),
+                .init(service: PeriodicTask.cacheRefresher(runtime: runtime, logger: logger)),
+                .init(service: PeriodicTask.expiryPurger(stores: opened.stores, clock: runtime.clock, logger: logger)),
+                .init(service: PeriodicTask.eventRetention(runtime: runtime, keep: retention, logger: logger)),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        // A stop must end even if a connection or the database never answers: 10 s to finish in-flight
+        // requests and flush events, then 5 s after cancellation.
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()
         } catch {

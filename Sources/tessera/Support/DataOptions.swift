@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TesseraCore
 import TesseraPostgres
 import TesseraSQLite
@@ -129,8 +130,36 @@ actor OpenStores {
         closers.append(close)
     }
 
-    func closeAll() async {
-        for close in closers { await close() }
+    /// Closes every store, giving up after `limit` (a pool waiting for a connection that never comes
+    /// back must not keep the process alive; everything answered was committed before this).
+    func closeAll(limit: Duration = .seconds(5)) async {
+        let closing = closers
         closers.removeAll()
+        let finished = OnceFlag()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Task.detached {
+                for close in closing { await close() }
+                if finished.claim() { continuation.resume() }
+            }
+            Task.detached {
+                try? await Task.sleep(for: limit)
+                if finished.claim() {
+                    FileHandle.standardError.write(Data("tessera: closing the database took longer than \(limit.components.seconds) s; exiting anyway\n".utf8))
+                    continuation.resume()
+                }
+            }
+        }
+    }
+}
+
+/// True for the first caller of `claim()` only.
+final class OnceFlag: Sendable {
+    private let claimed = Mutex(false)
+
+    func claim() -> Bool {
+        claimed.withLock { claimed in
+            defer { claimed = true }
+            return !claimed
+        }
     }
 }
