@@ -1,6 +1,6 @@
 /// The schema of the SQLite backend as numbered migrations, applied in order at open.
 ///
-/// PostgreSQL will carry the same tables; a migration is never edited once released, only appended.
+/// `PostgresSchema` carries the same tables; a migration is never edited once released, only appended.
 enum SQLiteSchema {
     static let migrations: [(version: Int, statements: [String])] = [
         (1, [

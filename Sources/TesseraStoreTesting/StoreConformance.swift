@@ -2,7 +2,7 @@ import Foundation
 import TesseraStore
 
 /// The behaviour every storage backend must show, written once against the store protocols and
-/// run by the tests of each backend (SQLite now, PostgreSQL later), as Hydra does with its
+/// run by the tests of each backend (SQLite and PostgreSQL), as Hydra does with its
 /// exported fosite store helpers.
 ///
 /// Each check gets fresh, empty stores from `makeStores` and throws `ConformanceFailure` naming
