@@ -156,18 +156,37 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// Runs `body`, but answers at `deadline` at the latest: a statement stuck on a dead connection
+    /// must not hold a request (or a shutdown) forever. The late body is cancelled and left to finish.
     static func withDeadline<Result: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                return nil
+        let answered = AnsweredOnce()
+        let timer = TimerHandle()
+        let work = Task {
+            do {
+                let result = try await body()
+                timer.cancel()
+                return result
+            } catch {
+                timer.cancel()
+                throw error
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw StoreError.unavailable("the database did not answer within \(deadline.components.seconds) s")
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+                timer.start(Task {
+                    try? await Task.sleep(for: deadline)
+                    guard !Task.isCancelled, answered.claim() else { return }
+                    work.cancel()
+                    continuation.resume(throwing: StoreError.unavailable("the database did not answer within \(deadline.components.seconds) s"))
+                })
+                Task {
+                    let outcome = await work.result
+                    guard answered.claim() else { return }
+                    continuation.resume(with: outcome)
+                }
             }
-            return result
+        } onCancel: {
+            work.cancel()
         }
     }
 
@@ -252,5 +271,38 @@ extension Data: PostgresBindable { func bind(into b: inout PostgresBindings) { b
 extension Optional: PostgresBindable where Wrapped: PostgresBindable {
     func bind(into b: inout PostgresBindings) {
         if let value = self { value.bind(into: &b) } else { b.appendNull() }
+    }
+}
+
+/// True for the first caller of `claim()` only: whichever of the work and the timer answers first.
+final class AnsweredOnce: Sendable {
+    private let answered = Mutex(false)
+
+    func claim() -> Bool {
+        answered.withLock { answered in
+            defer { answered = true }
+            return !answered
+        }
+    }
+}
+
+/// The deadline timer of one statement, cancelled as soon as the statement finishes.
+final class TimerHandle: Sendable {
+    private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+    func start(_ task: Task<Void, Never>) {
+        let cancelNow = state.withLock { state in
+            state.task = task
+            return state.cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = state.withLock { state in
+            state.cancelled = true
+            return state.task
+        }
+        task?.cancel()
     }
 }
