@@ -159,7 +159,7 @@ public final class PostgresStore: Sendable {
     /// Runs `body`, but answers at `deadline` at the latest: a statement stuck on a dead connection
     /// must not hold a request (or a shutdown) forever. The late body is cancelled and left to finish.
     static func withDeadline<Result: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        let answered = AnsweredOnce()
+        let answered = OnceFlag()
         let timer = TimerHandle()
         let work = Task {
             do {
@@ -271,18 +271,6 @@ extension Data: PostgresBindable { func bind(into b: inout PostgresBindings) { b
 extension Optional: PostgresBindable where Wrapped: PostgresBindable {
     func bind(into b: inout PostgresBindings) {
         if let value = self { value.bind(into: &b) } else { b.appendNull() }
-    }
-}
-
-/// True for the first caller of `claim()` only: whichever of the work and the timer answers first.
-final class AnsweredOnce: Sendable {
-    private let answered = Mutex(false)
-
-    func claim() -> Bool {
-        answered.withLock { answered in
-            defer { answered = true }
-            return !answered
-        }
     }
 }
 

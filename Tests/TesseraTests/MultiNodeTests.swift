@@ -83,6 +83,28 @@ import TesseraCore
         return (Int(response.status.code), CLIProcess.json(String(buffer: body)))
     }
 
+    @Test func migrateAndNoMigrateAndBadCredentialsGiveOneLineEach() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        let key = ["TESSERA_MASTER_KEY": try CLIProcess.run(["master-key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
+        let refused = try CLIProcess.run(["serve", "--port", "0", "--no-migrate", "--database", database.url], environment: key)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("schema version 0") && refused.stderr.contains("tessera migrate"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "one line: \(refused.stderr)")
+
+        let migrated = try CLIProcess.run(["migrate", "--database", database.url])
+        #expect(migrated.status == 0 && migrated.stdout.contains("applied migrations 1, 2, 3, 4"), "\(migrated.stdout)\(migrated.stderr)")
+        let again = try CLIProcess.run(["migrate", "--database", database.url])
+        #expect(again.status == 0 && again.stdout.contains("up to date (schema version 4)"), "\(again.stdout)\(again.stderr)")
+
+        let password = try #require(TestPostgres.passwordOf(database.url))
+        let wrong = database.url.replacingOccurrences(of: ":\(password)@", with: ":not-the-password@")
+        let denied = try CLIProcess.run(["serve", "--port", "0", "--database", wrong], environment: key)
+        #expect(denied.status == 1)
+        #expect(denied.stderr.contains("password authentication failed") && !denied.stderr.contains("not-the-password"), "\(denied.stderr)")
+        let noKey = try CLIProcess.run(["clients", "list", "--server", "default", "--database", database.url])
+        #expect(noKey.status == 1 && noKey.stderr.contains("TESSERA_MASTER_KEY"), "\(noKey.stderr)")
+    }
+
     @Test func aClientCreatedThroughOneNodesAdminCommandAuthenticatesAtTheOtherAtOnce() async throws {
         let deployment = try await Deployment.make()
         let a = try await deployment.node("a")

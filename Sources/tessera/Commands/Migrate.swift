@@ -15,13 +15,7 @@ struct Migrate: AsyncParsableCommand {
             print("SQLite database in \(data.resolvedDataDir) is up to date")
             return
         }
-        let store: PostgresStore
-        do {
-            store = try await PostgresStore.open(location, migrate: false, requireCurrentSchema: false)
-        } catch StoreError.unavailable(let reason) {
-            throw CommandFailure(message: reason)
-        }
-        await OpenStores.shared.register { await store.close() }
+        let store = try await OpenedData.openPostgres(location, migrate: false, requireCurrentSchema: false)
         let applied = try await store.migrate()
         print(applied.isEmpty ? "\(location) is up to date (schema version \(try await store.schemaVersion()))"
                               : "\(location): applied migrations \(applied.map(String.init).joined(separator: ", "))")

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import TesseraCore
 import TesseraPostgres
 import TesseraSQLite
@@ -50,15 +49,22 @@ struct OpenedData {
                      observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
         guard let postgres else { return try await openSQLite(directory: directory, observer: observer) }
         let masterKey = try sharedMasterKey(directory: directory)
+        let store = try await openPostgres(postgres, migrate: migrate, observer: observer)
+        let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
+        return OpenedData(stores: Stores(store), masterKey: masterKey, location: postgres.description, createdDefaultServer: created)
+    }
+
+    /// Opens the PostgreSQL store (closed before the process exits); a failure is one line, exit 1.
+    static func openPostgres(_ location: PostgresLocation, migrate: Bool, requireCurrentSchema: Bool = true,
+                             observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> PostgresStore {
         let store: PostgresStore
         do {
-            store = try await PostgresStore.open(postgres, migrate: migrate, observer: observer)
+            store = try await PostgresStore.open(location, migrate: migrate, requireCurrentSchema: requireCurrentSchema, observer: observer)
         } catch StoreError.unavailable(let reason) {
             throw CommandFailure(message: reason)
         }
         await OpenStores.shared.register { await store.close() }
-        let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
-        return OpenedData(stores: Stores(store), masterKey: masterKey, location: postgres.description, createdDefaultServer: created)
+        return store
     }
 
     /// With PostgreSQL every node must decrypt the same signing keys, so the master key is never made
@@ -148,18 +154,6 @@ actor OpenStores {
                     continuation.resume()
                 }
             }
-        }
-    }
-}
-
-/// True for the first caller of `claim()` only.
-final class OnceFlag: Sendable {
-    private let claimed = Mutex(false)
-
-    func claim() -> Bool {
-        claimed.withLock { claimed in
-            defer { claimed = true }
-            return !claimed
         }
     }
 }
