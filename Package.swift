@@ -141,6 +141,7 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
             dependencies: [
                 "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraHTTP", "TesseraResourceServer",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/CoreBenchmarks",
