@@ -3,19 +3,20 @@ import TesseraStore
 
 /// Every claim of a JWT access token, decoded as JSON values so custom claims survive.
 /// `verify(using:)` does nothing: `TokenVerifier` checks each claim itself to record why a token is inactive.
-struct AccessTokenPayload: JWTPayload, Sendable {
-    var claims: [String: JSONValue]
+/// Public so the benchmarks can time jwt-kit's parse of exactly what the server parses.
+public struct AccessTokenPayload: JWTPayload, Sendable {
+    public var claims: [String: JSONValue]
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         claims = try decoder.singleValueContainer().decode([String: JSONValue].self)
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(claims)
     }
 
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
 
     func string(_ name: String) -> String? { claims[name]?.stringValue }
 
