@@ -49,10 +49,9 @@ public final class PostgresStore: Sendable {
         let store = PostgresStore(client: client, location: location, logger: logger, observer: observer)
         store.tasks.withLock { $0.append(Task { await client.run() }) }
         do {
-            let version = try await store.schemaVersion()
             if migrate {
                 try await store.migrate()
-            } else if requireCurrentSchema && version < PostgresSchema.latestVersion {
+            } else if requireCurrentSchema, case let version = try await store.schemaVersion(), version < PostgresSchema.latestVersion {
                 throw StoreError.unavailable("the database \(location) is at schema version \(version), this tessera needs "
                     + "\(PostgresSchema.latestVersion); run `tessera migrate` first (or start without --no-migrate)")
             }
