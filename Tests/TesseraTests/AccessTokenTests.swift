@@ -118,7 +118,7 @@ import TesseraStore
         let ring = try await ServerKeyRing.load(keys: [try SigningKeyFactory.makeES256(server: "s", masterKey: key.master, now: Date())], masterKey: key.master)
         let signer = try #require(ring.signer)
         let keys = try await JWTKeyCollection().add(jwksJSON: String(decoding: ring.jwksDocument, as: UTF8.self))
-        for text in ["plain", "quote \" backslash \\ newline \n tab \t", "unicode é ✓ 🚀", String(repeating: "x", count: 2000)] {
+        for text in ["plain", "quote \" backslash \\ newline \n tab \t control \u{01}", "unicode é ✓ 🚀", String(repeating: "x", count: 2000)] {
             let token = try signer.sign(payload: JSONWriter.object([("sub", .string(text)), ("exp", .number(4_000_000_000))]))
             struct Payload: JWTPayload {
                 var sub: String
