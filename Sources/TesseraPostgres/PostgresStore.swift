@@ -124,16 +124,8 @@ public final class PostgresStore: Sendable {
             }
         }
         let query = PostgresQuery(unsafeSQL: sql, binds: binds)
-        do {
-            return try await Self.withDeadline(deadline) { [client, logger] in
-                try await client.query(query, logger: logger).collect().map(PostgresRowReader.init)
-            }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            throw StoreError.alreadyExists(duplicate ?? "record")
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.unavailable(Self.describe(error))
+        return try await guarded(deadline: deadline, duplicate: duplicate) { [client, logger] in
+            try await client.query(query, logger: logger).collect().map(PostgresRowReader.init)
         }
     }
 
@@ -144,48 +136,24 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` in one transaction, with the same deadline and error translation as `run`.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await guarded(deadline: Self.requestDeadline) { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    /// Gives `body` its deadline and translates what it throws into `StoreError`.
+    private func guarded<Result: Sendable>(deadline: Duration, duplicate: String? = nil,
+                                           _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
         do {
-            return try await Self.withDeadline(Self.requestDeadline) { [client, logger] in
-                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-            }
+            return try await withDeadline(deadline, onTimeout: {
+                StoreError.unavailable("the database did not answer within \(deadline.components.seconds) s")
+            }, body)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.alreadyExists(duplicate ?? "record")
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError.unavailable(Self.describe(error))
-        }
-    }
-
-    /// Runs `body`, but answers at `deadline` at the latest: a statement stuck on a dead connection
-    /// must not hold a request (or a shutdown) forever. The late body is cancelled and left to finish.
-    static func withDeadline<Result: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        let answered = OnceFlag()
-        let timer = TimerHandle()
-        let work = Task {
-            do {
-                let result = try await body()
-                timer.cancel()
-                return result
-            } catch {
-                timer.cancel()
-                throw error
-            }
-        }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
-                timer.start(Task {
-                    try? await Task.sleep(for: deadline)
-                    guard !Task.isCancelled, answered.claim() else { return }
-                    work.cancel()
-                    continuation.resume(throwing: StoreError.unavailable("the database did not answer within \(deadline.components.seconds) s"))
-                })
-                Task {
-                    let outcome = await work.result
-                    guard answered.claim() else { return }
-                    continuation.resume(with: outcome)
-                }
-            }
-        } onCancel: {
-            work.cancel()
         }
     }
 
@@ -270,26 +238,5 @@ extension Data: PostgresBindable { func bind(into b: inout PostgresBindings) { b
 extension Optional: PostgresBindable where Wrapped: PostgresBindable {
     func bind(into b: inout PostgresBindings) {
         if let value = self { value.bind(into: &b) } else { b.appendNull() }
-    }
-}
-
-/// The deadline timer of one statement, cancelled as soon as the statement finishes.
-final class TimerHandle: Sendable {
-    private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
-
-    func start(_ task: Task<Void, Never>) {
-        let cancelNow = state.withLock { state in
-            state.task = task
-            return state.cancelled
-        }
-        if cancelNow { task.cancel() }
-    }
-
-    func cancel() {
-        let task = state.withLock { state in
-            state.cancelled = true
-            return state.task
-        }
-        task?.cancel()
     }
 }

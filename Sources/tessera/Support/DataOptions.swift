@@ -141,19 +141,12 @@ actor OpenStores {
     func closeAll(limit: Duration = .seconds(5)) async {
         let closing = closers
         closers.removeAll()
-        let finished = OnceFlag()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Task.detached {
+        do {
+            try await withDeadline(limit, onTimeout: { StoreError.unavailable("closing took longer than \(limit.components.seconds) s") }) {
                 for close in closing { await close() }
-                if finished.claim() { continuation.resume() }
             }
-            Task.detached {
-                try? await Task.sleep(for: limit)
-                if finished.claim() {
-                    FileHandle.standardError.write(Data("tessera: closing the database took longer than \(limit.components.seconds) s; exiting anyway\n".utf8))
-                    continuation.resume()
-                }
-            }
+        } catch {
+            FileHandle.standardError.write(Data("tessera: closing the database took longer than \(limit.components.seconds) s; exiting anyway\n".utf8))
         }
     }
 }
