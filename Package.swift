@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "TesseraCore",
             dependencies: [
-                "TesseraStore",
+                "TesseraStore", "TesseraJWT",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -47,6 +47,11 @@ let package = Package(
         ),
         .target(
             name: "TesseraStore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TesseraJWT",
+            dependencies: [.product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -88,6 +93,7 @@ let package = Package(
         .target(
             name: "TesseraResourceServer",
             dependencies: [
+                "TesseraJWT",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -121,7 +127,9 @@ let package = Package(
         .testTarget(
             name: "TesseraTests",
             dependencies: [
-                "TesseraCore", "TesseraStore", "TesseraStoreTesting", "TesseraSQLite", "TesseraPostgres", "TesseraHTTP", "TesseraResourceServer", "tessera",
+                "TesseraCore", "TesseraStore", "TesseraStoreTesting", "TesseraSQLite", "TesseraPostgres", "TesseraHTTP", "TesseraResourceServer", "TesseraJWT", "tessera",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraJWT
 
 /// A claim's value in a verified token: string, number, bool, array, object or null.
 public enum ClaimValue: Sendable, Hashable, Codable {
@@ -45,3 +46,5 @@ public enum ClaimValue: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension ClaimValue: JSONValueRepresentable {}

@@ -8,6 +8,8 @@ final class RemoteKeySet: Sendable {
     private struct State: Sendable {
         var keys: JWTKeyCollection?
         var kids: Set<String> = []
+        /// Keys already resolved from `keys`, by "kid|alg": the hot path takes a lock, not an actor hop.
+        var resolved: [String: any JWTAlgorithm] = [:]
         var expiresAt: Date = .distantPast
         var lastRefetch: Date?
         var fetches = 0
@@ -43,6 +45,21 @@ final class RemoteKeySet: Sendable {
     }
 
     var fetchCount: Int { state.value.fetches }
+
+    /// The key that verifies a token with this `kid` and `alg` (refetching the JWKS as `keys(for:now:)` does).
+    func key(for kid: String?, alg: String?, now: Date) async throws(TokenValidationError) -> any JWTAlgorithm {
+        let name = (kid ?? "") + "|" + (alg ?? "")
+        if let key = state.withLock({ state in state.expiresAt > now ? state.resolved[name] : nil }) { return key }
+        let collection = try await keys(for: kid, now: now)
+        guard let key = try? await collection.getKey(for: kid.map { JWKIdentifier(string: $0) }, alg: alg) else {
+            throw TokenValidationError(.invalidToken, "the token's signature does not verify with the issuer's keys (no key for kid \(kid ?? "(none)") and alg \(alg ?? "(none)"))")
+        }
+        state.withLock { state in
+            // Only keys of the current collection are kept (a refresh in between replaced them).
+            if state.keys === collection { state.resolved[name] = key }
+        }
+        return key
+    }
 
     /// Keys that include `kid` (or any key when the token names none).
     func keys(for kid: String?, now: Date) async throws(TokenValidationError) -> JWTKeyCollection {
@@ -81,6 +98,7 @@ final class RemoteKeySet: Sendable {
         state.withLock { state in
             state.keys = collection
             state.kids = kids
+            state.resolved = [:]
             state.expiresAt = now.addingTimeInterval(lifetime)
             state.fetches += 1
             if refetch { state.lastRefetch = now }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import JWTKit
+import TesseraJWT
 
 /// How a route checks tokens.
 public enum ValidationMode: Sendable, Equatable {
@@ -104,10 +105,9 @@ public final class TokenValidator: Sendable {
             return cached
         }
         statistics.count(.localMiss)
-        let bytes = Array(token.utf8)
-        let parsed: (header: JWTHeader, payload: RawClaims, signature: Data)
+        let parsed: ParsedJWT<RawClaims>
         do {
-            parsed = try DefaultJWTParser().parse(bytes, as: RawClaims.self)
+            parsed = try ParsedJWT(parsing: token)
         } catch {
             throw TokenValidationError(.invalidToken, "the token is not a well-formed JWT")
         }
@@ -116,20 +116,11 @@ public final class TokenValidator: Sendable {
         guard typ == "at+jwt" || typ == "application/at+jwt" else {
             throw TokenValidationError(.invalidToken, "the token's typ is \(header.typ.map { "\"\($0)\"" } ?? "missing"); an access token has typ at+jwt (RFC 9068)")
         }
-        let collection = try await keys.keys(for: header.kid, now: now)
-        // Verify the signature of the bytes parsed above, instead of parsing the token a second time.
-        let signingInput = bytes[..<(bytes.lastIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex)]
-        let verified: Bool
-        do {
-            let key = try await collection.getKey(for: header.kid.map { JWKIdentifier(string: $0) }, alg: header.alg)
-            verified = try key.verify(parsed.signature, signs: signingInput)
-        } catch {
-            verified = false
-        }
-        guard verified else {
+        let key = try await keys.key(for: header.kid, alg: header.alg, now: now)
+        guard parsed.isSigned(by: key) else {
             throw TokenValidationError(.invalidToken, "the token's signature does not verify with the issuer's keys")
         }
-        let claims = parsed.payload.claims
+        let claims = parsed.claims.claims
         guard claims["iss"]?.string == configuration.issuer else {
             throw TokenValidationError(.invalidToken, "the token was issued by \(claims["iss"]?.string ?? "nobody"), not \(configuration.issuer)")
         }
@@ -178,8 +169,12 @@ public final class TokenValidator: Sendable {
 }
 
 /// Every claim of a JWT; claim checks are done by `TokenValidator` so each failure is explained.
-struct RawClaims: JWTPayload {
+struct RawClaims: JWTPayload, JSONObjectDecodable {
     var claims: [String: ClaimValue]
+
+    init(jsonObject: JSONObject) throws {
+        claims = try jsonObject.values()
+    }
 
     init(from decoder: any Decoder) throws {
         claims = try decoder.singleValueContainer().decode([String: ClaimValue].self)

@@ -1,30 +1,69 @@
 import Foundation
+import JWTKit
 import Testing
+import TesseraCore
+import TesseraJWT
 import TesseraResourceServer
 import TesseraStore
 
-/// Claim values keep their JSON type through decoding (booleans stay booleans, numbers numbers).
+/// Claim values keep their JSON type through decoding (booleans stay booleans, numbers numbers), and the
+/// token decoder (`JWTObjectDecoder`, on the verification paths) agrees with `JSONDecoder`.
 @Suite struct JSONValueTests {
-    static let document = #"{"s":"true","n":7,"f":1.5,"b":true,"z":null,"a":["x",1,false],"o":{"k":"v"}}"#
+    static let document = #"{"s":"true","n":7,"f":1.5,"b":true,"one":1,"z":null,"a":["x",1,false],"o":{"k":"v"}}"#
+    static var data: Data { Data(document.utf8) }
 
     @Test func serverClaimValuesKeepTheirTypes() throws {
-        let value = try JSONDecoder().decode([String: JSONValue].self, from: Data(Self.document.utf8))
+        let value = try JSONDecoder().decode([String: JSONValue].self, from: Self.data)
         #expect(value["s"] == .string("true"))
         #expect(value["n"] == .number(7))
         #expect(value["f"] == .number(1.5))
         #expect(value["b"] == .bool(true))
+        #expect(value["one"] == .number(1))
         #expect(value["z"] == .null)
         #expect(value["a"] == .array([.string("x"), .number(1), .bool(false)]))
         #expect(value["o"] == .object(["k": .string("v")]))
     }
 
     @Test func resourceServerClaimValuesKeepTheirTypes() throws {
-        let value = try JSONDecoder().decode([String: ClaimValue].self, from: Data(Self.document.utf8))
+        let value = try JSONDecoder().decode([String: ClaimValue].self, from: Self.data)
         #expect(value["s"] == .string("true"))
         #expect(value["n"] == .number(7))
         #expect(value["b"] == .bool(true))
         #expect(value["z"] == .null)
         #expect(value["a"] == .array([.string("x"), .number(1), .bool(false)]))
         #expect(value["o"] == .object(["k": .string("v")]))
+    }
+
+    @Test func tokenDecoderGivesTheSameClaimsAsJSONDecoder() throws {
+        let server = try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Self.data).claims
+        #expect(server == (try JSONDecoder().decode([String: JSONValue].self, from: Self.data)))
+        #expect(server["b"] == .bool(true) && server["one"] == .number(1), "true and 1 stay apart")
+        let object = try #require(try JSONSerialization.jsonObject(with: Self.data) as? [String: Any])
+        let library = try JSONObject(object).values(as: ClaimValue.self)
+        #expect(library == (try JSONDecoder().decode([String: ClaimValue].self, from: Self.data)))
+    }
+
+    @Test func tokenDecoderGivesTheSameHeaderAsJSONDecoder() throws {
+        let header = Data(#"{"alg":"ES256","kid":"k1","typ":"at+jwt","n":7,"f":1.5,"b":false,"crit":["exp"],"jwk":{"kty":"EC"},"z":null}"#.utf8)
+        let fast = try JWTObjectDecoder().decode(JWTHeader.self, from: header)
+        #expect(fast.fields == (try JSONDecoder().decode(JWTHeader.self, from: header)).fields)
+        #expect(fast.alg == "ES256" && fast.fields["n"] == .int(7) && fast.fields["f"] == .decimal(1.5) && fast.fields["b"] == .bool(false))
+    }
+
+    @Test func tokenDecoderRefusesNonObjectsAndDeepNesting() {
+        #expect(throws: (any Error).self) { try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Data(#"["iss"]"#.utf8)) }
+        #expect(throws: (any Error).self) { try JWTObjectDecoder().decode(JWTHeader.self, from: Data("not json".utf8)) }
+        let deep = String(repeating: #"{"a":"#, count: 40) + "1" + String(repeating: "}", count: 40)
+        #expect(throws: JSONObjectError.self) { try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Data(deep.utf8)) }
+        #expect(throws: JSONObjectError.self) { try JWTObjectDecoder().decode(JWTHeader.self, from: Data(deep.utf8)) }
+    }
+
+    @Test func assertionClaimOfTheWrongTypeMakesTheAssertionMalformed() throws {
+        let good = try JWTObjectDecoder().decode(AssertionClaims.self, from: Data(#"{"iss":"c","sub":"c","aud":["a","b"],"exp":1800000060,"iat":1800000000,"jti":"j"}"#.utf8))
+        #expect(good == AssertionClaims(iss: "c", sub: "c", aud: AudienceList(["a", "b"]), exp: 1_800_000_060, iat: 1_800_000_000, jti: "j"))
+        #expect(try JWTObjectDecoder().decode(AssertionClaims.self, from: Data(#"{"aud":"a"}"#.utf8)).aud == AudienceList(["a"]))
+        for bad in [#"{"exp":"soon"}"#, #"{"exp":true}"#, #"{"iss":7}"#, #"{"aud":["a",1]}"#, #"{"aud":{"a":1}}"#] {
+            #expect(throws: JSONObjectError.self, "\(bad)") { try JWTObjectDecoder().decode(AssertionClaims.self, from: Data(bad.utf8)) }
+        }
     }
 }

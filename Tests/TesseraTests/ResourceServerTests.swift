@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import AsyncHTTPClient
+import Crypto
 import NIOHTTP1
 import Testing
 import TesseraCore
@@ -92,6 +93,24 @@ import TesseraStore
             await Self.expectRejection(.invalidToken, mentioning: "kid") { try await validator.validate(rotated) }
             #expect(validator.jwksFetchCount == 0)
         }
+    }
+
+    @Test func tokenWhoseAlgIsNotTheKeysAlgorithmIsRefused() async throws {
+        // An ES256 signature under a header that says ES384: the key's algorithm decides, not the token's header.
+        let key = P256.Signing.PrivateKey()
+        let point = key.publicKey.x963Representation.dropFirst()
+        let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","alg":"ES256","use":"sig","x":"\#(Base64URL.encode(point.prefix(32)))","y":"\#(Base64URL.encode(point.suffix(32)))"}]}"#
+        let validator = try await TokenValidator(ResourceServerConfiguration(issuer: "https://issuer.example", audience: "api://orders"),
+                                                 pinnedJWKS: jwks, now: { Date(timeIntervalSince1970: 1_800_000_000) })
+        func token(alg: String) throws -> String {
+            let header = Base64URL.encode(Array(#"{"alg":"\#(alg)","kid":"k1","typ":"at+jwt"}"#.utf8))
+            let claims = Base64URL.encode(Array(#"{"iss":"https://issuer.example","aud":"api://orders","sub":"c1","client_id":"c1","scope":"orders.read","iat":1800000000,"exp":1800000600,"jti":"j1"}"#.utf8))
+            let signature = try key.signature(for: Data((header + "." + claims).utf8))
+            return header + "." + claims + "." + Base64URL.encode(signature.rawRepresentation)
+        }
+        #expect(try await validator.validate(try token(alg: "ES256"), requiredScopes: ["orders.read"]).clientID == "c1")
+        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try token(alg: "ES384")) }
+        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try token(alg: "HS256")) }
     }
 
     @Test func tokenFromAMisconfiguredIssuerIsRefused() async throws {

@@ -1,11 +1,12 @@
 import JWTKit
+import TesseraJWT
 
 /// The claims of a client assertion (RFC 7523 §3), decoded without judging them.
 ///
 /// Every field is optional so that a missing claim gets its own reason code instead of a generic
 /// decoding failure. `verify(using:)` does nothing: `ClientAssertionVerifier` checks each claim
 /// itself so that each violation is explained.
-public struct AssertionClaims: JWTPayload, Sendable {
+public struct AssertionClaims: JWTPayload, JSONObjectDecodable, Sendable, Equatable {
     public var iss: String?
     public var sub: String?
     public var aud: AudienceList?
@@ -22,6 +23,17 @@ public struct AssertionClaims: JWTPayload, Sendable {
         self.iat = iat
         self.nbf = nbf
         self.jti = jti
+    }
+
+    /// A claim of the wrong type (`exp` as a string) makes the assertion malformed, as with `JSONDecoder`.
+    public init(jsonObject: JSONObject) throws {
+        iss = try jsonObject.string("iss")
+        sub = try jsonObject.string("sub")
+        aud = try jsonObject.strings("aud").map(AudienceList.init)
+        exp = try jsonObject.number("exp")
+        iat = try jsonObject.number("iat")
+        nbf = try jsonObject.number("nbf")
+        jti = try jsonObject.string("jti")
     }
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {}

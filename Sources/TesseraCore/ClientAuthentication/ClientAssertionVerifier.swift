@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import TesseraJWT
 import TesseraStore
 
 /// Limits applied to client assertions.
@@ -36,13 +37,12 @@ public struct ClientAssertionVerifier: Sendable {
     }
 
     /// Decodes header and claims without verifying anything.
-    public static func peek(_ assertion: String) throws(OAuthError) -> (header: JWTHeader, claims: AssertionClaims) {
+    public static func peek(_ assertion: String) throws(OAuthError) -> ParsedJWT<AssertionClaims> {
         guard assertion.utf8.count <= 16_384 else {
             throw OAuthError(.invalidClient, .assertionMalformed, "client_assertion is longer than 16384 bytes; an assertion is a short JWT")
         }
         do {
-            let parsed = try DefaultJWTParser().parse(Array(assertion.utf8), as: AssertionClaims.self)
-            return (parsed.header, parsed.payload)
+            return try ParsedJWT(parsing: assertion)
         } catch {
             throw OAuthError(.invalidClient, .assertionMalformed,
                              "client_assertion is not a well-formed JWT; expected three base64url parts with a JSON header and JSON claims (iss, sub, aud, exp, jti; dates as numbers)",
@@ -53,19 +53,15 @@ public struct ClientAssertionVerifier: Sendable {
     /// Verifies `assertion` for `client`. `acceptedAudiences` lists the issuer and the endpoint URLs
     /// an `aud` may name. Records the `jti` last, so a rejected assertion does not burn its jti.
     /// `parsed` is the result of `peek(assertion)` when the caller already has it (the assertion is parsed once).
-    public func verify(_ assertion: String, parsed: (header: JWTHeader, claims: AssertionClaims)? = nil, client: Client,
+    public func verify(_ assertion: String, parsed: ParsedJWT<AssertionClaims>? = nil, client: Client,
                        clientIDParameter: String?, acceptedAudiences: [String]) async throws(OAuthError) {
         func fail(_ reason: ReasonCode, _ text: String, _ detail: [String: String] = [:]) -> OAuthError {
             OAuthError(.invalidClient, reason, text, detail: detail, clientID: client.id)
         }
         // The claims were decoded from the same bytes whose signature is checked below.
-        let header: JWTHeader
-        let claims: AssertionClaims
-        if let parsed {
-            (header, claims) = parsed
-        } else {
-            (header, claims) = try Self.peek(assertion)
-        }
+        let parsed = if let parsed { parsed } else { try Self.peek(assertion) }
+        let header = parsed.header
+        let claims = parsed.claims
         let method = client.authMethod
         guard let alg = header.alg else {
             throw fail(.assertionMalformed, "client_assertion has no alg in its header; expected one of \(method.assertionAlgorithms.joined(separator: ", "))")
@@ -78,7 +74,7 @@ public struct ClientAssertionVerifier: Sendable {
         if method == .clientSecretJWT {
             try verifyHMAC(assertion, alg: alg, client: client)
         } else {
-            try await verifySignature(assertion, alg: alg, kid: header.kid, client: client)
+            try await verifySignature(parsed, alg: alg, client: client)
         }
         try checkIdentity(claims, client: client, clientIDParameter: clientIDParameter)
         try checkAudience(claims, client: client, accepted: acceptedAudiences)
@@ -120,7 +116,8 @@ public struct ClientAssertionVerifier: Sendable {
         }
     }
 
-    private func verifySignature(_ assertion: String, alg: String, kid: String?, client: Client) async throws(OAuthError) {
+    private func verifySignature(_ parsed: ParsedJWT<AssertionClaims>, alg: String, client: Client) async throws(OAuthError) {
+        let kid = parsed.header.kid
         let lookup = try await keySource.key(for: client, kid: kid)
         guard case .found(let key) = lookup else {
             var available: [String] = []
@@ -134,13 +131,18 @@ public struct ClientAssertionVerifier: Sendable {
         if let problem = Self.algorithmProblem(alg: alg, key: key) {
             throw OAuthError(.invalidClient, .assertionAlgNotAllowed, "client_assertion alg \(quoted(alg)) \(problem)", detail: ["alg": alg], clientID: client.id)
         }
+        let verifier: any JWTAlgorithm
         do {
-            let collection = try await keySource.verifier(for: key)
-            _ = try await collection.verify(assertion, as: AssertionClaims.self)
+            verifier = try await keySource.verifier(for: key, alg: alg)
         } catch {
+            throw OAuthError(.invalidClient, .assertionKeysUnavailable,
+                             "client \(client.id)'s key \(quoted(key.keyIdentifier?.string ?? "(no kid)")) cannot verify \(alg) signatures; re-register its JWKS",
+                             detail: ["error": String(describing: error)], clientID: client.id)
+        }
+        guard parsed.isSigned(by: verifier) else {
             throw OAuthError(.invalidClient, .assertionSignatureInvalid,
                              "client_assertion signature does not verify with client \(client.id)'s key \(quoted(key.keyIdentifier?.string ?? "(no kid)")); sign with the private key of that kid",
-                             detail: ["error": String(describing: error)], clientID: client.id)
+                             clientID: client.id)
         }
     }
 

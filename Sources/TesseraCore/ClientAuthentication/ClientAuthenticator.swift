@@ -1,4 +1,5 @@
 import JWTKit
+import TesseraJWT
 import TesseraStore
 
 /// The one place that authenticates clients, for every endpoint that takes client authentication
@@ -34,7 +35,7 @@ public struct ClientAuthenticator: Sendable {
             throw OAuthError(.invalidRequest, .clientAuthClientIDMismatch,
                              "client_id \(quoted(parameter)) differs from the client id in the Authorization header \(quoted(basic.clientID))", clientID: basic.clientID)
         }
-        var parsed: (header: JWTHeader, claims: AssertionClaims)?
+        var parsed: ParsedJWT<AssertionClaims>?
         if clientID == nil, let assertion = presented.clientAssertion {
             parsed = try ClientAssertionVerifier.peek(assertion)
             clientID = parsed?.claims.sub ?? parsed?.claims.iss
@@ -61,7 +62,7 @@ public struct ClientAuthenticator: Sendable {
         return client
     }
 
-    private func verify(_ presented: PresentedCredentials, basic: BasicCredentials?, parsed: (header: JWTHeader, claims: AssertionClaims)?,
+    private func verify(_ presented: PresentedCredentials, basic: BasicCredentials?, parsed: ParsedJWT<AssertionClaims>?,
                         client: Client, acceptedAudiences: [String]) async throws(OAuthError) {
         let method = client.authMethod
         let carried: String

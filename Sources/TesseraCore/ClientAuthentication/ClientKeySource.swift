@@ -33,7 +33,7 @@ public final class ClientKeySource: Sendable {
     private let refetchInterval: TimeInterval
     private let remote = Mutex<[String: RemoteEntry]>([:])
     private let inline = Mutex<[String: [JWK]]>([:])
-    private let verifiers = Mutex<[String: JWTKeyCollection]>([:])
+    private let verifiers = Mutex<[String: any JWTAlgorithm]>([:])
 
     public init(fetcher: (any JWKSFetcher)?, clock: any WallClock, cacheLifetime: TimeInterval = 300, refetchInterval: TimeInterval = 10) {
         self.fetcher = fetcher
@@ -77,16 +77,17 @@ public final class ClientKeySource: Sendable {
         return select(kid: kid, from: keys)
     }
 
-    /// A jwt-kit key collection holding only `key`, cached so the hot path does no JWK import.
-    public func verifier(for key: JWK) async throws -> JWTKeyCollection {
-        let identity = Self.identity(of: key)
+    /// jwt-kit's verifier for `key` used with `alg`, cached so the hot path does no JWK import.
+    public func verifier(for key: JWK, alg: String) async throws -> any JWTAlgorithm {
+        let identity = Self.identity(of: key) + "|" + alg
         if let cached = verifiers.withLock({ $0[identity] }) { return cached }
         let collection = JWTKeyCollection()
         var named = key
         if named.keyIdentifier == nil { named.keyIdentifier = JWKIdentifier(string: "_only") }
         _ = try await collection.add(jwk: named, isDefault: true)
-        verifiers.withLock { $0[identity] = collection }
-        return collection
+        let verifier = try await collection.getKey(for: named.keyIdentifier, alg: alg)
+        verifiers.withLock { $0[identity] = verifier }
+        return verifier
     }
 
     private static func identity(of key: JWK) -> String {

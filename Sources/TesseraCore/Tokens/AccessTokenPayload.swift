@@ -1,11 +1,16 @@
 import JWTKit
+import TesseraJWT
 import TesseraStore
 
 /// Every claim of a JWT access token, decoded as JSON values so custom claims survive.
 /// `verify(using:)` does nothing: `TokenVerifier` checks each claim itself to record why a token is inactive.
 /// Public so the benchmarks can time jwt-kit's parse of exactly what the server parses.
-public struct AccessTokenPayload: JWTPayload, Sendable {
+public struct AccessTokenPayload: JWTPayload, JSONObjectDecodable, Sendable {
     public var claims: [String: JSONValue]
+
+    public init(jsonObject: JSONObject) throws {
+        claims = try jsonObject.values()
+    }
 
     public init(from decoder: any Decoder) throws {
         claims = try decoder.singleValueContainer().decode([String: JSONValue].self)
@@ -34,3 +39,5 @@ public struct AccessTokenPayload: JWTPayload, Sendable {
         }
     }
 }
+
+extension JSONValue: JSONValueRepresentable {}

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import TesseraJWT
 import Synchronization
 import TesseraStore
 
@@ -149,9 +150,9 @@ public final class TokenVerifier: Sendable {
     }
 
     private func verifyJWT(_ token: String, hash: Data, server: AuthorizationServer) async throws(OAuthError) -> TokenCheck {
-        let parsed: (header: JWTHeader, payload: AccessTokenPayload, signature: Data)
+        let parsed: ParsedJWT<AccessTokenPayload>
         do {
-            parsed = try DefaultJWTParser().parse(Array(token.utf8), as: AccessTokenPayload.self)
+            parsed = try ParsedJWT(parsing: token)
         } catch {
             return .inactive(.tokenMalformed, detail: ["hash_prefix": Self.hashPrefix(hash)])
         }
@@ -159,7 +160,7 @@ public final class TokenVerifier: Sendable {
         guard typ == "at+jwt" || typ == "application/at+jwt" else {
             return .inactive(.tokenMalformed, detail: ["typ": parsed.header.typ ?? "(none)", "hash_prefix": Self.hashPrefix(hash)])
         }
-        let payload = parsed.payload
+        let payload = parsed.claims
         let issuer = IssuerURLs(publicURL: publicURL, server: server.name).issuer
         guard let iss = payload.string("iss"), iss == issuer else {
             let iss = payload.string("iss") ?? ""
@@ -172,15 +173,8 @@ public final class TokenVerifier: Sendable {
         } catch {
             throw OAuthError.internalFailure(error, during: "loading the signing keys")
         }
-        // The token was parsed once above; check the signature of those same bytes without a second parse.
-        let verified: Bool
-        do {
-            let key = try await ring.verifier.getKey(for: parsed.header.kid.map { JWKIdentifier(string: $0) }, alg: parsed.header.alg)
-            verified = try key.verify(parsed.signature, signs: Self.signingInput(token))
-        } catch {
-            verified = false
-        }
-        guard verified else {
+        let key = try? await ring.verifier.getKey(for: parsed.header.kid.map { JWKIdentifier(string: $0) }, alg: parsed.header.alg)
+        guard let key, parsed.isSigned(by: key) else {
             return .inactive(.tokenBadSignature, detail: ["kid": parsed.header.kid ?? "", "jti": payload.string("jti") ?? ""])
         }
         guard let exp = payload.number("exp"), let jti = payload.string("jti"), let clientID = payload.string("client_id") else {
@@ -193,12 +187,6 @@ public final class TokenVerifier: Sendable {
             scopes: (payload.string("scope") ?? "").split(separator: " ").map(String.init), audiences: payload.audiences,
             jti: jti, issuedAt: iat, notBefore: Int64(payload.number("nbf") ?? Double(iat)), expiresAt: Int64(exp),
             customClaims: payload.claims.filter { !Self.registeredClaims.contains($0.key) }, hash: hash))
-    }
-
-    /// The JWS signing input: everything before the last `.` of a compact serialisation.
-    static func signingInput(_ token: String) -> [UInt8] {
-        let bytes = Array(token.utf8)
-        return Array(bytes[..<(bytes.lastIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex)])
     }
 
     /// The first 8 hex digits of a token hash: enough to correlate log lines, useless to an attacker.
