@@ -147,7 +147,7 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
         .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
-                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraHTTP", "TesseraResourceServer",
+                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraHTTP", "TesseraResourceServer", "TesseraJWT",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Benchmark", package: "benchmark"),
