@@ -8,10 +8,12 @@ import TesseraStore
 
 /// Entry point. Installs NIO's event loops as Swift concurrency's global executor before anything
 /// async runs, so request handlers run on the event loop threads instead of hopping to a separate
-/// thread pool: on a busy single core the hops (context switches) cost more than the work.
+/// thread pool: on a busy single core the hops (context switches) cost more than the work. The
+/// loops are as many as the CPUs the process may use (`ProcessorAffinity`).
 @main
 enum TesseraMain {
     static func main() {
+        ProcessorAffinity.sizeEventLoops()
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let finished = DispatchSemaphore(value: 0)
         Task.detached {
