@@ -14,6 +14,15 @@ public enum SecureRandom {
         Base64URL.encode(bytes(byteCount))
     }
 
+    /// A unique id that sorts by creation time: the milliseconds since 1970 in 12 hex digits, then 9 random
+    /// bytes in base64url (24 characters). Request ids are indexed in the event log; ids that arrive in
+    /// order are appended to the index's last page instead of rewriting a random page per event.
+    public static func timeOrderedToken(now: Date = Date()) -> String {
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        let hex = String(milliseconds, radix: 16)
+        return String(repeating: "0", count: max(0, 12 - hex.count)) + hex + token(byteCount: 9)
+    }
+
     /// An identifier of lowercase letters and digits, easy to paste and safe in URLs and Basic auth.
     public static func identifier(prefix: String, length: Int = 20) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")

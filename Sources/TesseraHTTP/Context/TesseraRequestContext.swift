@@ -7,7 +7,8 @@ import TesseraStore
 /// that every response and log line carries, and the caller's address for the event log.
 public struct TesseraRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Random id echoed in `X-Request-Id` and in error bodies, so a caller can quote it to an operator.
+    /// Unique id echoed in `X-Request-Id` and in error bodies, so a caller can quote it to an operator;
+    /// it starts with the time (hex milliseconds), so ids sort in arrival order (cheap to index).
     public let requestID: String
     public let remoteAddress: String?
     /// Filled by the route, turned into an event by `RequestOutcomeMiddleware`.
@@ -15,7 +16,7 @@ public struct TesseraRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        requestID = SecureRandom.token(byteCount: 12)
+        requestID = SecureRandom.timeOrderedToken()
         remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
