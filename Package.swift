@@ -156,4 +156,15 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )
+    package.targets.append(
+        .executableTarget(
+            name: "FirstSeenRatio",
+            dependencies: [
+                "TesseraResourceServer", "TesseraJWT",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "Benchmarks/FirstSeenRatio"
+        )
+    )
 }

@@ -1,0 +1,104 @@
+import Crypto
+import Foundation
+import JWTKit
+import TesseraJWT
+import TesseraResourceServer
+
+// First-seen local validation against the bare signature check, measured in the same process in
+// alternating rounds (a plain release-mode loop, as the resource-server issue allows): a shared machine
+// drifts by tens of percent within a minute, so the two rates are compared round by round and the
+// median ratio is reported.
+//
+// Run: TESSERA_BENCHMARKS=1 swift run -c release --scratch-path .build-bench FirstSeenRatio [rounds] [tokens]
+
+let rounds = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 15 : 15
+let perRound = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 2000 : 2000
+let issuer = "https://auth.example.com/oauth2/default"
+let key = P256.Signing.PrivateKey()
+let point = key.publicKey.x963Representation.dropFirst()
+let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","alg":"ES256","use":"sig","x":"\#(encode(point.prefix(32)))","y":"\#(encode(point.suffix(32)))"}]}"#
+let now = Date()
+let header = encode(Data(#"{"alg":"ES256","kid":"k1","typ":"at+jwt"}"#.utf8))
+
+func encode(_ bytes: some DataProtocol) -> String {
+    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+}
+
+/// A token shaped like Tessera's RFC 9068 access tokens, each with its own jti.
+func token(_ index: Int) throws -> String {
+    let iat = Int(now.timeIntervalSince1970)
+    let claims = #"{"iss":"\#(issuer)","sub":"0oaclient0123456789abc","aud":"api://orders","client_id":"0oaclient0123456789abc","scope":"orders.read orders.write","iat":\#(iat),"nbf":\#(iat),"exp":\#(iat + 3600),"jti":"AT.\#(index)-\#(UUID().uuidString)"}"#
+    let input = header + "." + encode(Data(claims.utf8))
+    return input + "." + encode(try key.signature(for: Data(input.utf8)).rawRepresentation)
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+var ratios: [Double] = []
+var validateRates: [Double] = []
+var bareRates: [Double] = []
+var parseTimes: [Double] = []
+var extra: [(Double, Double)] = []
+let clock = ContinuousClock()
+for round in 0...rounds {
+    let tokens = try (0..<perRound).map { try token(round * perRound + $0) }
+    // The bare floor: swift-crypto's verify of each token's signature over its signing input, key and
+    // signature objects made beforehand.
+    let publicKey = key.publicKey
+    let inputs = try tokens.map { token -> (Data, P256.Signing.ECDSASignature) in
+        let parts = token.split(separator: ".")
+        let signature = try P256.Signing.ECDSASignature(rawRepresentation: Data(base64Encoded: String(parts[2]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "==") ?? Data())
+        return (Data("\(parts[0]).\(parts[1])".utf8), signature)
+    }
+    let validator = try await TokenValidator(ResourceServerConfiguration(issuer: issuer, audience: "api://orders"), pinnedJWKS: jwks)
+    var valid = 0
+    let bare = try clock.measure {
+        for (message, signature) in inputs where publicKey.isValidSignature(signature, for: message) { valid += 1 }
+        guard valid == perRound else { throw JWTError.signatureVerificationFailed }
+    }
+    // Off the main actor, as a server's request handlers run: a call from the main actor would hop
+    // threads twice per validation.
+    let validate = try await Task.detached {
+        let start = ContinuousClock.now
+        for token in tokens { _ = try await validator.validate(token, requiredScopes: ["orders.read"]) }
+        return ContinuousClock.now - start
+    }.value
+    let parse = try clock.measure { for token in tokens { _ = try ParsedJWT<JSONObjectClaims>(parsing: token) } }
+    let parseConvert = try clock.measure { for token in tokens { _ = try ParsedJWT<ClaimsDictionary>(parsing: token) } }
+    let collection = JWTKeyCollection()
+    try await collection.add(jwksJSON: jwks)
+    let resolved = try await collection.getKey(for: "k1", alg: "ES256")
+    let parsedAll = try tokens.map { try ParsedJWT<ClaimsDictionary>(parsing: $0) }
+    let signed = clock.measure { for parsed in parsedAll { _ = parsed.isSigned(by: resolved) } }
+    if round > 0 { extra.append((seconds(parseConvert) / Double(perRound) * 1e6, seconds(signed) / Double(perRound) * 1e6)) }
+    guard round > 0 else { continue } // the first round warms up
+    bareRates.append(Double(perRound) / seconds(bare))
+    validateRates.append(Double(perRound) / seconds(validate))
+    parseTimes.append(seconds(parse) / Double(perRound) * 1e6)
+    ratios.append(seconds(bare) / seconds(validate))
+}
+
+/// Claims converted to the library's claim values, as the validator does.
+struct ClaimsDictionary: JWTPayload, JSONObjectDecodable {
+    var claims: [String: ClaimValue] = [:]
+    init(jsonObject: JSONObject) throws { claims = try jsonObject.values() }
+    init(from decoder: any Decoder) throws {}
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// Claims kept as `JSONSerialization` gave them (the parse alone, no conversion).
+struct JSONObjectClaims: JWTPayload, JSONObjectDecodable {
+    init(jsonObject: JSONObject) throws {}
+    init(from decoder: any Decoder) throws {}
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+print("rounds: \(rounds) × \(perRound) fresh tokens")
+print(String(format: "bare ES256 verify:            %8.0f /s (%.1f µs)", median(bareRates), 1e6 / median(bareRates)))
+print(String(format: "first-seen local validation:  %8.0f /s (%.1f µs)", median(validateRates), 1e6 / median(validateRates)))
+print(String(format: "jwt-kit parse + JWTObjectDecoder alone: %.1f µs", median(parseTimes)))
+print(String(format: "parse with claim values: %.1f µs; isSigned with a resolved key: %.1f µs", median(extra.map(\.0)), median(extra.map(\.1))))
+print(String(format: "ratio (median of rounds): %.0f %% (lowest %.0f %%, highest %.0f %%)", 100 * median(ratios), 100 * ratios.min()!, 100 * ratios.max()!))
