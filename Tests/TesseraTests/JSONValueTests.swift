@@ -50,6 +50,12 @@ import TesseraStore
         #expect(fast.alg == "ES256" && fast.fields["n"] == .int(7) && fast.fields["f"] == .decimal(1.5) && fast.fields["b"] == .bool(false))
     }
 
+    @Test func tokenDecoderKeepsTheLastOfDuplicateClaimsAsRFC7519Asks() throws {
+        // RFC 7519 §4: reject duplicate claim names or keep the lexically last one (JSONDecoder keeps the first).
+        let claims = try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Data(#"{"iss":"https://a.example","iss":"https://b.example"}"#.utf8)).claims
+        #expect(claims["iss"] == .string("https://b.example"))
+    }
+
     @Test func tokenDecoderRefusesNonObjectsAndDeepNesting() {
         #expect(throws: (any Error).self) { try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Data(#"["iss"]"#.utf8)) }
         #expect(throws: (any Error).self) { try JWTObjectDecoder().decode(JWTHeader.self, from: Data("not json".utf8)) }
