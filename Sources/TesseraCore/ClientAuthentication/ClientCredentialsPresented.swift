@@ -65,6 +65,10 @@ public enum FormDecoding {
     }
 
     public static func decodeComponent(_ bytes: ArraySlice<UInt8>) -> String? {
+        // Most components (ids, tokens, assertions) have nothing to decode: validate them as they are.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            return String(validating: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = bytes.startIndex

@@ -14,7 +14,12 @@ public struct FormParameters: Sendable {
 
     public init(parsing bytes: some Collection<UInt8>, origin: String) throws(OAuthError) {
         let all = Array(bytes)
-        for pair in all.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+        var rest = all[...]
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: UInt8(ascii: "&")) ?? rest.endIndex
+            let pair = rest[..<end]
+            rest = end < rest.endIndex ? rest[rest.index(after: end)...] : []
+            if pair.isEmpty { continue }
             let equals = pair.firstIndex(of: UInt8(ascii: "="))
             let rawName = equals.map { pair[pair.startIndex..<$0] } ?? pair[...]
             let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? []

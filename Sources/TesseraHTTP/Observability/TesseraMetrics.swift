@@ -11,6 +11,13 @@ public final class TesseraMetrics: Sendable {
     private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
     private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
     private let queueDepth: CoreMetrics.Gauge
+    /// The request counter and timer of each (endpoint, outcome), found with one lookup per request.
+    private let requestMetrics = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+
+    private struct RequestKey: Hashable {
+        let endpoint: String
+        let outcome: String
+    }
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -25,9 +32,15 @@ public final class TesseraMetrics: Sendable {
 
     /// Counts a request to an endpoint and records its latency.
     public func request(endpoint: String, outcome: String, duration: Duration) {
-        let dimensions = [("endpoint", endpoint), ("outcome", outcome)]
-        counter("tessera_requests_total", dimensions).increment()
-        timer("tessera_request_duration_seconds", dimensions).recordNanoseconds(Self.nanoseconds(duration))
+        let key = RequestKey(endpoint: endpoint, outcome: outcome)
+        let metrics = requestMetrics.withLock { $0[key] } ?? {
+            let dimensions = [("endpoint", endpoint), ("outcome", outcome)]
+            let made = (counter("tessera_requests_total", dimensions), timer("tessera_request_duration_seconds", dimensions))
+            requestMetrics.withLock { $0[key] = made }
+            return made
+        }()
+        metrics.0.increment()
+        metrics.1.recordNanoseconds(Self.nanoseconds(duration))
     }
 
     public func tokenIssued(server: String) {
