@@ -119,7 +119,7 @@ public final class PostgresStore: Sendable {
         let started = ContinuousClock.now
         defer {
             if let observer {
-                let kind = sql.drop(while: { $0 == " " || $0 == "\n" }).prefix(while: { $0.isLetter }).uppercased()
+                let kind = SQLStatementKind.of(sql)
                 observer(kind, ContinuousClock.now - started)
             }
         }

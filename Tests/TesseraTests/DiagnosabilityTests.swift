@@ -35,6 +35,14 @@ import TesseraStore
         }
     }
 
+    @Test func storeLatencyIsLabelledWithTheStatementsFirstWord() {
+        #expect(SQLStatementKind.of("\n            INSERT INTO events (time) VALUES (?)") == "INSERT")
+        #expect(SQLStatementKind.of("select id from clients") == "SELECT")
+        #expect(SQLStatementKind.of("PRAGMA data_version") == "PRAGMA")
+        #expect(SQLStatementKind.of("DELETE\tFROM events") == "DELETE")
+        #expect(SQLStatementKind.of("  ") == "")
+    }
+
     @Test func requestIDsAreUniqueURLSafeAndSortInTimeOrder() {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let ids = (0..<200).map { SecureRandom.timeOrderedToken(now: start.addingTimeInterval(Double($0) / 100)) }

@@ -13,6 +13,8 @@ public final class TesseraMetrics: Sendable {
     private let queueDepth: CoreMetrics.Gauge
     /// The request counter and timer of each (endpoint, outcome), found with one lookup per request.
     private let requestMetrics = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+    /// The store-latency timer of each operation, by the operation's name alone.
+    private let storeTimers = Mutex<[String: CoreMetrics.Timer]>([:])
 
     private struct RequestKey: Hashable {
         let endpoint: String
@@ -66,7 +68,12 @@ public final class TesseraMetrics: Sendable {
 
     /// Latency of one store operation (SQL statement kind, or a named operation).
     public func store(operation: String, duration: Duration) {
-        timer("tessera_store_duration_seconds", [("operation", operation)]).recordNanoseconds(Self.nanoseconds(duration))
+        let operationTimer = storeTimers.withLock { $0[operation] } ?? {
+            let made = timer("tessera_store_duration_seconds", [("operation", operation)])
+            storeTimers.withLock { $0[operation] = made }
+            return made
+        }()
+        operationTimer.recordNanoseconds(Self.nanoseconds(duration))
     }
 
     /// Prometheus text exposition format.
