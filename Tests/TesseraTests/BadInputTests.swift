@@ -6,6 +6,27 @@ import TesseraStore
 
 /// Bad input gets a clear 4xx with the RFC code, a description and a request id: never a 500.
 @Suite struct BadInputTests {
+    @Test func basicHeaderParsingSaysWhatIsWrongWithEachMalformedHeader() throws {
+        func b64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+        func b64(_ text: String) -> String { b64(Array(text.utf8)) }
+        let cases: [(String, String)] = [
+            ("Bearer abc", "nil"), ("", "nil"), ("   ", "nil"), ("Basicx \(b64("a:b"))", "nil"),
+            ("Basic", "not base64"), ("Basic ", "not base64"), ("Basic !!!notbase64", "not base64"),
+            ("BASIC \(b64("a:b"))", "a|b"), ("  basic   \(b64("a:b"))  ", "a|b"),
+            ("Basic \(b64("just-an-id"))", "no ':'"), ("Basic \(b64("%zz:b"))", "percent-encoding"),
+            ("Basic \(b64(":secret"))", "client id is empty"), ("Basic \(b64("id%3A1:se%3Acret:x"))", "id:1|se:cret:x"),
+            ("Basic \(b64([0xFF, 0x3A, 0x61]))", "not UTF-8"), ("Basic \(b64("a+b:c+d"))", "a b|c d"), ("Basic \(b64("é:ü"))", "é|ü"),
+        ]
+        for (header, expected) in cases {
+            do {
+                let parsed = try BasicCredentials.parse(authorizationHeader: header)
+                #expect((parsed.map { "\($0.clientID)|\($0.secret)" } ?? "nil") == expected, "\(header)")
+            } catch {
+                #expect(error.reason == .clientAuthMalformedBasic && error.description.contains(expected), "\(header): \(error.description)")
+            }
+        }
+    }
+
     static let token = "/oauth2/default/v1/token"
 
     /// Checks the shape every rejection must have and returns it.

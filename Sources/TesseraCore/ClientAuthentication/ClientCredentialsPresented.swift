@@ -1,3 +1,5 @@
+import ExtrasBase64
+
 /// Everything a request carried that could authenticate a client, as plain values.
 ///
 /// The HTTP layer fills it from the Authorization header, the form body and (for `client_id`,
@@ -28,19 +30,29 @@ public struct BasicCredentials: Sendable, Equatable {
     /// Parses the header value; nil when it is not a Basic header at all, throws when it is a
     /// malformed one.
     public static func parse(authorizationHeader value: String) throws(OAuthError) -> BasicCredentials? {
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count >= 1, parts[0].lowercased() == "basic" else { return nil }
+        // Read on the header's bytes (this runs on every secret-authenticated request).
+        let space = UInt8(ascii: " ")
+        let bytes = Array(value.utf8)
+        var index = bytes.startIndex
+        while index < bytes.endIndex, bytes[index] == space { index += 1 }
+        let schemeStart = index
+        while index < bytes.endIndex, bytes[index] != space { index += 1 }
+        // The scheme is case-insensitive ASCII; `| 0x20` lowercases letters and turns no other byte into one of "basic".
+        guard index - schemeStart == 5, zip(bytes[schemeStart..<index], "basic".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
         func malformed(_ why: String) -> OAuthError {
             OAuthError(.invalidClient, .clientAuthMalformedBasic,
                        "the Authorization: Basic header is malformed: \(why); expected base64(urlencode(client_id):urlencode(client_secret))")
         }
-        guard parts.count == 2, let decoded = Base64Standard.decode(String(parts[1]).trimmingSpaces()) else {
+        var end = bytes.endIndex
+        while index < end, bytes[index] == space { index += 1 }
+        while end > index, bytes[end - 1] == space { end -= 1 }
+        guard index < end, let decoded = try? Base64.decode(bytes: bytes[index..<end]) else {
             throw malformed("the credentials are not base64")
         }
-        guard let text = String(validating: decoded, as: UTF8.self) else { throw malformed("the decoded credentials are not UTF-8") }
-        guard let colon = text.firstIndex(of: ":") else { throw malformed("no ':' between client id and secret") }
-        guard let id = FormDecoding.decodeComponent(String(text[..<colon])),
-              let secret = FormDecoding.decodeComponent(String(text[text.index(after: colon)...])) else {
+        guard String(validating: decoded, as: UTF8.self) != nil else { throw malformed("the decoded credentials are not UTF-8") }
+        guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { throw malformed("no ':' between client id and secret") }
+        guard let id = FormDecoding.decodeComponent(decoded[..<colon]),
+              let secret = FormDecoding.decodeComponent(decoded[(colon + 1)...]) else {
             throw malformed("the client id or secret has invalid percent-encoding")
         }
         guard !id.isEmpty else { throw malformed("the client id is empty") }
