@@ -54,9 +54,13 @@ final class RemoteKeySet: Sendable {
         guard let key = try? await collection.getKey(for: kid.map { JWKIdentifier(string: $0) }, alg: alg) else {
             throw TokenValidationError(.invalidToken, "the token's signature does not verify with the issuer's keys (no key for kid \(kid ?? "(none)") and alg \(alg ?? "(none)"))")
         }
-        state.withLock { state in
-            // Only keys of the current collection are kept (a refresh in between replaced them).
-            if state.keys === collection { state.resolved[name] = key }
+        // Only a key whose algorithm is the token's `alg` is remembered (any other fails the signature check
+        // anyway): tokens with made-up `alg` values must not grow the cache. Only keys of the current
+        // collection are kept (a refresh in between replaced them).
+        if key.name == alg {
+            state.withLock { state in
+                if state.keys === collection { state.resolved[name] = key }
+            }
         }
         return key
     }
