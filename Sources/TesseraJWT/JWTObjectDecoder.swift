@@ -17,7 +17,7 @@ public struct JWTObjectDecoder: JWTJSONDecoder {
 
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         if T.self == JWTHeader.self {
-            return try JWTHeader(fields: Self.object(data).mapValues { try JWTHeaderField(jsonValue: $0, depth: 1) }) as! T
+            return try JWTHeader(fields: JSONObject(Self.object(data)).values()) as! T
         }
         if let decodable = T.self as? any JSONObjectDecodable.Type {
             return try decodable.init(jsonObject: JSONObject(Self.object(data))) as! T
@@ -104,19 +104,10 @@ extension JSONValueRepresentable {
     }
 }
 
-extension JWTHeaderField {
-    init(jsonValue value: Any, depth: Int) throws {
-        guard depth <= JWTObjectDecoder.maximumDepth else { throw JSONObjectError("the header nests deeper than \(JWTObjectDecoder.maximumDepth) levels") }
-        switch value {
-        case let string as String: self = .string(string)
-        case let number as NSNumber:
-            if number.isJSONBoolean { self = .bool(number.boolValue) }
-            else if let int = Int(exactly: number.doubleValue) { self = .int(int) }
-            else { self = .decimal(number.doubleValue) }
-        case let array as [Any]: self = .array(try array.map { try JWTHeaderField(jsonValue: $0, depth: depth + 1) })
-        case let object as [String: Any]: self = .object(try object.mapValues { try JWTHeaderField(jsonValue: $0, depth: depth + 1) })
-        default: self = .null
-        }
+/// Header fields are JSON values too; jwt-kit splits numbers into integers and decimals.
+extension JWTHeaderField: JSONValueRepresentable {
+    public static func number(_ value: Double) -> JWTHeaderField {
+        Int(exactly: value).map { .int($0) } ?? .decimal(value)
     }
 }
 
