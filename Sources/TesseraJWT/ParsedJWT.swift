@@ -21,6 +21,13 @@ public struct ParsedJWT<Claims: JWTPayload> {
         signingInput = bytes[..<(bytes.lastIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex)]
     }
 
+    /// Whether the header says this is an RFC 9068 access token (`typ` `at+jwt`, case-insensitive, with or
+    /// without the `application/` prefix, RFC 9068 §2.1).
+    public var isAccessToken: Bool {
+        let typ = header.typ?.lowercased()
+        return typ == "at+jwt" || typ == "application/at+jwt"
+    }
+
     /// Whether `key` made the signature. False when the header's `alg` is not the key's algorithm (the
     /// algorithm is pinned to the key, RFC 8725 §3.1) and when the key cannot verify at all.
     public func isSigned(by key: any JWTAlgorithm) -> Bool {

@@ -112,8 +112,7 @@ public final class TokenValidator: Sendable {
             throw TokenValidationError(.invalidToken, "the token is not a well-formed JWT")
         }
         let header = parsed.header
-        let typ = header.typ?.lowercased()
-        guard typ == "at+jwt" || typ == "application/at+jwt" else {
+        guard parsed.isAccessToken else {
             throw TokenValidationError(.invalidToken, "the token's typ is \(header.typ.map { "\"\($0)\"" } ?? "missing"); an access token has typ at+jwt (RFC 9068)")
         }
         let key = try await keys.key(for: header.kid, alg: header.alg, now: now)

@@ -156,8 +156,7 @@ public final class TokenVerifier: Sendable {
         } catch {
             return .inactive(.tokenMalformed, detail: ["hash_prefix": Self.hashPrefix(hash)])
         }
-        let typ = parsed.header.typ?.lowercased()
-        guard typ == "at+jwt" || typ == "application/at+jwt" else {
+        guard parsed.isAccessToken else {
             return .inactive(.tokenMalformed, detail: ["typ": parsed.header.typ ?? "(none)", "hash_prefix": Self.hashPrefix(hash)])
         }
         let payload = parsed.claims
