@@ -102,6 +102,27 @@ import TesseraCore
         #expect(server.terminationStatus == 0)
     }
 
+    @Test func eventLoopsFollowTheCPUsTheProcessMayUse() async throws {
+        // NIO alone counts the machine's cores; a node pinned to one core must run one event loop, not two that
+        // wake each other on every hop.
+        let taskset = "/usr/bin/taskset"
+        guard FileManager.default.isExecutableFile(atPath: taskset) else {
+            Issue.record("taskset (util-linux) is missing; Debian always has it")
+            return
+        }
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = CLIProcess.freePort()
+        let server = try CLIProcess.start(["serve", "--port", String(port), "--data-dir", dir.appendingPathComponent("data").path],
+                                          stderr: dir.appendingPathComponent("serve.log"), launcher: [taskset, "-c", "0"])
+        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+        try await Self.waitUntilHealthy("http://127.0.0.1:\(port)")
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.processIdentifier)/task")
+        let names = tasks.compactMap { try? String(contentsOfFile: "/proc/\(server.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
+        let loops = names.filter { $0.hasPrefix("NIO-SGLTN-") }
+        #expect(loops.count == 1, "event loop threads of a process pinned to one CPU: \(names.sorted())")
+    }
+
     @Test func unusableDataDirectoryFailsWithOneLine() throws {
         let file = CLIProcess.temporaryDirectory().appendingPathComponent("a-file")
         #expect(FileManager.default.createFile(atPath: file.path, contents: Data("x".utf8)))

@@ -35,11 +35,17 @@ enum CLIProcess {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// Starts `tessera serve` in the background; the caller terminates it.
-    static func start(_ arguments: [String], stderr: URL, environment: [String: String] = [:]) throws -> Process {
+    /// Starts `tessera serve` in the background; the caller terminates it. `launcher` runs the binary through
+    /// another program that execs it (`["/usr/bin/taskset", "-c", "0"]`).
+    static func start(_ arguments: [String], stderr: URL, environment: [String: String] = [:], launcher: [String] = []) throws -> Process {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
