@@ -34,13 +34,10 @@ public final class TesseraMetrics: Sendable {
 
     /// Counts a request to an endpoint and records its latency.
     public func request(endpoint: String, outcome: String, duration: Duration) {
-        let key = RequestKey(endpoint: endpoint, outcome: outcome)
-        let metrics = requestMetrics.withLock { $0[key] } ?? {
+        let metrics = Self.cached(in: requestMetrics, RequestKey(endpoint: endpoint, outcome: outcome)) {
             let dimensions = [("endpoint", endpoint), ("outcome", outcome)]
-            let made = (counter("tessera_requests_total", dimensions), timer("tessera_request_duration_seconds", dimensions))
-            requestMetrics.withLock { $0[key] = made }
-            return made
-        }()
+            return (counter("tessera_requests_total", dimensions), timer("tessera_request_duration_seconds", dimensions))
+        }
         metrics.0.increment()
         metrics.1.recordNanoseconds(Self.nanoseconds(duration))
     }
@@ -68,12 +65,8 @@ public final class TesseraMetrics: Sendable {
 
     /// Latency of one store operation (SQL statement kind, or a named operation).
     public func store(operation: String, duration: Duration) {
-        let operationTimer = storeTimers.withLock { $0[operation] } ?? {
-            let made = timer("tessera_store_duration_seconds", [("operation", operation)])
-            storeTimers.withLock { $0[operation] = made }
-            return made
-        }()
-        operationTimer.recordNanoseconds(Self.nanoseconds(duration))
+        Self.cached(in: storeTimers, operation) { timer("tessera_store_duration_seconds", [("operation", operation)]) }
+            .recordNanoseconds(Self.nanoseconds(duration))
     }
 
     /// Prometheus text exposition format.
@@ -82,18 +75,23 @@ public final class TesseraMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        if let existing = counters.withLock({ $0[key] }) { return existing }
-        let made = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
-        counters.withLock { $0[key] = made }
-        return made
+        Self.cached(in: counters, label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()) {
+            CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+        }
     }
 
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        if let existing = timers.withLock({ $0[key] }) { return existing }
-        let made = CoreMetrics.Timer(label: label, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
-        timers.withLock { $0[key] = made }
+        Self.cached(in: timers, label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()) {
+            CoreMetrics.Timer(label: label, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+        }
+    }
+
+    /// The value under `key`, made and kept on first use (two callers racing both make one; the last is kept,
+    /// and swift-metrics hands both the same underlying Prometheus metric).
+    private static func cached<Key: Hashable & Sendable, Value: Sendable>(in cache: borrowing Mutex<[Key: Value]>, _ key: Key, make: () -> Value) -> Value {
+        if let existing = cache.withLock({ $0[key] }) { return existing }
+        let made = make()
+        cache.withLock { $0[key] = made }
         return made
     }
 
