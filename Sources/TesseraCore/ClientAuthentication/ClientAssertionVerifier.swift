@@ -72,7 +72,7 @@ public struct ClientAssertionVerifier: Sendable {
                        ["alg": alg])
         }
         if method == .clientSecretJWT {
-            try verifyHMAC(assertion, alg: alg, client: client)
+            try verifyHMAC(parsed, alg: alg, client: client)
         } else {
             try await verifySignature(parsed, alg: alg, client: client)
         }
@@ -93,15 +93,12 @@ public struct ClientAssertionVerifier: Sendable {
         }
     }
 
-    private func verifyHMAC(_ assertion: String, alg: String, client: Client) throws(OAuthError) {
+    /// The MAC is checked over the signing input and signature that `peek` already split and decoded.
+    private func verifyHMAC(_ parsed: ParsedJWT<AssertionClaims>, alg: String, client: Client) throws(OAuthError) {
         guard let sealed = client.encryptedSecret, let secret = try? masterKey.open(sealed) else {
             throw OAuthError(.invalidClient, .assertionSignatureInvalid, "client \(client.id) has no stored secret to verify client_secret_jwt; rotate its secret", clientID: client.id)
         }
-        let parts = assertion.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let signature = Base64URL.decode(String(parts[2])) else {
-            throw OAuthError(.invalidClient, .assertionMalformed, "client_assertion is not a compact JWS with three parts", clientID: client.id)
-        }
-        let input = Data((parts[0] + "." + parts[1]).utf8)
+        let input = parsed.signingInput
         let key = SymmetricKey(data: secret)
         let expected: [UInt8]
         switch alg {
@@ -109,7 +106,7 @@ public struct ClientAssertionVerifier: Sendable {
         case "HS512": expected = Array(HMAC<SHA512>.authenticationCode(for: input, using: key))
         default: expected = Array(HMAC<SHA256>.authenticationCode(for: input, using: key))
         }
-        guard ConstantTime.equals(expected, signature) else {
+        guard ConstantTime.equals(expected, parsed.signature) else {
             throw OAuthError(.invalidClient, .assertionSignatureInvalid,
                              "client_assertion signature does not verify with client \(client.id)'s secret; sign it with \(alg) over the current client secret",
                              clientID: client.id)
