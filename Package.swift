@@ -51,7 +51,10 @@ let package = Package(
         ),
         .target(
             name: "TesseraJWT",
-            dependencies: [.product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -162,6 +165,7 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
             dependencies: [
                 "TesseraResourceServer", "TesseraJWT",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Benchmarks/FirstSeenRatio"

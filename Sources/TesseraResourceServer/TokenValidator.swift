@@ -171,8 +171,8 @@ public final class TokenValidator: Sendable {
 struct RawClaims: JWTPayload, JSONObjectDecodable {
     var claims: [String: ClaimValue]
 
-    init(jsonObject: JSONObject) throws {
-        claims = try jsonObject.values()
+    init(members: [String: ClaimValue]) {
+        claims = members
     }
 
     init(from decoder: any Decoder) throws {

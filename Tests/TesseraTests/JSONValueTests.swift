@@ -7,7 +7,7 @@ import TesseraResourceServer
 import TesseraStore
 
 /// Claim values keep their JSON type through decoding (booleans stay booleans, numbers numbers), and the
-/// token decoder (`JWTObjectDecoder`, on the verification paths) agrees with `JSONDecoder`.
+/// token reader (`ParsedJWT` and `JSONObjectDecodable`, on the verification paths) agrees with `JSONDecoder`.
 @Suite struct JSONValueTests {
     static let document = #"{"s":"true","n":7,"f":1.5,"b":true,"one":1,"z":null,"a":["x",1,false],"o":{"k":"v"}}"#
     static var data: Data { Data(document.utf8) }
@@ -35,41 +35,53 @@ import TesseraStore
     }
 
     @Test func tokenDecoderGivesTheSameClaimsAsJSONDecoder() throws {
-        let server = try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Self.data).claims
+        let server = try decode(AccessTokenPayload.self, Self.data).claims
         #expect(server == (try JSONDecoder().decode([String: JSONValue].self, from: Self.data)))
         #expect(server["b"] == .bool(true) && server["one"] == .number(1), "true and 1 stay apart")
-        let object = try #require(try JSONSerialization.jsonObject(with: Self.data) as? [String: Any])
-        let library = try JSONObject(object).values(as: ClaimValue.self)
+        let library = try Self.data.withUnsafeBytes { try Members<ClaimValue>(json: $0).members }
         #expect(library == (try JSONDecoder().decode([String: ClaimValue].self, from: Self.data)))
     }
 
     @Test func tokenDecoderGivesTheSameHeaderAsJSONDecoder() throws {
         let header = Data(#"{"alg":"ES256","kid":"k1","typ":"at+jwt","n":7,"f":1.5,"b":false,"crit":["exp"],"jwk":{"kty":"EC"},"z":null}"#.utf8)
-        let fast = try JWTObjectDecoder().decode(JWTHeader.self, from: header)
+        let token = Base64URL.encode(header) + "." + Base64URL.encode(Array("{}".utf8)) + "." + Base64URL.encode([1, 2, 3])
+        let fast = try ParsedJWT<Members<JSONNode>>(parsing: token).header
         #expect(fast.fields == (try JSONDecoder().decode(JWTHeader.self, from: header)).fields)
         #expect(fast.alg == "ES256" && fast.fields["n"] == .int(7) && fast.fields["f"] == .decimal(1.5) && fast.fields["b"] == .bool(false))
     }
 
     @Test func tokenDecoderKeepsTheLastOfDuplicateClaimsAsRFC7519Asks() throws {
         // RFC 7519 §4: reject duplicate claim names or keep the lexically last one (JSONDecoder keeps the first).
-        let claims = try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Data(#"{"iss":"https://a.example","iss":"https://b.example"}"#.utf8)).claims
+        let claims = try decode(AccessTokenPayload.self, Data(#"{"iss":"https://a.example","iss":"https://b.example"}"#.utf8)).claims
         #expect(claims["iss"] == .string("https://b.example"))
     }
 
     @Test func tokenDecoderRefusesNonObjectsAndDeepNesting() {
-        #expect(throws: (any Error).self) { try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Data(#"["iss"]"#.utf8)) }
-        #expect(throws: (any Error).self) { try JWTObjectDecoder().decode(JWTHeader.self, from: Data("not json".utf8)) }
+        #expect(throws: (any Error).self) { try decode(AccessTokenPayload.self, Data(#"["iss"]"#.utf8)) }
+        #expect(throws: (any Error).self) { try decode(AccessTokenPayload.self, Data("not json".utf8)) }
         let deep = String(repeating: #"{"a":"#, count: 40) + "1" + String(repeating: "}", count: 40)
-        #expect(throws: JSONObjectError.self) { try JWTObjectDecoder().decode(AccessTokenPayload.self, from: Data(deep.utf8)) }
-        #expect(throws: JSONObjectError.self) { try JWTObjectDecoder().decode(JWTHeader.self, from: Data(deep.utf8)) }
+        #expect(throws: JSONObjectError.self) { try decode(AccessTokenPayload.self, Data(deep.utf8)) }
+        let deepHeader = Base64URL.encode(Array(deep.utf8)) + "." + Base64URL.encode(Array("{}".utf8)) + ".AQID"
+        #expect(throws: JWTError.self) { try ParsedJWT<Members<JSONNode>>(parsing: deepHeader) }
     }
 
     @Test func assertionClaimOfTheWrongTypeMakesTheAssertionMalformed() throws {
-        let good = try JWTObjectDecoder().decode(AssertionClaims.self, from: Data(#"{"iss":"c","sub":"c","aud":["a","b"],"exp":1800000060,"iat":1800000000,"jti":"j"}"#.utf8))
+        let good = try decode(AssertionClaims.self, Data(#"{"iss":"c","sub":"c","aud":["a","b"],"exp":1800000060,"iat":1800000000,"jti":"j"}"#.utf8))
         #expect(good == AssertionClaims(iss: "c", sub: "c", aud: AudienceList(["a", "b"]), exp: 1_800_000_060, iat: 1_800_000_000, jti: "j"))
-        #expect(try JWTObjectDecoder().decode(AssertionClaims.self, from: Data(#"{"aud":"a"}"#.utf8)).aud == AudienceList(["a"]))
+        #expect(try decode(AssertionClaims.self, Data(#"{"aud":"a"}"#.utf8)).aud == AudienceList(["a"]))
         for bad in [#"{"exp":"soon"}"#, #"{"exp":true}"#, #"{"iss":7}"#, #"{"aud":["a",1]}"#, #"{"aud":{"a":1}}"#] {
-            #expect(throws: JSONObjectError.self, "\(bad)") { try JWTObjectDecoder().decode(AssertionClaims.self, from: Data(bad.utf8)) }
+            #expect(throws: JSONObjectError.self, "\(bad)") { try decode(AssertionClaims.self, Data(bad.utf8)) }
         }
     }
+}
+
+/// `data` read as `T`, through the entry point the token parser uses.
+func decode<T: JSONObjectDecodable>(_: T.Type, _ data: Data) throws -> T {
+    try data.withUnsafeBytes { try T(json: $0) }
+}
+
+/// Every member of a JSON object read as `Value`, through the same entry point claim sets use.
+struct Members<Value: JSONValueRepresentable>: JSONObjectDecodable {
+    var members: [String: Value]
+    init(members: [String: Value]) { self.members = members }
 }

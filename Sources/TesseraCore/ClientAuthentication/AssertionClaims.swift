@@ -26,7 +26,8 @@ public struct AssertionClaims: JWTPayload, JSONObjectDecodable, Sendable, Equata
     }
 
     /// A claim of the wrong type (`exp` as a string) makes the assertion malformed, as with `JSONDecoder`.
-    public init(jsonObject: JSONObject) throws {
+    public init(members: [String: JSONNode]) throws {
+        let jsonObject = JSONObject(members)
         iss = try jsonObject.string("iss")
         sub = try jsonObject.string("sub")
         aud = try jsonObject.strings("aud").map(AudienceList.init)

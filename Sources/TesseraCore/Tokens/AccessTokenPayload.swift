@@ -8,8 +8,8 @@ import TesseraStore
 public struct AccessTokenPayload: JWTPayload, JSONObjectDecodable, Sendable {
     public var claims: [String: JSONValue]
 
-    public init(jsonObject: JSONObject) throws {
-        claims = try jsonObject.values()
+    public init(members: [String: JSONValue]) {
+        claims = members
     }
 
     public init(from decoder: any Decoder) throws {
