@@ -24,9 +24,11 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
               !bytes[(second + 1)...].contains(dot) else {
             throw JWTError.malformedToken(reason: "the token is not three parts separated by dots")
         }
-        header = JWTHeader(fields: try Self.decode(bytes[..<first], "header") { json throws(JSONObjectError) in
-            try JSONReader<JWTHeaderField>.object(in: json)
-        })
+        header = try HeaderMemo.shared.header(for: bytes[..<first]) { () throws(JWTError) in
+            JWTHeader(fields: try Self.decode(bytes[..<first], "header") { json throws(JSONObjectError) in
+                try JSONReader<JWTHeaderField>.object(in: json)
+            })
+        }
         claims = try Self.decode(bytes[(first + 1)..<second], "claims") { json in try Claims(json: json) }
         guard let signature = try? Base64.decode(bytes: bytes[(second + 1)...], options: Self.base64URL) else {
             throw JWTError.malformedToken(reason: "the signature is not base64url")

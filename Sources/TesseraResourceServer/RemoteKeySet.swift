@@ -8,8 +8,8 @@ final class RemoteKeySet: Sendable {
     private struct State: Sendable {
         var keys: JWTKeyCollection?
         var kids: Set<String> = []
-        /// Keys already resolved from `keys`, by "kid|alg": the hot path takes a lock, not an actor hop.
-        var resolved: [String: any JWTAlgorithm] = [:]
+        /// Keys already resolved from `keys`, by kid and alg: the hot path takes a lock, not an actor hop.
+        var resolved: [KeyName: any JWTAlgorithm] = [:]
         var expiresAt: Date = .distantPast
         var lastRefetch: Date?
         var fetches = 0
@@ -48,7 +48,7 @@ final class RemoteKeySet: Sendable {
 
     /// The key that verifies a token with this `kid` and `alg` (refetching the JWKS as `keys(for:now:)` does).
     func key(for kid: String?, alg: String?, now: Date) async throws(TokenValidationError) -> any JWTAlgorithm {
-        let name = (kid ?? "") + "|" + (alg ?? "")
+        let name = KeyName(kid: kid, alg: alg)
         if let key = state.withLock({ state in state.expiresAt > now ? state.resolved[name] : nil }) { return key }
         let collection = try await keys(for: kid, now: now)
         guard let key = try? await collection.getKey(for: kid.map { JWKIdentifier(string: $0) }, alg: alg) else {
@@ -108,4 +108,10 @@ final class RemoteKeySet: Sendable {
             if refetch { state.lastRefetch = now }
         }
     }
+}
+
+/// What a token names its key by: no string is built per token to look a key up.
+private struct KeyName: Hashable, Sendable {
+    var kid: String?
+    var alg: String?
 }

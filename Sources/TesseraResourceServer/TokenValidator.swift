@@ -120,14 +120,15 @@ public final class TokenValidator: Sendable {
             throw TokenValidationError(.invalidToken, "the token's signature does not verify with the issuer's keys")
         }
         let claims = parsed.claims.claims
-        guard claims["iss"]?.string == configuration.issuer else {
+        // The token's fields are read once, here, and the checks below judge them.
+        let token = VerifiedToken(claims: claims, source: .localJWT)
+        guard token.issuer == configuration.issuer else {
             throw TokenValidationError(.invalidToken, "the token was issued by \(claims["iss"]?.string ?? "nobody"), not \(configuration.issuer)")
         }
-        guard (claims["aud"]?.strings ?? []).contains(configuration.audience) else {
-            throw TokenValidationError(.invalidToken, "the token's aud \(claims["aud"]?.strings ?? []) does not include \(configuration.audience)")
+        guard token.audiences.contains(configuration.audience) else {
+            throw TokenValidationError(.invalidToken, "the token's aud \(token.audiences) does not include \(configuration.audience)")
         }
         try checkTimes(claims, now: now)
-        let token = VerifiedToken(claims: claims, source: .localJWT)
         remember(hash, token, now: now)
         return token
     }

@@ -151,6 +151,23 @@ import TesseraResourceServer
         #expect(String(decoding: ours.signingInput, as: UTF8.self) == Self.header + "." + Self.claims)
     }
 
+    @Test func headersAreMemoisedByTheirBytesAndTheMemoStaysBounded() throws {
+        let other = Base64URL.encode(Array(#"{"alg":"ES384","kid":"k2","typ":"at+jwt"}"#.utf8))
+        for _ in 0..<2 {
+            #expect(try ParsedJWT<AccessTokenPayload>(parsing: Self.header + "." + Self.claims + "." + Self.signature).header.alg == "ES256")
+            #expect(try ParsedJWT<AccessTokenPayload>(parsing: other + "." + Self.claims + "." + Self.signature).header.alg == "ES384")
+        }
+        // A flood of distinct headers (as from made-up tokens) never grows the memo past its capacity.
+        for index in 0..<(3 * HeaderMemo.capacity) {
+            let header = Base64URL.encode(Array(#"{"alg":"ES256","kid":"flood-\#(index)"}"#.utf8))
+            let parsed = try ParsedJWT<AccessTokenPayload>(parsing: header + "." + Self.claims + "." + Self.signature)
+            #expect(parsed.header.kid == "flood-\(index)")
+            #expect(HeaderMemo.shared.count <= HeaderMemo.capacity)
+        }
+        // Malformed headers are not memoised as anything.
+        #expect(throws: JWTError.self) { try ParsedJWT<AccessTokenPayload>(parsing: "e30x." + Self.claims + "." + Self.signature) }
+    }
+
     @Test func refusesWhatJWTKitRefuses() {
         let notJSON = Base64URL.encode(Array("not json".utf8))
         let array = Base64URL.encode(Array("[1]".utf8))
