@@ -53,6 +53,7 @@ let package = Package(
             name: "TesseraJWT",
             dependencies: [
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: swiftSettings
@@ -165,7 +166,6 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
             dependencies: [
                 "TesseraResourceServer", "TesseraJWT",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Benchmarks/FirstSeenRatio"

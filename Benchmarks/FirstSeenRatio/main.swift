@@ -1,5 +1,4 @@
 import Crypto
-import ExtrasBase64
 import Foundation
 import JWTKit
 import TesseraJWT
@@ -11,6 +10,8 @@ import TesseraResourceServer
 // median ratio is reported.
 //
 // Run: TESSERA_BENCHMARKS=1 swift run -c release --scratch-path .build-bench FirstSeenRatio [rounds] [tokens]
+// `FirstSeenRatio profile` only validates (100,000 fresh tokens, a fresh validator per 2,000), for
+// `perf record -p` once it prints "tokens ready".
 
 let rounds = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 15 : 15
 let perRound = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 2000 : 2000
@@ -35,41 +36,6 @@ func token(_ index: Int) throws -> String {
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
-if CommandLine.arguments.dropFirst().first == "parts" {
-    let tokens = try (0..<20_000).map { try token($0) }
-    for _ in 0..<3 {
-        let t1 = try ContinuousClock().measure { for token in tokens { _ = try ParsedJWT<ClaimsDictionary>(parsing: token) } }
-        var total = 0
-        let t2 = ContinuousClock().measure {
-            for token in tokens {
-                let bytes = Array(token.utf8)
-                let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-                for part in parts { total &+= (try? Base64.decode(bytes: part, options: [.base64UrlAlphabet, .omitPaddingCharacter]))?.count ?? 0 }
-            }
-        }
-        let payloads = tokens.map { token in
-            let part = token.split(separator: ".")[1]
-            return try! Base64.decode(bytes: Array(part.utf8), options: [.base64UrlAlphabet, .omitPaddingCharacter])
-        }
-        let t3 = try ContinuousClock().measure { for payload in payloads { total &+= try payload.withUnsafeBytes { try ClaimsDictionary(json: $0) }.claims.count } }
-        let n = Double(tokens.count)
-        print(String(format: "ParsedJWT %.2f µs; split + 3 base64 decodes %.2f µs; claims JSON %.2f µs (%d)", seconds(t1) / n * 1e6, seconds(t2) / n * 1e6, seconds(t3) / n * 1e6, total % 10))
-        let collection = JWTKeyCollection()
-        try await collection.add(jwksJSON: jwks)
-        let resolved = try await collection.getKey(for: "k1", alg: "ES256")
-        let parsedAll = try tokens.prefix(4000).map { try ParsedJWT<ClaimsDictionary>(parsing: $0) }
-        let inputs = try parsedAll.map { (Data($0.signingInput), try P256.Signing.ECDSASignature(rawRepresentation: $0.signature)) }
-        let publicKey = key.publicKey
-        let b1 = ContinuousClock().measure { for (message, signature) in inputs { total &+= publicKey.isValidSignature(signature, for: message) ? 1 : 0 } }
-        let b2 = ContinuousClock().measure { for parsed in parsedAll { total &+= parsed.isSigned(by: resolved) ? 1 : 0 } }
-        let b3 = ContinuousClock().measure { for parsed in parsedAll {
-            let signature = try! P256.Signing.ECDSASignature(rawRepresentation: parsed.signature)
-            total &+= parsed.signingInput.withUnsafeBytes { publicKey.isValidSignature(signature, for: SHA256.hash(data: $0)) } ? 1 : 0 } }
-        print(String(format: "bare verify %.1f µs; isSigned %.1f µs; direct from parsed %.1f µs", seconds(b1) / 4000 * 1e6, seconds(b2) / 4000 * 1e6, seconds(b3) / 4000 * 1e6))
-    }
-    exit(0)
 }
 
 // `FirstSeenRatio profile` validates fresh tokens in a loop and nothing else, for `perf record`.

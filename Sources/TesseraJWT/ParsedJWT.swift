@@ -63,6 +63,11 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
         guard header.alg == key.name else { return false }
         return (try? key.verify(signature, signs: signingInput)) ?? false
     }
+
+    /// Whether `verifier`'s key made the signature; false when the header's `alg` is not the key's.
+    public func isSigned(by verifier: SignatureVerifier) -> Bool {
+        header.alg == verifier.algorithm && verifier.verifies(signature, over: signingInput)
+    }
 }
 
 extension ParsedJWT: Sendable where Claims: Sendable {}

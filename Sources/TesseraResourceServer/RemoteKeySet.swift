@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import TesseraJWT
 
 /// The issuer's signing keys, fetched from `jwks_uri`, kept as long as `Cache-Control: max-age`
 /// says, and refetched on an unknown `kid` at most once per interval (so a flood of tokens with bogus
@@ -7,9 +8,10 @@ import JWTKit
 final class RemoteKeySet: Sendable {
     private struct State: Sendable {
         var keys: JWTKeyCollection?
-        var kids: Set<String> = []
+        /// The JWKS members with a `kid`, by kid.
+        var jwks: [String: JWK] = [:]
         /// Keys already resolved from `keys`, by kid and alg: the hot path takes a lock, not an actor hop.
-        var resolved: [KeyName: any JWTAlgorithm] = [:]
+        var resolved: [KeyName: SignatureVerifier] = [:]
         var expiresAt: Date = .distantPast
         var lastRefetch: Date?
         var fetches = 0
@@ -36,28 +38,30 @@ final class RemoteKeySet: Sendable {
         self.configuration = configuration
         pinned = true
         let collection = JWTKeyCollection()
-        var kids: Set<String> = []
+        var byKid: [String: JWK] = [:]
         for key in jwks.keys {
             try await collection.add(jwk: key)
-            if let kid = key.keyIdentifier?.string { kids.insert(kid) }
+            if let kid = key.keyIdentifier?.string { byKid[kid] = key }
         }
-        state.value = State(keys: collection, kids: kids, expiresAt: .distantFuture)
+        state.value = State(keys: collection, jwks: byKid, expiresAt: .distantFuture)
     }
 
     var fetchCount: Int { state.value.fetches }
 
     /// The key that verifies a token with this `kid` and `alg` (refetching the JWKS as `keys(for:now:)` does).
-    func key(for kid: String?, alg: String?, now: Date) async throws(TokenValidationError) -> any JWTAlgorithm {
+    func key(for kid: String?, alg: String?, now: Date) async throws(TokenValidationError) -> SignatureVerifier {
         let name = KeyName(kid: kid, alg: alg)
         if let key = state.withLock({ state in state.expiresAt > now ? state.resolved[name] : nil }) { return key }
         let collection = try await keys(for: kid, now: now)
-        guard let key = try? await collection.getKey(for: kid.map { JWKIdentifier(string: $0) }, alg: alg) else {
+        guard let found = try? await collection.getKey(for: kid.map { JWKIdentifier(string: $0) }, alg: alg) else {
             throw TokenValidationError(.invalidToken, "the token's signature does not verify with the issuer's keys (no key for kid \(kid ?? "(none)") and alg \(alg ?? "(none)"))")
         }
         // Only a key whose algorithm is the token's `alg` is remembered (any other fails the signature check
         // anyway): tokens with made-up `alg` values must not grow the cache. Only keys of the current
         // collection are kept (a refresh in between replaced them).
-        if key.name == alg {
+        let jwk = kid.flatMap { kid in state.withLock { $0.keys === collection ? $0.jwks[kid] : nil } }
+        let key = jwk.map { SignatureVerifier(jwk: $0, fallback: found) } ?? SignatureVerifier(found)
+        if key.algorithm == alg {
             state.withLock { state in
                 if state.keys === collection { state.resolved[name] = key }
             }
@@ -73,14 +77,14 @@ final class RemoteKeySet: Sendable {
             if current.keys == nil || current.expiresAt <= now {
                 try await refresh(now: now, refetch: false)
                 current = state.value
-            } else if let kid, !current.kids.contains(kid),
+            } else if let kid, current.jwks[kid] == nil,
                       current.lastRefetch.map({ now.timeIntervalSince($0) >= configuration.jwksRefetchInterval }) ?? true {
                 try await refresh(now: now, refetch: true)
                 current = state.value
             }
         }
         guard let keys = current.keys else { throw TokenValidationError(.unavailable, "no signing keys could be loaded") }
-        if let kid, !current.kids.contains(kid) {
+        if let kid, current.jwks[kid] == nil {
             throw TokenValidationError(.invalidToken, "the token's kid \"\(kid)\" is not among the issuer's signing keys")
         }
         return keys
@@ -93,15 +97,15 @@ final class RemoteKeySet: Sendable {
             throw TokenValidationError(.unavailable, "the issuer's JWKS at \(uri) could not be read (HTTP \(answer.status))")
         }
         let collection = JWTKeyCollection()
-        var kids: Set<String> = []
+        var byKid: [String: JWK] = [:]
         for key in jwks.keys {
             guard (try? await collection.add(jwk: key)) != nil else { continue }
-            if let kid = key.keyIdentifier?.string { kids.insert(kid) }
+            if let kid = key.keyIdentifier?.string { byKid[kid] = key }
         }
         let lifetime = answer.maxAge ?? configuration.defaultJWKSLifetime
         state.withLock { state in
             state.keys = collection
-            state.kids = kids
+            state.jwks = byKid
             state.resolved = [:]
             state.expiresAt = now.addingTimeInterval(lifetime)
             state.fetches += 1

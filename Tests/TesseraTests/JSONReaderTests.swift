@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 import Testing
@@ -166,6 +167,31 @@ import TesseraResourceServer
         }
         // Malformed headers are not memoised as anything.
         #expect(throws: JWTError.self) { try ParsedJWT<AccessTokenPayload>(parsing: "e30x." + Self.claims + "." + Self.signature) }
+    }
+
+    @Test func directES256CheckAgreesWithJWTKit() async throws {
+        let key = P256.Signing.PrivateKey()
+        let point = key.publicKey.rawRepresentation
+        let jwk = try JSONDecoder().decode(JWK.self, from: Data(#"{"kty":"EC","crv":"P-256","kid":"k1","alg":"ES256","x":"\#(Base64URL.encode(point.prefix(32)))","y":"\#(Base64URL.encode(point.suffix(32)))"}"#.utf8))
+        let collection = JWTKeyCollection()
+        try await collection.add(jwk: jwk)
+        let viaJWTKit = SignatureVerifier(try await collection.getKey(for: "k1", alg: "ES256"))
+        let direct = SignatureVerifier(jwk: jwk, fallback: try await collection.getKey(for: "k1", alg: "ES256"))
+        let input = Self.header + "." + Self.claims
+        let signature = Array(try key.signature(for: Data(input.utf8)).rawRepresentation)
+        let good = try ParsedJWT<AccessTokenPayload>(parsing: input + "." + Base64URL.encode(signature))
+        var flipped = signature
+        flipped[10] ^= 1
+        let forged = try ParsedJWT<AccessTokenPayload>(parsing: input + "." + Base64URL.encode(flipped))
+        let short = try ParsedJWT<AccessTokenPayload>(parsing: input + "." + Base64URL.encode(signature.prefix(63)))
+        let relabelled = try ParsedJWT<AccessTokenPayload>(parsing: Base64URL.encode(Array(#"{"alg":"ES384","kid":"k1","typ":"at+jwt"}"#.utf8)) + "." + Self.claims + "." + Base64URL.encode(signature))
+        for verifier in [viaJWTKit, direct] {
+            #expect(verifier.algorithm == "ES256")
+            #expect(good.isSigned(by: verifier))
+            #expect(!forged.isSigned(by: verifier))
+            #expect(!short.isSigned(by: verifier))
+            #expect(!relabelled.isSigned(by: verifier), "alg pinned to the key")
+        }
     }
 
     @Test func refusesWhatJWTKitRefuses() {
