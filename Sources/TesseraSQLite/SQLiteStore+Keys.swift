@@ -24,16 +24,32 @@ extension SQLiteStore: KeyStore, ReplayStore, ChangeSignal {
         }
     }
 
+    /// Claims that arrive together are written together (`ReplayClaimGroups`); each is answered as if alone.
     public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+        let claim = ReplayClaimGroups.Claim(key: .init(clientID: clientID, jti: jti), expiresAt: expiresAt, now: now)
+        return try await replayClaims.claim(claim) { [self] group in try await writeClaims(group) }
+    }
+
+    /// One statement for a group of claims with distinct keys; the rows it returns are the fresh claims.
+    /// A stored claim is taken over only once it has expired, judged by the earliest clock in the group
+    /// (a claim at the very edge of expiry may be refused as a replay, never the other way round).
+    private func writeClaims(_ group: [ReplayClaimGroups.Claim]) async throws -> Set<ReplayClaimGroups.Key> {
+        guard let now = group.map(\.now).min() else { return [] }
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(group.count * 3 + 1)
+        for claim in group {
+            binds += [.text(claim.key.clientID), .text(claim.key.jti), .date(claim.expiresAt)]
+        }
+        binds.append(.date(now))
         let rows = try await run(
             """
-            INSERT INTO assertion_replays (client_id, jti, expires_at) VALUES (?, ?, ?)
+            INSERT INTO assertion_replays (client_id, jti, expires_at) VALUES \(Array(repeating: "(?, ?, ?)", count: group.count).joined(separator: ", "))
             ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at
             WHERE assertion_replays.expires_at < ?
-            RETURNING 1 AS fresh
+            RETURNING client_id, jti
             """,
-            [.text(clientID), .text(jti), .date(expiresAt), .date(now)])
-        return !rows.isEmpty
+            binds)
+        return Set(rows.map { ReplayClaimGroups.Key(clientID: $0.text("client_id") ?? "", jti: $0.text("jti") ?? "") })
     }
 
     public func purgeExpired(now: Date) async throws -> Int {

@@ -14,6 +14,8 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// Told the kind (`SELECT`, `INSERT`, …) and duration of every statement, for the latency metric.
     let observer: (@Sendable (String, Duration) -> Void)?
+    /// Assertion `jti` claims waiting for the next group write.
+    let replayClaims = ReplayClaimGroups()
 
     private init(connection: SQLiteConnection, path: String, observer: (@Sendable (String, Duration) -> Void)?) {
         self.connection = connection

@@ -22,6 +22,7 @@ public struct StoreConformance: Sendable {
         ("a jti is accepted once until it expires", replayClaimOnce),
         ("the same jti of two clients is independent", replayPerClient),
         ("concurrent claims of one jti: exactly one wins", replayConcurrent),
+        ("a burst of claims, some repeated: each (client, jti) wins exactly once", replayBurst),
         ("expired replay entries are purged", replayPurge),
         ("token records round-trip by hash", tokenRoundTrip),
         ("revoking a refresh token revokes its access tokens and denies its JWTs", revokeFamily),
@@ -141,6 +142,25 @@ public struct StoreConformance: Sendable {
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         try await expect(wins == 1, "exactly one concurrent claim must win, \(wins) did")
+    }
+
+    static func replayBurst(_ stores: Stores) async throws {
+        let expiry = t0.addingTimeInterval(60)
+        // 300 claims at once over 2 clients × 50 jtis: backends that write claims in groups see repeats
+        // inside one group as well as across groups.
+        let keys = (0..<300).map { index in ("c\(index % 2 + 1)", "burst-\(index % 100 / 2)") }
+        let wins = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            for (client, jti) in keys {
+                group.addTask { ("\(client) \(jti)", try await stores.replays.claim(clientID: client, jti: jti, expiresAt: expiry, now: t0)) }
+            }
+            return try await group.reduce(into: [String: Int]()) { wins, result in wins[result.0, default: 0] += result.1 ? 1 : 0 }
+        }
+        try await expect(wins.count == 100 && wins.values.allSatisfy { $0 == 1 },
+                         "every (client, jti) must win exactly once: \(wins.filter { $0.value != 1 })")
+        for (client, jti) in keys.prefix(20) {
+            try await expect(!(try await stores.replays.claim(clientID: client, jti: jti, expiresAt: expiry, now: t0.addingTimeInterval(1))),
+                             "a claimed jti stays claimed: \(client) \(jti)")
+        }
     }
 
     static func replayPurge(_ stores: Stores) async throws {
