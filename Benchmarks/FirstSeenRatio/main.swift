@@ -88,7 +88,9 @@ for round in 0...rounds {
     let parseConvert = try clock.measure { for token in tokens { _ = try ParsedJWT<ClaimsDictionary>(parsing: token) } }
     let collection = JWTKeyCollection()
     try await collection.add(jwksJSON: jwks)
-    let resolved = try await collection.getKey(for: "k1", alg: "ES256")
+    // The ES256 check as the validator makes it: swift-crypto with the key from the JWK.
+    let jwk = try JSONDecoder().decode(JWKS.self, from: Data(jwks.utf8)).keys[0]
+    let resolved = SignatureVerifier(jwk: jwk, fallback: try await collection.getKey(for: "k1", alg: "ES256"))
     let parsedAll = try tokens.map { try ParsedJWT<ClaimsDictionary>(parsing: $0) }
     let signed = clock.measure { for parsed in parsedAll { _ = parsed.isSigned(by: resolved) } }
     if round > 0 { extra.append((seconds(parseConvert) / Double(perRound) * 1e6, seconds(signed) / Double(perRound) * 1e6)) }
@@ -119,5 +121,5 @@ print("rounds: \(rounds) × \(perRound) fresh tokens")
 print(String(format: "bare ES256 verify:            %8.0f /s (%.1f µs)", median(bareRates), 1e6 / median(bareRates)))
 print(String(format: "first-seen local validation:  %8.0f /s (%.1f µs)", median(validateRates), 1e6 / median(validateRates)))
 print(String(format: "ParsedJWT parse alone: %.1f µs", median(parseTimes)))
-print(String(format: "parse with claim values: %.1f µs; isSigned with a resolved key: %.1f µs", median(extra.map(\.0)), median(extra.map(\.1))))
+print(String(format: "parse with claim values: %.1f µs; ES256 check from the token's bytes (as the validator does it): %.1f µs", median(extra.map(\.0)), median(extra.map(\.1))))
 print(String(format: "ratio (median of rounds): %.0f %% (lowest %.0f %%, highest %.0f %%)", 100 * median(ratios), 100 * ratios.min()!, 100 * ratios.max()!))
