@@ -19,11 +19,10 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
     /// base64url parts with a JSON object as header and as claims.
     public init(parsing token: String) throws(JWTError) {
         let bytes = Array(token.utf8)
-        let dot = UInt8(ascii: ".")
-        guard let first = bytes.firstIndex(of: dot), let second = bytes[(first + 1)...].firstIndex(of: dot),
-              !bytes[(second + 1)...].contains(dot) else {
+        guard let dots = bytes.withUnsafeBytes({ JWSDots(in: $0) }) else {
             throw JWTError.malformedToken(reason: "the token is not three parts separated by dots")
         }
+        let (first, second) = (dots.first, dots.second)
         header = try HeaderMemo.shared.header(for: bytes[..<first]) { () throws(JWTError) in
             JWTHeader(fields: try Self.decode(bytes[..<first], "header") { json throws(JSONObjectError) in
                 try JSONReader<JWTHeaderField>.object(in: json)

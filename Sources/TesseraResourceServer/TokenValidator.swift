@@ -72,12 +72,11 @@ public final class TokenValidator: Sendable {
 
     /// The verified token, or a `TokenValidationError` saying why not (RFC 6750 terms).
     public func validate(_ token: String, mode: ValidationMode = .local, requiredScopes: [String] = []) async throws(TokenValidationError) -> VerifiedToken {
-        // One pass over the token's bytes, no copy: its hash (the cache key) and whether it has a JWT's shape.
+        // The token's bytes read in place, no copy: its hash (the cache key) and whether it has a JWT's shape.
         var text = token
-        let (hash, dots) = text.withUTF8 { bytes in
-            (SHA256.hash(data: UnsafeRawBufferPointer(bytes)), bytes.reduce(0) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 })
+        let (hash, isJWT) = text.withUTF8 { bytes in
+            (SHA256.hash(data: UnsafeRawBufferPointer(bytes)), JWSDots(in: UnsafeRawBufferPointer(bytes)) != nil)
         }
-        let isJWT = dots == 2
         let result: VerifiedToken
         switch mode {
         case .local:
