@@ -102,13 +102,16 @@ import TesseraStore
         let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","alg":"ES256","use":"sig","x":"\#(Base64URL.encode(point.prefix(32)))","y":"\#(Base64URL.encode(point.suffix(32)))"}]}"#
         let validator = try await TokenValidator(ResourceServerConfiguration(issuer: "https://issuer.example", audience: "api://orders"),
                                                  pinnedJWKS: jwks, now: { Date(timeIntervalSince1970: 1_800_000_000) })
-        func token(alg: String) throws -> String {
+        func token(alg: String, scope: String = "orders.read") throws -> String {
             let header = Base64URL.encode(Array(#"{"alg":"\#(alg)","kid":"k1","typ":"at+jwt"}"#.utf8))
-            let claims = Base64URL.encode(Array(#"{"iss":"https://issuer.example","aud":"api://orders","sub":"c1","client_id":"c1","scope":"orders.read","iat":1800000000,"exp":1800000600,"jti":"j1"}"#.utf8))
+            let claims = Base64URL.encode(Array(#"{"iss":"https://issuer.example","aud":"api://orders","sub":"c1","client_id":"c1","scope":"\#(scope)","iat":1800000000,"exp":1800000600,"jti":"j1"}"#.utf8))
             let signature = try key.signature(for: Data((header + "." + claims).utf8))
             return header + "." + claims + "." + Base64URL.encode(signature.rawRepresentation)
         }
         #expect(try await validator.validate(try token(alg: "ES256"), requiredScopes: ["orders.read"]).clientID == "c1")
+        // Scopes are split on single spaces (RFC 6749 §3.3); stray spaces make no empty scope.
+        let spaced = try await validator.validate(try token(alg: "ES256", scope: " orders.read  orders.write état "))
+        #expect(spaced.scopes == ["orders.read", "orders.write", "état"])
         await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try token(alg: "ES384")) }
         await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try token(alg: "HS256")) }
     }
