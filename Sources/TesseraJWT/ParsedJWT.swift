@@ -29,17 +29,15 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
             })
         }
         claims = try Self.decode(bytes[(first + 1)..<second], "claims") { json in try Claims(json: json) }
-        guard let signature = try? Base64.decode(bytes: bytes[(second + 1)...], options: Self.base64URL) else {
+        guard let signature = try? Base64.decode(bytes: bytes[(second + 1)...], options: .base64URL) else {
             throw JWTError.malformedToken(reason: "the signature is not base64url")
         }
         self.signature = signature
         signingInput = bytes[..<second]
     }
 
-    private static var base64URL: Base64.DecodingOptions { [.base64UrlAlphabet, .omitPaddingCharacter] }
-
     private static func decode<T>(_ part: ArraySlice<UInt8>, _ name: String, _ read: (UnsafeRawBufferPointer) throws -> T) throws(JWTError) -> T {
-        guard let json = try? Base64.decode(bytes: part, options: base64URL) else {
+        guard let json = try? Base64.decode(bytes: part, options: .base64URL) else {
             throw JWTError.malformedToken(reason: "the \(name) is not base64url")
         }
         do {
@@ -70,3 +68,8 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
 }
 
 extension ParsedJWT: Sendable where Claims: Sendable {}
+
+extension Base64.DecodingOptions {
+    /// base64url without padding (RFC 7515 §2), as jwt-kit decodes JWS parts.
+    static let base64URL: Self = [.base64UrlAlphabet, .omitPaddingCharacter]
+}

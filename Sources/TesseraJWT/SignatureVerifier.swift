@@ -4,6 +4,7 @@ import JWTKit
 
 /// A key ready to check JWS signatures, resolved once per key and `alg`.
 ///
+/// Used by the resource server for the issuer's keys and by the server for clients' assertion keys.
 /// ES256 keys — what Tessera signs with — check through swift-crypto directly: jwt-kit's verifier
 /// reaches the same call through an existential, a generic digest over `DataProtocol` and an `any Digest`,
 /// which cost a first-seen token a few microseconds next to a 65 µs verify. Every other key checks
@@ -45,6 +46,6 @@ public struct SignatureVerifier: Sendable {
     }
 
     private static func base64URL(_ text: String) -> [UInt8]? {
-        try? Base64.decode(string: text, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        try? Base64.decode(string: text, options: .base64URL)
     }
 }

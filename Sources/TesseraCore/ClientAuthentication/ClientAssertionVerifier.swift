@@ -128,7 +128,7 @@ public struct ClientAssertionVerifier: Sendable {
         if let problem = Self.algorithmProblem(alg: alg, key: key) {
             throw OAuthError(.invalidClient, .assertionAlgNotAllowed, "client_assertion alg \(quoted(alg)) \(problem)", detail: ["alg": alg], clientID: client.id)
         }
-        let verifier: any JWTAlgorithm
+        let verifier: SignatureVerifier
         do {
             verifier = try await keySource.verifier(for: key, alg: alg)
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import Synchronization
+import TesseraJWT
 import TesseraStore
 
 /// Fetches a client's `jwks_uri`. The HTTP layer implements it (with a timeout and a size cap);
@@ -33,7 +34,7 @@ public final class ClientKeySource: Sendable {
     private let refetchInterval: TimeInterval
     private let remote = Mutex<[String: RemoteEntry]>([:])
     private let inline = Mutex<[String: [JWK]]>([:])
-    private let verifiers = Mutex<[String: any JWTAlgorithm]>([:])
+    private let verifiers = Mutex<[String: SignatureVerifier]>([:])
 
     public init(fetcher: (any JWKSFetcher)?, clock: any WallClock, cacheLifetime: TimeInterval = 300, refetchInterval: TimeInterval = 10) {
         self.fetcher = fetcher
@@ -77,15 +78,16 @@ public final class ClientKeySource: Sendable {
         return select(kid: kid, from: keys)
     }
 
-    /// jwt-kit's verifier for `key` used with `alg`, cached so the hot path does no JWK import.
-    public func verifier(for key: JWK, alg: String) async throws -> any JWTAlgorithm {
+    /// The verifier for `key` used with `alg` (swift-crypto directly for ES256, jwt-kit otherwise), cached
+    /// so the hot path does no JWK import.
+    public func verifier(for key: JWK, alg: String) async throws -> SignatureVerifier {
         let identity = Self.identity(of: key) + "|" + alg
         if let cached = verifiers.withLock({ $0[identity] }) { return cached }
         let collection = JWTKeyCollection()
         var named = key
         if named.keyIdentifier == nil { named.keyIdentifier = JWKIdentifier(string: "_only") }
         _ = try await collection.add(jwk: named, isDefault: true)
-        let verifier = try await collection.getKey(for: named.keyIdentifier, alg: alg)
+        let verifier = SignatureVerifier(jwk: key, fallback: try await collection.getKey(for: named.keyIdentifier, alg: alg))
         verifiers.withLock { $0[identity] = verifier }
         return verifier
     }
