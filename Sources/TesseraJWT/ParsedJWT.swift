@@ -1,3 +1,4 @@
+import Crypto
 import ExtrasBase64
 import JWTKit
 
@@ -62,8 +63,9 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
     }
 
     /// Whether `verifier`'s key made the signature; false when the header's `alg` is not the key's.
-    public func isSigned(by verifier: SignatureVerifier) -> Bool {
-        header.alg == verifier.algorithm && verifier.verifies(signature, over: signingInput)
+    /// `signingInputSHA256`, if given, must be the SHA-256 of exactly `signingInput` (see `JWSDots.signingInputSHA256`).
+    public func isSigned(by verifier: SignatureVerifier, signingInputSHA256: SHA256Digest? = nil) -> Bool {
+        header.alg == verifier.algorithm && verifier.verifies(signature, over: signingInput, inputSHA256: signingInputSHA256)
     }
 }
 

@@ -12,20 +12,22 @@ import JWTKit
 public struct SignatureVerifier: Sendable {
     /// The `alg` this key verifies; a token must name exactly this one (RFC 8725 §3.1).
     public let algorithm: String
-    private let check: @Sendable (_ signature: [UInt8], _ input: ArraySlice<UInt8>) -> Bool
+    /// `inputSHA256`: the SHA-256 of `input` when the caller already has it (ES256 signs exactly that digest).
+    private let check: @Sendable (_ signature: [UInt8], _ input: ArraySlice<UInt8>, _ inputSHA256: SHA256Digest?) -> Bool
 
     /// Checks through jwt-kit's verifier for `key`.
     public init(_ key: any JWTAlgorithm) {
         algorithm = key.name
-        check = { signature, input in (try? key.verify(signature, signs: input)) ?? false }
+        check = { signature, input, _ in (try? key.verify(signature, signs: input)) ?? false }
     }
 
     /// Checks with a P-256 public key, as ES256 (RFC 7518 §3.4: `r || s`, 64 bytes, over SHA-256).
     public init(es256 key: P256.Signing.PublicKey) {
         algorithm = "ES256"
-        check = { signature, input in
+        check = { signature, input, inputSHA256 in
             guard let signature = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
-            return input.withUnsafeBytes { key.isValidSignature(signature, for: SHA256.hash(data: $0)) }
+            let digest = inputSHA256 ?? input.withUnsafeBytes { SHA256.hash(data: $0) }
+            return key.isValidSignature(signature, for: digest)
         }
     }
 
@@ -40,9 +42,10 @@ public struct SignatureVerifier: Sendable {
         self.init(es256: key)
     }
 
-    /// Whether `signature` is this key's signature over `input`.
-    public func verifies(_ signature: [UInt8], over input: ArraySlice<UInt8>) -> Bool {
-        check(signature, input)
+    /// Whether `signature` is this key's signature over `input`. Pass `inputSHA256` only when it was
+    /// computed over exactly `input` (the resource server has it already: it keys its cache by it).
+    public func verifies(_ signature: [UInt8], over input: ArraySlice<UInt8>, inputSHA256: SHA256Digest? = nil) -> Bool {
+        check(signature, input, inputSHA256)
     }
 
     private static func base64URL(_ text: String) -> [UInt8]? {

@@ -28,8 +28,10 @@ public final class TokenValidator: Sendable {
     private let now: @Sendable () -> Date
     private let keys: RemoteKeySet
     private let introspection: IntrospectionClient?
-    /// Verified JWTs by the SHA-256 of the token (a fixed-size value key: no allocation per lookup).
-    private let verified = MutexBox<[SHA256Digest: VerifiedToken]>([:])
+    /// Verified JWTs by the SHA-256 of their signing input (a fixed-size value key, and the digest an ES256
+    /// check verifies, so a first-seen token is hashed once), each with its exact signature text: a hit needs
+    /// both to match, so it is the same token byte for byte.
+    private let verified = MutexBox<[SHA256Digest: SeenToken]>([:])
 
     /// - Parameters:
     ///   - httpClient: the client used for discovery, JWKS and introspection.
@@ -72,30 +74,42 @@ public final class TokenValidator: Sendable {
 
     /// The verified token, or a `TokenValidationError` saying why not (RFC 6750 terms).
     public func validate(_ token: String, mode: ValidationMode = .local, requiredScopes: [String] = []) async throws(TokenValidationError) -> VerifiedToken {
-        // The token's bytes read in place, no copy: its hash (the cache key) and whether it has a JWT's shape.
-        var text = token
-        let (hash, isJWT) = text.withUTF8 { bytes in
-            (SHA256.hash(data: UnsafeRawBufferPointer(bytes)), JWSDots(in: UnsafeRawBufferPointer(bytes)) != nil)
-        }
         let result: VerifiedToken
         switch mode {
         case .local:
-            guard isJWT else { throw TokenValidationError(.invalidToken, "the token is not a JWT; this route validates JWT access tokens locally") }
-            result = try await verifyLocally(token, hash: hash)
+            guard let verified = try await verifyLocally(token) else {
+                throw TokenValidationError(.invalidToken, "the token is not a JWT; this route validates JWT access tokens locally")
+            }
+            result = verified
         case .introspect:
-            result = try await introspect(token, hash: Data(hash))
+            result = try await introspect(token)
         case .localThenIntrospect:
-            if isJWT { _ = try await verifyLocally(token, hash: hash) }
-            result = try await introspect(token, hash: Data(hash))
+            _ = try await verifyLocally(token)
+            result = try await introspect(token)
         }
         if requiredScopes.isEmpty || requiredScopes.allSatisfy(result.scopes.contains) { return result }
         let missing = requiredScopes.filter { !result.scopes.contains($0) }
         throw TokenValidationError(.insufficientScope, "the token lacks the scope \(missing.joined(separator: " ")) this request needs", requiredScopes: requiredScopes)
     }
 
-    private func verifyLocally(_ token: String, hash: SHA256Digest) async throws(TokenValidationError) -> VerifiedToken {
+    /// The verified token, or nil when `token` does not have a JWT's shape (three parts, two dots).
+    private func verifyLocally(_ token: String) async throws(TokenValidationError) -> VerifiedToken? {
         let now = now()
-        if let cached = verified.withLock({ $0[hash] }) {
+        // The token's bytes read in place, no copy: the SHA-256 of its signing input, and on a hit its
+        // signature text compared with the cached one.
+        var text = token
+        let lookup: (digest: SHA256Digest, signature: [UInt8], cached: VerifiedToken?)? = text.withUTF8 { bytes in
+            let bytes = UnsafeRawBufferPointer(bytes)
+            guard let dots = JWSDots(in: bytes) else { return nil }
+            let digest = SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[..<dots.second]))
+            let signature = bytes[(dots.second + 1)...]
+            guard let seen = verified.withLock({ $0[digest] }), seen.signature.elementsEqual(signature) else {
+                return (digest, Array(signature), nil)
+            }
+            return (digest, [], seen.token)
+        }
+        guard let lookup else { return nil }
+        if let cached = lookup.cached {
             statistics.count(.localHit)
             // Signature, issuer, audience and nbf were checked when the token was first seen; only expiry moves.
             guard cached.expiresAt.timeIntervalSince1970 + configuration.clockSkew > now.timeIntervalSince1970 else {
@@ -115,48 +129,49 @@ public final class TokenValidator: Sendable {
             throw TokenValidationError(.invalidToken, "the token's typ is \(header.typ.map { "\"\($0)\"" } ?? "missing"); an access token has typ at+jwt (RFC 9068)")
         }
         let key = try await keys.key(for: header.kid, alg: header.alg, now: now)
-        guard parsed.isSigned(by: key) else {
+        guard parsed.isSigned(by: key, signingInputSHA256: lookup.digest) else {
             throw TokenValidationError(.invalidToken, "the token's signature does not verify with the issuer's keys")
         }
         let claims = parsed.claims.claims
         // The token's fields are read once, here, and the checks below judge them.
-        let token = VerifiedToken(claims: claims, source: .localJWT)
+        let registered = RegisteredClaims(claims)
+        let token = VerifiedToken(claims: claims, registered: registered, source: .localJWT)
         guard token.issuer == configuration.issuer else {
-            throw TokenValidationError(.invalidToken, "the token was issued by \(claims["iss"]?.string ?? "nobody"), not \(configuration.issuer)")
+            throw TokenValidationError(.invalidToken, "the token was issued by \(registered.issuer ?? "nobody"), not \(configuration.issuer)")
         }
         guard token.audiences.contains(configuration.audience) else {
             throw TokenValidationError(.invalidToken, "the token's aud \(token.audiences) does not include \(configuration.audience)")
         }
-        try checkTimes(claims, now: now)
-        remember(hash, token, now: now)
+        try checkTimes(registered, now: now)
+        remember(lookup.digest, SeenToken(signature: lookup.signature, token: token), now: now)
         return token
     }
 
-    private func checkTimes(_ claims: [String: ClaimValue], now: Date) throws(TokenValidationError) {
+    private func checkTimes(_ claims: RegisteredClaims, now: Date) throws(TokenValidationError) {
         let seconds = now.timeIntervalSince1970
-        guard let exp = claims["exp"]?.number else { throw TokenValidationError(.invalidToken, "the token has no exp") }
+        guard let exp = claims.expiry else { throw TokenValidationError(.invalidToken, "the token has no exp") }
         guard exp + configuration.clockSkew > seconds else { throw TokenValidationError(.invalidToken, "the token expired at \(Int(exp))") }
-        if let nbf = claims["nbf"]?.number, nbf - configuration.clockSkew > seconds {
+        if let nbf = claims.notBefore, nbf - configuration.clockSkew > seconds {
             throw TokenValidationError(.invalidToken, "the token is not valid before \(Int(nbf))")
         }
     }
 
-    private func remember(_ hash: SHA256Digest, _ token: VerifiedToken, now: Date) {
+    private func remember(_ digest: SHA256Digest, _ seen: SeenToken, now: Date) {
         let limit = configuration.verifiedCacheEntries
         verified.withLock { cache in
             if cache.count >= limit {
-                cache = cache.filter { $0.value.expiresAt > now }
+                cache = cache.filter { $0.value.token.expiresAt > now }
                 if cache.count >= limit { cache.removeAll() }
             }
-            cache[hash] = token
+            cache[digest] = seen
         }
     }
 
-    private func introspect(_ token: String, hash: Data) async throws(TokenValidationError) -> VerifiedToken {
+    private func introspect(_ token: String) async throws(TokenValidationError) -> VerifiedToken {
         guard let introspection else {
             throw TokenValidationError(.unavailable, "this route introspects tokens but no introspection credentials are configured")
         }
-        guard let claims = try await introspection.introspect(token, hash: hash, now: now()) else {
+        guard let claims = try await introspection.introspect(token, hash: Data(SHA256.hash(data: Data(token.utf8))), now: now()) else {
             throw TokenValidationError(.invalidToken, "the token is not active (expired, revoked or unknown)")
         }
         let result = VerifiedToken(claims: claims, source: .introspection)
@@ -165,6 +180,12 @@ public final class TokenValidator: Sendable {
         }
         return result
     }
+}
+
+/// A verified JWT in the cache, with the signature text that must match for a hit.
+struct SeenToken: Sendable {
+    let signature: [UInt8]
+    let token: VerifiedToken
 }
 
 /// Every claim of a JWT; claim checks are done by `TokenValidator` so each failure is explained.

@@ -21,15 +21,19 @@ public struct VerifiedToken: Sendable, Equatable {
     }
 
     init(claims: [String: ClaimValue], source: Source) {
+        self.init(claims: claims, registered: RegisteredClaims(claims), source: source)
+    }
+
+    init(claims: [String: ClaimValue], registered: RegisteredClaims, source: Source) {
         self.claims = claims
         self.source = source
-        subject = claims["sub"]?.string ?? ""
-        clientID = claims["client_id"]?.string ?? claims["sub"]?.string ?? ""
-        scopes = Self.scopes(claims["scope"]?.string ?? "")
-        audiences = claims["aud"]?.strings ?? []
-        issuer = claims["iss"]?.string ?? ""
-        expiresAt = Date(timeIntervalSince1970: claims["exp"]?.number ?? 0)
-        jti = claims["jti"]?.string
+        subject = registered.subject ?? ""
+        clientID = registered.clientID ?? registered.subject ?? ""
+        scopes = Self.scopes(registered.scope ?? "")
+        audiences = registered.audiences
+        issuer = registered.issuer ?? ""
+        expiresAt = Date(timeIntervalSince1970: registered.expiry ?? 0)
+        jti = registered.jti
     }
 
     /// The space-separated scopes of `scope` (RFC 6749 §3.3), split on the bytes in place: `String.split`
@@ -44,6 +48,38 @@ public struct VerifiedToken: Sendable, Equatable {
                 start = index + 1
             }
             return scopes
+        }
+    }
+}
+
+/// The registered claims (RFC 7519 §4.1, RFC 9068 §2.2) a validator judges, read in one pass over the
+/// members: a hashed dictionary lookup per field cost a first-seen token more than the pass.
+struct RegisteredClaims {
+    var issuer: String?
+    var subject: String?
+    var clientID: String?
+    var audiences: [String] = []
+    var scope: String?
+    var jti: String?
+    var expiry: Double?
+    var notBefore: Double?
+
+    init(_ claims: [String: ClaimValue]) {
+        for (name, value) in claims {
+            // Length and first byte pick the one name to compare: a failed `==` between two strings
+            // takes the slow path of Unicode comparison, and most members fail most cases.
+            let utf8 = name.utf8
+            switch (utf8.count, utf8.first ?? 0) {
+            case (3, UInt8(ascii: "i")) where name == "iss": issuer = value.string
+            case (3, UInt8(ascii: "s")) where name == "sub": subject = value.string
+            case (3, UInt8(ascii: "a")) where name == "aud": audiences = value.strings
+            case (3, UInt8(ascii: "j")) where name == "jti": jti = value.string
+            case (3, UInt8(ascii: "e")) where name == "exp": expiry = value.number
+            case (3, UInt8(ascii: "n")) where name == "nbf": notBefore = value.number
+            case (5, UInt8(ascii: "s")) where name == "scope": scope = value.string
+            case (9, UInt8(ascii: "c")) where name == "client_id": clientID = value.string
+            default: continue
+            }
         }
     }
 }

@@ -95,25 +95,64 @@ import TesseraStore
         }
     }
 
-    @Test func tokenWhoseAlgIsNotTheKeysAlgorithmIsRefused() async throws {
-        // An ES256 signature under a header that says ES384: the key's algorithm decides, not the token's header.
+    /// An issuer made in the test: one P-256 key, pinned in the validator, signing tokens the test shapes.
+    struct LocalIssuer {
         let key = P256.Signing.PrivateKey()
-        let point = key.publicKey.x963Representation.dropFirst()
-        let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","alg":"ES256","use":"sig","x":"\#(Base64URL.encode(point.prefix(32)))","y":"\#(Base64URL.encode(point.suffix(32)))"}]}"#
-        let validator = try await TokenValidator(ResourceServerConfiguration(issuer: "https://issuer.example", audience: "api://orders"),
+        let validator: TokenValidator
+
+        init() async throws {
+            let point = key.publicKey.x963Representation.dropFirst()
+            let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","alg":"ES256","use":"sig","x":"\#(Base64URL.encode(point.prefix(32)))","y":"\#(Base64URL.encode(point.suffix(32)))"}]}"#
+            validator = try await TokenValidator(ResourceServerConfiguration(issuer: "https://issuer.example", audience: "api://orders"),
                                                  pinnedJWKS: jwks, now: { Date(timeIntervalSince1970: 1_800_000_000) })
-        func token(alg: String, scope: String = "orders.read") throws -> String {
+        }
+
+        /// A token signed with the key, whatever `alg` its header names.
+        func token(alg: String = "ES256", scope: String = "orders.read") throws -> String {
             let header = Base64URL.encode(Array(#"{"alg":"\#(alg)","kid":"k1","typ":"at+jwt"}"#.utf8))
             let claims = Base64URL.encode(Array(#"{"iss":"https://issuer.example","aud":"api://orders","sub":"c1","client_id":"c1","scope":"\#(scope)","iat":1800000000,"exp":1800000600,"jti":"j1"}"#.utf8))
             let signature = try key.signature(for: Data((header + "." + claims).utf8))
             return header + "." + claims + "." + Base64URL.encode(signature.rawRepresentation)
         }
-        #expect(try await validator.validate(try token(alg: "ES256"), requiredScopes: ["orders.read"]).clientID == "c1")
+    }
+
+    @Test func tokenWhoseAlgIsNotTheKeysAlgorithmIsRefused() async throws {
+        // An ES256 signature under a header that says ES384: the key's algorithm decides, not the token's header.
+        let issuer = try await LocalIssuer()
+        let validator = issuer.validator
+        #expect(try await validator.validate(try issuer.token(alg: "ES256"), requiredScopes: ["orders.read"]).clientID == "c1")
         // Scopes are split on single spaces (RFC 6749 §3.3); stray spaces make no empty scope.
-        let spaced = try await validator.validate(try token(alg: "ES256", scope: " orders.read  orders.write état "))
+        let spaced = try await validator.validate(try issuer.token(alg: "ES256", scope: " orders.read  orders.write état "))
         #expect(spaced.scopes == ["orders.read", "orders.write", "état"])
-        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try token(alg: "ES384")) }
-        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try token(alg: "HS256")) }
+        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try issuer.token(alg: "ES384")) }
+        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(try issuer.token(alg: "HS256")) }
+    }
+
+    @Test func aCachedTokenIsAHitOnlyWithTheSameSignature() async throws {
+        // The cache is keyed by the SHA-256 of the signing input; a hit also needs the very signature text.
+        let issuer = try await LocalIssuer()
+        let validator = issuer.validator
+        let token = try issuer.token()
+        _ = try await validator.validate(token)
+        _ = try await validator.validate(token)
+        #expect(validator.statistics.snapshot.localMisses == 1)
+        #expect(validator.statistics.snapshot.localHits == 1)
+
+        let parts = token.split(separator: ".").map(String.init)
+        var signature = try #require(Base64URL.decode(parts[2]))
+        signature[5] ^= 0x01
+        let forged = parts[0] + "." + parts[1] + "." + Base64URL.encode(signature)
+        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(forged) }
+        await Self.expectRejection(.invalidToken, mentioning: "signature") { try await validator.validate(parts[0] + "." + parts[1] + ".") }
+        #expect(validator.statistics.snapshot.localHits == 1, "a forged signature over a cached signing input is checked, not served from the cache")
+
+        // ECDSA signs with a fresh nonce: the same claims signed again are another token, verified on first sight.
+        let resigned = try issuer.token()
+        #expect(resigned != token)
+        #expect(try await validator.validate(resigned).clientID == "c1")
+        #expect(validator.statistics.snapshot.localMisses == 4)
+        #expect(try await validator.validate(resigned).clientID == "c1")
+        #expect(validator.statistics.snapshot.localHits == 2)
     }
 
     @Test func tokenFromAMisconfiguredIssuerIsRefused() async throws {
