@@ -45,13 +45,15 @@ import TesseraStore
 
     @Test func requestIDsAreUniqueURLSafeAndSortInTimeOrder() {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let ids = (0..<200).map { SecureRandom.timeOrderedToken(now: start.addingTimeInterval(Double($0) / 100)) }
+        let ids = (0..<200).map { TimeOrderedID.next(now: start.addingTimeInterval(Double($0) / 100)) }
         #expect(Set(ids).count == ids.count)
         #expect(ids == ids.sorted(), "ids made later sort later (the event log's request-id index is appended to)")
         #expect(ids.allSatisfy { $0.count == 24 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } })
         #expect(ids[0].hasPrefix("01a3185c5000"), "12 hex digits of milliseconds, zero-padded")
-        let sameMillisecond = (0..<100).map { _ in SecureRandom.timeOrderedToken(now: start) }
-        #expect(Set(sameMillisecond).count == 100, "72 random bits keep ids of one millisecond apart")
+        let sameMillisecond = (0..<100).map { _ in TimeOrderedID.next(now: start) }
+        #expect(Set(sameMillisecond).count == 100, "the per-process counter keeps ids of one millisecond apart")
+        #expect(sameMillisecond == sameMillisecond.sorted(), "and in the order they were made")
+        #expect(Set(sameMillisecond.map { $0.dropFirst(12).prefix(6) }).count == 1, "one process mark per process")
     }
 
     @Test func everyOAuthEndpointLeavesOneEventIncludingInactiveIntrospection() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 
 /// A newly generated client secret: shown once, stored only as its hash (and, for
 /// `client_secret_jwt`, encrypted so the server can verify HMAC assertions).
@@ -16,6 +17,6 @@ public struct ClientSecret: Sendable {
     /// Whether `presented` is the secret whose hash is `storedHash`, compared in constant time.
     /// The secret is random, so a fast hash is enough (DESIGN.md).
     public static func matches(_ presented: String, storedHash: Data) -> Bool {
-        ConstantTime.equals(Hashing.sha256(presented), storedHash)
+        Hashing.sha256Digest(presented).withUnsafeBytes { ConstantTime.equals($0, storedHash) }
     }
 }

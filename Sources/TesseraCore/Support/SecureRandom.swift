@@ -14,15 +14,6 @@ public enum SecureRandom {
         Base64URL.encode(bytes(byteCount))
     }
 
-    /// A unique id that sorts by creation time: the milliseconds since 1970 in 12 hex digits, then 9 random
-    /// bytes in base64url (24 characters). Request ids are indexed in the event log; ids that arrive in
-    /// order are appended to the index's last page instead of rewriting a random page per event.
-    public static func timeOrderedToken(now: Date = Date()) -> String {
-        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        let hex = String(milliseconds, radix: 16)
-        return String(repeating: "0", count: max(0, 12 - hex.count)) + hex + token(byteCount: 9)
-    }
-
     /// An identifier of lowercase letters and digits, easy to paste and safe in URLs and Basic auth.
     public static func identifier(prefix: String, length: Int = 20) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -50,7 +41,13 @@ public enum ConstantTime {
 
 /// SHA-256 helpers for secrets and token hashes.
 public enum Hashing {
+    /// The digest of `text`'s UTF-8, read in place (no copy into a `Data` first).
     public static func sha256(_ text: String) -> Data {
-        Data(SHA256.hash(data: Data(text.utf8)))
+        sha256Digest(text).withUnsafeBytes { Data($0) }
+    }
+
+    public static func sha256Digest(_ text: String) -> SHA256Digest {
+        var text = text
+        return text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
     }
 }

@@ -49,7 +49,8 @@ public final class TokenVerifier: Sendable {
     let publicURL: String
     let maxCachedTokens: Int
     private let verified = Mutex<[Data: TokenFacts]>([:])
-    private let denied = Mutex<[String: Bool]>([:])
+    /// Deny-list answers by (server, jti): two strings as the key, no concatenation per lookup.
+    private let denied = Mutex<[DenyListKey: Bool]>([:])
 
     public init(directory: Directory, tokens: any TokenStore, clock: any WallClock, publicURL: String, maxCachedTokens: Int = 100_000) {
         self.directory = directory
@@ -105,7 +106,7 @@ public final class TokenVerifier: Sendable {
     }
 
     private func isDenied(server: String, jti: String) async throws(OAuthError) -> Bool {
-        let key = server + "|" + jti
+        let key = DenyListKey(server: server, jti: jti)
         if let known = denied.withLock({ $0[key] }) { return known }
         do {
             let result = try await tokens.isDenied(server: server, jti: jti)
@@ -192,4 +193,9 @@ public final class TokenVerifier: Sendable {
     public static func hashPrefix(_ hash: Data) -> String {
         hash.prefix(4).map { String(format: "%02x", $0) }.joined()
     }
+}
+
+private struct DenyListKey: Hashable, Sendable {
+    let server: String
+    let jti: String
 }

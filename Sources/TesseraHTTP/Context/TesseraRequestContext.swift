@@ -16,7 +16,7 @@ public struct TesseraRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        requestID = SecureRandom.timeOrderedToken()
+        requestID = TimeOrderedID.next()
         remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
