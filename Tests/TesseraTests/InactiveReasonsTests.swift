@@ -34,6 +34,13 @@ import TesseraStore
             #expect(Self.reason(try await Self.introspect(deployment, token, as: client)) == nil)
             #expect(Self.reason(try await Self.introspect(deployment, "definitely not a token", as: client)) == .tokenMalformed)
             #expect(Self.reason(try await Self.introspect(deployment, tampered, as: client)) == .tokenBadSignature)
+            // The key decides the algorithm, not the header (RFC 8725 §3.1); a token must name its key.
+            let header = String(decoding: try #require(Base64URL.decode(parts[0])), as: UTF8.self)
+            #expect(header.contains(#""alg":"ES256""#))
+            let relabelled = Base64URL.encode(Array(header.replacingOccurrences(of: "ES256", with: "ES384").utf8)) + "." + parts[1] + "." + parts[2]
+            #expect(Self.reason(try await Self.introspect(deployment, relabelled, as: client)) == .tokenBadSignature)
+            let keyless = Base64URL.encode(Array(#"{"alg":"ES256","typ":"at+jwt"}"#.utf8)) + "." + parts[1] + "." + parts[2]
+            #expect(Self.reason(try await Self.introspect(deployment, keyless, as: client)) == .tokenBadSignature)
             #expect(Self.reason(try await Self.introspect(deployment, OpaqueToken.newAccessToken(), as: client)) == .tokenUnknown)
             deployment.clock.advance(by: 3601)
             #expect(Self.reason(try await Self.introspect(deployment, token, as: client)) == .tokenExpired, "a cached verification still expires")

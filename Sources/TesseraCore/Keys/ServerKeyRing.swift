@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import TesseraJWT
 import TesseraStore
 
 /// The decrypted signing material of one authorization server, ready for the hot path.
@@ -11,21 +12,25 @@ public struct ServerKeyRing: Sendable {
     public let signer: JWSSigner?
     /// Signs RFC 9701 introspection responses (`typ: token-introspection+jwt`) with the same key.
     public let introspectionSigner: JWSSigner?
-    /// jwt-kit collection of every active public key, for verifying this server's access tokens.
-    public let verifier: JWTKeyCollection
+    /// Every active public key by kid, ready to check this server's access tokens (ES256 through
+    /// swift-crypto directly, as the resource server and client assertions do).
+    public let verifiers: [String: SignatureVerifier]
     /// `{"keys":[…]}` with the public JWKs of every active key, serialised once.
     public let jwksDocument: [UInt8]
     public let kids: [String]
 
     public static func load(keys: [SigningKey], masterKey: MasterKey) async throws -> ServerKeyRing {
-        let verifier = JWTKeyCollection()
+        var verifiers: [String: SignatureVerifier] = [:]
         for key in keys where key.active {
-            try await verifier.add(jwk: JSONDecoder().decode(JWK.self, from: Data(key.publicJWK.utf8)))
+            let jwk = try JSONDecoder().decode(JWK.self, from: Data(key.publicJWK.utf8))
+            let collection = JWTKeyCollection()
+            try await collection.add(jwk: jwk)
+            verifiers[key.kid] = SignatureVerifier(jwk: jwk, fallback: try await collection.getKey(for: JWKIdentifier(string: key.kid), alg: key.algorithm))
         }
-        return try ServerKeyRing(keys: keys, masterKey: masterKey, verifier: verifier)
+        return try ServerKeyRing(keys: keys, masterKey: masterKey, verifiers: verifiers)
     }
 
-    private init(keys: [SigningKey], masterKey: MasterKey, verifier: JWTKeyCollection) throws {
+    private init(keys: [SigningKey], masterKey: MasterKey, verifiers: [String: SignatureVerifier]) throws {
         let active = keys.filter(\.active).sorted { $0.createdAt > $1.createdAt }
         var signer: JWSSigner?
         var introspectionSigner: JWSSigner?
@@ -37,7 +42,7 @@ public struct ServerKeyRing: Sendable {
         }
         self.signer = signer
         self.introspectionSigner = introspectionSigner
-        self.verifier = verifier
+        self.verifiers = verifiers
         self.kids = active.map(\.kid)
         var document = Array(#"{"keys":["#.utf8)
         for (index, key) in active.enumerated() {
