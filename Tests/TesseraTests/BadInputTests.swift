@@ -65,6 +65,23 @@ import TesseraStore
         }
     }
 
+    @Test func formMediaTypeIsMatchedCaseInsensitivelyWithParametersAndNothingLonger() async throws {
+        try await TestDeployment.with { deployment in
+            let client = try await deployment.register(.clientSecretPost)
+            let body = Array(HTTPDriver.encode([("grant_type", "client_credentials"), ("client_id", client.id), ("client_secret", client.secret ?? "")]).utf8)
+            let accepted = ["Application/X-WWW-Form-URLEncoded; charset=UTF-8", " application/x-www-form-urlencoded ;charset=utf-8", "application/x-www-form-urlencoded\t"]
+            let refused = ["application/x-www-form-urlencodedx", "application/x-www-form-urlencoded-extra", "text/plain; application/x-www-form-urlencoded", "application/x-www-form-urlencode"]
+            for contentType in accepted {
+                let answer = try await deployment.http { http in try await http.postRaw(Self.token, bytes: body, contentType: contentType) }
+                #expect(answer.status == 200, "\(contentType): \(answer.text)")
+            }
+            for contentType in refused {
+                let answer = try await deployment.http { http in try await http.postRaw(Self.token, bytes: body, contentType: contentType) }
+                Self.expectRejection(answer, status: 400, error: "invalid_request", mentioning: contentType, "application/x-www-form-urlencoded")
+            }
+        }
+    }
+
     @Test func bodyOver64KiBIsRejected() async throws {
         try await TestDeployment.with { deployment in
             let answer = try await deployment.http { http in

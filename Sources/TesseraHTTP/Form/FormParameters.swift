@@ -50,8 +50,7 @@ extension Request {
     /// Reads the form body of a POST, after checking its content type and size.
     func formParameters(context: TesseraRequestContext) async throws -> FormParameters {
         let contentType = headers[.contentType] ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        guard mediaType == "application/x-www-form-urlencoded" else {
+        guard Self.isFormMediaType(contentType) else {
             let got = contentType.isEmpty ? "no Content-Type" : "Content-Type \(quoted(contentType))"
             throw OAuthError(.invalidRequest, .requestContentType, "the request has \(got); send the parameters as application/x-www-form-urlencoded")
         }
@@ -62,6 +61,24 @@ extension Request {
             throw OAuthError(.invalidRequest, .requestBodyTooLarge, "the request body is larger than 64 KiB", status: 413)
         }
         return try FormParameters(parsing: buffer.readableBytesView, origin: "request body")
+    }
+
+    static let formMediaType = Array("application/x-www-form-urlencoded".utf8)
+
+    /// Whether a Content-Type names the form media type (RFC 9110 §8.3: case-insensitive, parameters such as
+    /// `charset` after `;`, optional whitespace), read on the bytes: no split, trim or lowercase copies.
+    static func isFormMediaType(_ contentType: String) -> Bool {
+        let bytes = contentType.utf8
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var start = bytes.startIndex
+        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start = bytes.index(after: start) }
+        while start < end, isSpace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        let mediaType = bytes[start..<end]
+        // The expected name is lowercase ASCII: an uppercase letter matches its lowercase (0x20 apart).
+        return mediaType.count == formMediaType.count && zip(mediaType, formMediaType).allSatisfy { byte, expected in
+            byte == expected || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) && byte | 0x20 == expected
+        }
     }
 
     /// The query string's parameters, read with the same strictness as the body.
