@@ -63,7 +63,8 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
     }
 
     /// Whether `verifier`'s key made the signature; false when the header's `alg` is not the key's.
-    /// `signingInputSHA256`, if given, must be the SHA-256 of exactly `signingInput` (see `JWSDots.signingInputSHA256`).
+    /// `signingInputSHA256`, if given, must be the SHA-256 of exactly `signingInput` (the resource server has it
+    /// already: it keys its cache of verified tokens by it); ES256 then skips hashing the input again.
     public func isSigned(by verifier: SignatureVerifier, signingInputSHA256: SHA256Digest? = nil) -> Bool {
         header.alg == verifier.algorithm && verifier.verifies(signature, over: signingInput, inputSHA256: signingInputSHA256)
     }
