@@ -6,7 +6,9 @@ import Synchronization
 /// function of its bytes, so sharing the results process-wide is safe; the memo holds at most
 /// `capacity` headers and starts over when full, so tokens with made-up headers cannot grow it.
 public final class HeaderMemo: Sendable {
+    /// The process-wide memo (reading a header depends on nothing but its bytes).
     public static let shared = HeaderMemo()
+    /// Headers kept before the memo starts over.
     public static let capacity = 64
 
     private let headers = Mutex<[EncodedHeader: JWTHeader]>([:])

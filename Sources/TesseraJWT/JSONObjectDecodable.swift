@@ -34,8 +34,10 @@ public enum JSONNode: JSONValueRepresentable, Sendable, Equatable {
 
 /// A JSON object with typed accessors that fail when a member has the wrong type.
 public struct JSONObject: Sendable {
+    /// The object's members as read.
     public let members: [String: JSONNode]
 
+    /// Wraps members read by `JSONReader`.
     public init(_ members: [String: JSONNode]) { self.members = members }
 
     /// The member `name` as a string; nil when absent; an error when it is not a string.
@@ -72,7 +74,9 @@ public struct JSONObject: Sendable {
 
 /// Why a JSON object could not be read.
 public struct JSONObjectError: Error, CustomStringConvertible {
+    /// What was wrong, with the byte position where the reader stopped.
     public let description: String
+    /// An error with `description` as its explanation.
     public init(_ description: String) { self.description = description }
 }
 
@@ -89,6 +93,7 @@ public protocol JSONValueRepresentable {
 
 /// Header fields are JSON values too; jwt-kit splits numbers into integers and decimals.
 extension JWTHeaderField: JSONValueRepresentable {
+    /// A whole number as `.int`, anything else as `.decimal`, as jwt-kit reads header numbers.
     public static func number(_ value: Double) -> JWTHeaderField {
         Int(exactly: value).map { .int($0) } ?? .decimal(value)
     }

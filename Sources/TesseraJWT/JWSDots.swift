@@ -7,7 +7,9 @@ import Darwin
 /// Where the dots of a compact JWS are (RFC 7515 §7.1: exactly two, three parts), found with `memchr`:
 /// a byte-by-byte scan of a 600-byte token was a visible part of validating one.
 public struct JWSDots: Equatable, Sendable {
+    /// Offset of the dot after the header.
     public let first: Int
+    /// Offset of the dot before the signature.
     public let second: Int
 
     /// The two dots of `bytes`, or nil when it has fewer or more than two.

@@ -10,8 +10,11 @@ import JWTKit
 /// through `Data` copies and an existential JSON decoder with dynamic casts, which cost a first-seen
 /// token about 4 µs more than these steps themselves.
 public struct ParsedJWT<Claims: JSONObjectDecodable> {
+    /// The JOSE header (RFC 7515 §4), from `HeaderMemo` when its bytes were seen before.
     public let header: JWTHeader
+    /// The claim set, read by `JSONReader` into the caller's type.
     public let claims: Claims
+    /// The decoded signature bytes (for ES256, `r || s`).
     public let signature: [UInt8]
     /// Everything before the last `.`: what the signature signs (RFC 7515 §5.2).
     public let signingInput: ArraySlice<UInt8>

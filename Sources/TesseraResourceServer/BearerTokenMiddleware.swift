@@ -5,14 +5,18 @@ import NIOCore
 
 /// A request context that can carry the verified token to the route.
 public protocol TokenRequestContext: RequestContext {
+    /// Set by `BearerTokenMiddleware` before the route runs; nil on routes it does not protect.
     var token: VerifiedToken? { get set }
 }
 
 /// A ready-made context for APIs that need nothing else.
 public struct BasicTokenRequestContext: TokenRequestContext {
+    /// Hummingbird's own per-request storage.
     public var coreContext: CoreRequestContextStorage
+    /// The verified token, once `BearerTokenMiddleware` has accepted the request.
     public var token: VerifiedToken?
 
+    /// Made by Hummingbird for each request.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
     }
@@ -27,12 +31,17 @@ public struct BearerTokenMiddleware<Context: TokenRequestContext>: RouterMiddlew
     let mode: ValidationMode
     let requiredScopes: [String]
 
+    /// - Parameters:
+    ///   - validator: shared by every route of the API (its caches are what make a repeated token cheap).
+    ///   - mode: local JWT validation, introspection, or both (see `ValidationMode`).
+    ///   - requiredScopes: every one of them must be granted, else 403 `insufficient_scope`.
     public init(validator: TokenValidator, mode: ValidationMode = .local, requiredScopes: [String] = []) {
         self.validator = validator
         self.mode = mode
         self.requiredScopes = requiredScopes
     }
 
+    /// Validates the bearer token and runs the route with it in the context, or answers 401/403 (RFC 6750 §3).
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = Self.bearerToken(request.headers[.authorization]) else {
             return Self.challenge(TokenValidationError(.invalidRequest, "the request carries no Authorization: Bearer token"), realm: validator.configuration.audience)

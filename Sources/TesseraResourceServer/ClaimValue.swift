@@ -10,6 +10,7 @@ public enum ClaimValue: Sendable, Hashable, Codable {
     case object([String: ClaimValue])
     case null
 
+    /// Reads any JSON value; `Codable` so claims can be stored or forwarded as they came.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         // Strings first, then numbers: the common cases decode without a thrown error.
@@ -21,6 +22,7 @@ public enum ClaimValue: Sendable, Hashable, Codable {
         else { self = .object(try container.decode([String: ClaimValue].self)) }
     }
 
+    /// Writes the value back as the JSON it came from.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -33,8 +35,11 @@ public enum ClaimValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The string, or nil for any other kind of value.
     public var string: String? { if case .string(let value) = self { return value }; return nil }
+    /// The number, or nil for any other kind of value.
     public var number: Double? { if case .number(let value) = self { return value }; return nil }
+    /// The boolean, or nil for any other kind of value.
     public var bool: Bool? { if case .bool(let value) = self { return value }; return nil }
 
     /// A string, or the strings of an array (how `aud` may come).

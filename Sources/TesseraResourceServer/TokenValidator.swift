@@ -23,7 +23,9 @@ public enum ValidationMode: Sendable, Equatable {
 /// let token = try await validator.validate(bearer, mode: .local, requiredScopes: ["orders.read"])
 /// ```
 public final class TokenValidator: Sendable {
+    /// What the validator was made with.
     public let configuration: ResourceServerConfiguration
+    /// Cache hits, misses, introspection calls and coalesced calls, counted as they happen.
     public let statistics = ValidationStatistics()
     private let now: @Sendable () -> Date
     private let keys: RemoteKeySet

@@ -2,12 +2,19 @@ import Synchronization
 
 /// Counters of the validator's caches, for tests and for an API's own metrics.
 public final class ValidationStatistics: Sendable {
+    /// The counters at one moment.
     public struct Snapshot: Sendable, Equatable {
+        /// Local validations answered from the verified-token cache.
         public var localHits = 0
+        /// Local validations that parsed and verified the token.
         public var localMisses = 0
+        /// Introspections answered from the answer cache.
         public var introspectionHits = 0
+        /// Introspections not in the cache (a call was made or joined).
         public var introspectionMisses = 0
+        /// Calls made to the introspection endpoint.
         public var introspectionCalls = 0
+        /// Introspections that joined a call already running for the same token.
         public var coalesced = 0
     }
 
@@ -23,6 +30,7 @@ public final class ValidationStatistics: Sendable {
     private let introspectionCalls = Atomic(0)
     private let coalesced = Atomic(0)
 
+    /// The counters now (each read atomically; together they are not one transaction).
     public var snapshot: Snapshot {
         Snapshot(localHits: localHits.load(ordering: .relaxed), localMisses: localMisses.load(ordering: .relaxed),
                  introspectionHits: introspectionHits.load(ordering: .relaxed), introspectionMisses: introspectionMisses.load(ordering: .relaxed),

@@ -4,19 +4,28 @@ import Foundation
 public struct VerifiedToken: Sendable, Equatable {
     /// The subject: the client itself for client-credentials tokens, else the user.
     public var subject: String
+    /// The client the token was issued to (`client_id`, else `sub`).
     public var clientID: String
+    /// The granted scopes (`scope`, split on spaces).
     public var scopes: Set<String>
+    /// The audiences (`aud`, one string or an array).
     public var audiences: [String]
+    /// The issuer (`iss`).
     public var issuer: String
+    /// When the token stops being valid (`exp`).
     public var expiresAt: Date
+    /// The token's unique id (`jti`), for logs and revocation.
     public var jti: String?
     /// Every claim of the token (JWT payload or introspection answer), including custom ones.
     public var claims: [String: ClaimValue]
     /// How the token was accepted.
     public var source: Source
 
+    /// Where the validator got the token's claims from.
     public enum Source: Sendable, Equatable {
+        /// Verified here against the issuer's keys.
         case localJWT
+        /// Answered `active` by the introspection endpoint.
         case introspection
     }
 
@@ -86,6 +95,7 @@ struct RegisteredClaims {
 
 /// Why a token was refused, in the terms of RFC 6750 §3.1.
 public struct TokenValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The RFC 6750 error codes (and 503 when the authorization server cannot be reached).
     public enum Kind: String, Sendable, Equatable {
         /// 401 `invalid_token`: missing, malformed, expired, revoked, wrong issuer or audience, bad signature.
         case invalidToken = "invalid_token"
@@ -97,11 +107,14 @@ public struct TokenValidationError: Error, Sendable, Equatable, CustomStringConv
         case unavailable = "temporarily_unavailable"
     }
 
+    /// The RFC 6750 error this maps to (and its HTTP status).
     public var kind: Kind
+    /// A sentence saying what was wrong and what was expected, sent as `error_description`.
     public var description: String
     /// For `insufficientScope`: the scopes the route needs.
     public var requiredScopes: [String]
 
+    /// `requiredScopes` are named in the `scope` attribute of a 403 challenge.
     public init(_ kind: Kind, _ description: String, requiredScopes: [String] = []) {
         self.kind = kind
         self.description = description
