@@ -173,7 +173,10 @@ public final class TokenValidator: Sendable {
         guard let introspection else {
             throw TokenValidationError(.unavailable, "this route introspects tokens but no introspection credentials are configured")
         }
-        guard let claims = try await introspection.introspect(token, hash: Data(SHA256.hash(data: Data(token.utf8))), now: now()) else {
+        // The answer cache's key: the token's SHA-256, hashed from its bytes in place.
+        var text = token
+        let hash = text.withUTF8 { bytes in SHA256.hash(data: UnsafeRawBufferPointer(bytes)).withUnsafeBytes { Data($0) } }
+        guard let claims = try await introspection.introspect(token, hash: hash, now: now()) else {
             throw TokenValidationError(.invalidToken, "the token is not active (expired, revoked or unknown)")
         }
         let result = VerifiedToken(claims: claims, source: .introspection)
