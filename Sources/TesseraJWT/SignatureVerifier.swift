@@ -42,6 +42,16 @@ public struct SignatureVerifier: Sendable {
         self.init(es256: key)
     }
 
+    /// The verifier for a single `jwk` used with `alg`: jwt-kit imports the key (refusing one that cannot
+    /// serve `alg`), ES256 keys then check through swift-crypto. A JWK without `kid` is fine.
+    public static func load(jwk: JWK, alg: String) async throws -> SignatureVerifier {
+        var named = jwk
+        if named.keyIdentifier == nil { named.keyIdentifier = JWKIdentifier(string: "_only") }
+        let collection = JWTKeyCollection()
+        _ = try await collection.add(jwk: named, isDefault: true)
+        return SignatureVerifier(jwk: jwk, fallback: try await collection.getKey(for: named.keyIdentifier, alg: alg))
+    }
+
     /// Whether `signature` is this key's signature over `input`. Pass `inputSHA256` only when it was
     /// computed over exactly `input` (the resource server has it already: it keys its cache by it).
     public func verifies(_ signature: [UInt8], over input: ArraySlice<UInt8>, inputSHA256: SHA256Digest? = nil) -> Bool {

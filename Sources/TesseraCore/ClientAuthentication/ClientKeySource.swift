@@ -83,11 +83,7 @@ public final class ClientKeySource: Sendable {
     public func verifier(for key: JWK, alg: String) async throws -> SignatureVerifier {
         let identity = Self.identity(of: key) + "|" + alg
         if let cached = verifiers.withLock({ $0[identity] }) { return cached }
-        let collection = JWTKeyCollection()
-        var named = key
-        if named.keyIdentifier == nil { named.keyIdentifier = JWKIdentifier(string: "_only") }
-        _ = try await collection.add(jwk: named, isDefault: true)
-        let verifier = SignatureVerifier(jwk: key, fallback: try await collection.getKey(for: named.keyIdentifier, alg: alg))
+        let verifier = try await SignatureVerifier.load(jwk: key, alg: alg)
         verifiers.withLock { $0[identity] = verifier }
         return verifier
     }

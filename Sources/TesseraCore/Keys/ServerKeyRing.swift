@@ -23,9 +23,7 @@ public struct ServerKeyRing: Sendable {
         var verifiers: [String: SignatureVerifier] = [:]
         for key in keys where key.active {
             let jwk = try JSONDecoder().decode(JWK.self, from: Data(key.publicJWK.utf8))
-            let collection = JWTKeyCollection()
-            try await collection.add(jwk: jwk)
-            verifiers[key.kid] = SignatureVerifier(jwk: jwk, fallback: try await collection.getKey(for: JWKIdentifier(string: key.kid), alg: key.algorithm))
+            verifiers[key.kid] = try await SignatureVerifier.load(jwk: jwk, alg: key.algorithm)
         }
         return try ServerKeyRing(keys: keys, masterKey: masterKey, verifiers: verifiers)
     }
