@@ -98,11 +98,8 @@ for round in 0...rounds {
     }.value
     let parse = try clock.measure { for token in tokens { _ = try ParsedJWT<JSONObjectClaims>(parsing: token) } }
     let parseConvert = try clock.measure { for token in tokens { _ = try ParsedJWT<ClaimsDictionary>(parsing: token) } }
-    let collection = JWTKeyCollection()
-    try await collection.add(jwksJSON: jwks)
     // The ES256 check as the validator makes it: swift-crypto with the key from the JWK.
-    let jwk = try JSONDecoder().decode(JWKS.self, from: Data(jwks.utf8)).keys[0]
-    let resolved = SignatureVerifier(jwk: jwk, fallback: try await collection.getKey(for: "k1", alg: "ES256"))
+    let resolved = try await SignatureVerifier.load(jwk: JSONDecoder().decode(JWKS.self, from: Data(jwks.utf8)).keys[0], alg: "ES256")
     let parsedAll = try tokens.map { try ParsedJWT<ClaimsDictionary>(parsing: $0) }
     let signed = clock.measure { for parsed in parsedAll { _ = parsed.isSigned(by: resolved) } }
     if round > 0 { extra.append((seconds(parseConvert) / Double(perRound) * 1e6, seconds(signed) / Double(perRound) * 1e6)) }
