@@ -81,6 +81,7 @@ import TesseraCore
         #expect(inactive.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"active":false}"#)
         let serverLog = try String(contentsOf: log, encoding: .utf8)
         #expect(serverLog.contains("reason=token.revoked"), "the inactive reason is logged with the request id")
+        #expect(serverLog.contains("request_id="), "request lines carry Tessera's request id")
 
         let failing = try CLIProcess.run(["token", "--issuer", base + "/oauth2/default", "--client-id", id, "--client-secret", "wrong",
                                           "--auth-method", "client_secret_post"])

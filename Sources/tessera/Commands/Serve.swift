@@ -32,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: environment["TESSERA_LOG_LEVEL"] ?? "") ?? .info
-            return handler
+            return ServerLogHandler(handler)
         }
         let logger = Logger(label: "tessera")
         let metrics = TesseraMetrics()
