@@ -35,6 +35,17 @@ import TesseraStore
         }
     }
 
+    @Test func anEventOverARealSocketRecordsTheCallersAddress() async throws {
+        try await LiveServer.with { deployment, base in
+            // The JWKS served, and a JWKS refused (unknown server, 404): both are events of the keys endpoint.
+            #expect(await ServeProcessTests.get(base + "/oauth2/default/v1/keys")?.0 == 200)
+            #expect(await ServeProcessTests.get(base + "/oauth2/nowhere/v1/keys")?.0 == 404)
+            let events = try await deployment.events()
+            #expect(events.map(\.outcome) == [.success, .failure])
+            #expect(events.allSatisfy { $0.remoteAddress == "127.0.0.1" }, "\(events.map(\.remoteAddress))")
+        }
+    }
+
     @Test func storeLatencyIsLabelledWithTheStatementsFirstWord() {
         #expect(SQLStatementKind.of("\n            INSERT INTO events (time) VALUES (?)") == "INSERT")
         #expect(SQLStatementKind.of("select id from clients") == "SELECT")

@@ -30,7 +30,7 @@ public final class EventNote: Sendable {
             if let clientID { draft.clientID = clientID }
             draft.message = message
             draft.reason = reason
-            draft.detail.merge(detail) { _, new in new }
+            if draft.detail.isEmpty { draft.detail = detail } else { draft.detail.merge(detail) { _, new in new } }
         }
     }
 
