@@ -113,6 +113,18 @@ import TesseraStore
         }
     }
 
+    @Test func pooledRandomTokensAreUniqueAcrossPoolRefillsAndUseEveryByteValue() {
+        // 16-byte jtis: 256 per 4 KiB pool, so 3,000 draws cross eleven refills.
+        let drawn = (0..<3_000).map { _ in SecureRandom.pooledBytes(16) }
+        #expect(Set(drawn).count == drawn.count, "no value is handed out twice, within a pool or after a refill")
+        #expect(drawn.allSatisfy { $0.count == 16 })
+        var seen = Set<UInt8>()
+        for bytes in drawn { seen.formUnion(bytes) }
+        #expect(seen.count == 256, "48,000 random bytes cover every byte value (a zeroed or stuck pool would not)")
+        let tokens = (0..<1_000).map { _ in SecureRandom.token(byteCount: 16) }
+        #expect(Set(tokens).count == tokens.count && tokens.allSatisfy { $0.count == 22 }, "16 bytes are 22 base64url characters")
+    }
+
     @Test func signerOutputVerifiesWithJWTKitForManyPayloads() async throws {
         let key = P256Key()
         let ring = try await ServerKeyRing.load(keys: [try SigningKeyFactory.makeES256(server: "s", masterKey: key.master, now: Date())], masterKey: key.master)

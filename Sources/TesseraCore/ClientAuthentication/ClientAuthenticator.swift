@@ -17,14 +17,16 @@ public struct ClientAuthenticator: Sendable {
     }
 
     /// The client the request authenticated as, or an `invalid_client` (or `invalid_request`) error.
-    /// `acceptedAudiences` are the URLs an assertion's `aud` may name (issuer, token endpoint, this endpoint).
-    public func authenticate(_ presented: PresentedCredentials, server: AuthorizationServer, acceptedAudiences: [String]) async throws(OAuthError) -> Client {
+    /// `acceptedAudiences` are the URLs an assertion's `aud` may name (issuer, token endpoint, this endpoint);
+    /// built only when the client authenticates with an assertion.
+    public func authenticate(_ presented: PresentedCredentials, server: AuthorizationServer,
+                             acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) -> Client {
         let basic = try presented.authorizationHeader.flatMap { header throws(OAuthError) in try BasicCredentials.parse(authorizationHeader: header) }
         let usesAssertion = presented.clientAssertion != nil || presented.clientAssertionType != nil
-        let used = [basic != nil ? "an Authorization: Basic header" : nil,
-                    presented.clientSecret != nil ? "client_secret in the body" : nil,
-                    usesAssertion ? "client_assertion" : nil].compactMap { $0 }
-        if used.count > 1 {
+        if (basic != nil ? 1 : 0) + (presented.clientSecret != nil ? 1 : 0) + (usesAssertion ? 1 : 0) > 1 {
+            let used = [basic != nil ? "an Authorization: Basic header" : nil,
+                        presented.clientSecret != nil ? "client_secret in the body" : nil,
+                        usesAssertion ? "client_assertion" : nil].compactMap { $0 }
             throw OAuthError(.invalidRequest, .clientAuthMultipleMethods,
                              "the request authenticates the client in more than one way (\(used.joined(separator: " and "))); use only the client's registered method",
                              clientID: basic?.clientID ?? presented.clientID)
@@ -58,12 +60,12 @@ public struct ClientAuthenticator: Sendable {
         guard client.enabled else {
             throw OAuthError(.invalidClient, .clientAuthClientDisabled, "client \(client.id) is disabled", clientID: client.id)
         }
-        try await verify(presented, basic: basic, parsed: parsed, client: client, acceptedAudiences: acceptedAudiences)
+        try await verify(presented, basic: basic, parsed: parsed, client: client, acceptedAudiences: acceptedAudiences())
         return client
     }
 
     private func verify(_ presented: PresentedCredentials, basic: BasicCredentials?, parsed: ParsedJWT<AssertionClaims>?,
-                        client: Client, acceptedAudiences: [String]) async throws(OAuthError) {
+                        client: Client, acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) {
         let method = client.authMethod
         let carried: String
         if basic != nil { carried = "client_secret_basic (an Authorization: Basic header)" }
@@ -108,7 +110,7 @@ public struct ClientAuthenticator: Sendable {
                 throw OAuthError(.invalidClient, .assertionTypeInvalid,
                                  "client_assertion_type must be \(ClientAssertionVerifier.assertionType); got \(quoted(type))", clientID: client.id)
             }
-            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: presented.clientID, acceptedAudiences: acceptedAudiences)
+            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: presented.clientID, acceptedAudiences: acceptedAudiences())
         case .none:
             guard carried.isEmpty else { throw mismatch() }
         }

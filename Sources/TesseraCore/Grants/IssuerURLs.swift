@@ -8,7 +8,7 @@ public struct IssuerURLs: Sendable, Equatable {
 
     public init(publicURL: String, server: String) {
         var base = publicURL
-        while base.hasSuffix("/") { base.removeLast() }
+        while base.utf8.last == UInt8(ascii: "/") { base.removeLast() }
         issuer = base + "/oauth2/" + server
     }
 

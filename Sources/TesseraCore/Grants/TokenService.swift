@@ -23,8 +23,10 @@ public struct TokenService: Sendable {
             throw OAuthError(.unsupportedGrantType, .grantTypeUnsupported,
                              "grant_type \(quoted(grantType)) is not supported; expected one of [\(grantTypes.joined(separator: ", "))]", clientID: credentials.clientID)
         }
-        let urls = IssuerURLs(publicURL: publicURL, server: server.name)
-        let client = try await authenticator.authenticate(credentials, server: server, acceptedAudiences: [urls.issuer, urls.tokenEndpoint])
+        let client = try await authenticator.authenticate(credentials, server: server, acceptedAudiences: {
+            let urls = IssuerURLs(publicURL: publicURL, server: server.name)
+            return [urls.issuer, urls.tokenEndpoint]
+        }())
         return (client, try await grant.handle(request, client: client, server: server))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Random identifiers and secrets from the system's cryptographic generator.
 public enum SecureRandom {
@@ -9,9 +10,39 @@ public enum SecureRandom {
         return SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Array($0) }
     }
 
-    /// A base64url string carrying `byteCount` random bytes (32 bytes = 256 bits).
+    /// A base64url string carrying `byteCount` random bytes (32 bytes = 256 bits). Up to 64 bytes come from
+    /// `pooledBytes`, as token `jti`s and opaque tokens are made on every token request.
     public static func token(byteCount: Int = 32) -> String {
-        Base64URL.encode(bytes(byteCount))
+        Base64URL.encode(byteCount <= 64 ? pooledBytes(byteCount) : bytes(byteCount))
+    }
+
+    /// `count` bytes of the same CSPRNG, drawn 4 KiB at a time: every draw from BoringSSL mixes in the kernel's
+    /// generator with a `getrandom` system call, which a token request paid once more for its `jti`. A byte
+    /// handed out is zeroed in the pool, so the pool never holds a value already issued.
+    public static func pooledBytes(_ count: Int) -> [UInt8] {
+        pool.withLock { $0.take(count) }
+    }
+
+    private static let pool = Mutex(RandomPool())
+
+    /// Unissued random bytes and where the next draw starts.
+    struct RandomPool {
+        static let refillSize = 4096
+        private var buffer: [UInt8] = []
+        private var offset = 0
+
+        mutating func take(_ count: Int) -> [UInt8] {
+            precondition(count <= Self.refillSize)
+            if offset + count > buffer.count {
+                buffer = SecureRandom.bytes(Self.refillSize)
+                offset = 0
+            }
+            let range = offset..<(offset + count)
+            let taken = Array(buffer[range])
+            buffer.replaceSubrange(range, with: repeatElement(0, count: count))
+            offset += count
+            return taken
+        }
     }
 
     /// An identifier of lowercase letters and digits, easy to paste and safe in URLs and Basic auth.

@@ -57,6 +57,7 @@ public struct AccessTokenIssuer: Sendable {
 
     /// The server's claims overlaid with the client's, without registered claim names.
     static func customClaims(server: AuthorizationServer, client: Client) -> [String: JSONValue] {
+        if server.claims.isEmpty && client.claims.isEmpty { return [:] }
         var custom = server.claims
         custom.merge(client.claims) { _, clientValue in clientValue }
         return custom.filter { !reservedClaims.contains($0.key) }

@@ -15,6 +15,8 @@ public final class TesseraMetrics: Sendable {
     private let requestMetrics = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
     /// The store-latency timer of each operation, by the operation's name alone.
     private let storeTimers = Mutex<[String: CoreMetrics.Timer]>([:])
+    /// The issued-token counter of each server, by the server's name alone (one lookup per token).
+    private let tokenCounters = Mutex<[String: CoreMetrics.Counter]>([:])
 
     private struct RequestKey: Hashable {
         let endpoint: String
@@ -43,7 +45,7 @@ public final class TesseraMetrics: Sendable {
     }
 
     public func tokenIssued(server: String) {
-        counter("tessera_tokens_issued_total", [("server", server)]).increment()
+        Self.cached(in: tokenCounters, server) { counter("tessera_tokens_issued_total", [("server", server)]) }.increment()
     }
 
     public func clientAuthFailure(reason: String) {

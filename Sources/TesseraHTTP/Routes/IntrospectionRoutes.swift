@@ -23,7 +23,6 @@ struct IntrospectionRoutes {
     func introspect(_ request: Request, context: TesseraRequestContext) async throws -> Response {
         let server = try await runtime.beginRequest(context, endpoint: "introspect")
         let form = try await request.formParameters(context: context)
-        let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
         let caller: IntrospectionCaller
         if let bearer = BearerCaller.token(fromAuthorizationHeader: request.headers[.authorization]) {
             let credentials = try request.presentedCredentials(form: form)
@@ -33,7 +32,7 @@ struct IntrospectionRoutes {
             }
             caller = try await runtime.bearer.authenticate(bearer, server: server)
         } else {
-            let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: urls.introspectionEndpoint)
+            let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: \.introspectionEndpoint)
             caller = IntrospectionCaller(client: client, viaBearer: false)
         }
         guard let token = form["token"] else {
@@ -77,8 +76,7 @@ struct IntrospectionRoutes {
     func revoke(_ request: Request, context: TesseraRequestContext) async throws -> Response {
         let server = try await runtime.beginRequest(context, endpoint: "revoke")
         let form = try await request.formParameters(context: context)
-        let urls = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name)
-        let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: urls.revocationEndpoint)
+        let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: \.revocationEndpoint)
         guard let token = form["token"] else {
             throw OAuthError(.invalidRequest, .tokenMissing, "the revocation request has no token parameter; send token=<the token to revoke>", clientID: client.id)
         }

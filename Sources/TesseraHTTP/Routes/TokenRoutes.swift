@@ -22,7 +22,7 @@ struct TokenRoutes {
         let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"), parameters: form.singleValues)
         let (client, answer) = try await runtime.tokens.handle(tokenRequest, credentials: credentials, server: server)
         runtime.metrics.tokenIssued(server: server.name)
-        context.event.note(clientID: client.id, message: "issued a \(server.tokenFormat.rawValue) access token to client \(client.id)", detail: [
+        context.event.note(clientID: client.id, message: "issued \(server.tokenFormat == .opaque ? "an opaque" : "a JWT") access token to client \(client.id)", detail: [
             "grant_type": tokenRequest.grantType ?? "", "scope_requested": tokenRequest.scope ?? "", "scope_granted": answer.scope ?? "",
             "resource": tokenRequest.resources.joined(separator: " "), "auth_method": client.authMethod.rawValue,
         ])

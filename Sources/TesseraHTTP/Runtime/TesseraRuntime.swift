@@ -86,9 +86,14 @@ public final class TesseraRuntime: Sendable {
     }
 
     /// Authenticates a client for an endpoint whose URL an assertion's `aud` may also name.
-    func authenticateClient(_ credentials: PresentedCredentials, server: AuthorizationServer, endpoint: String) async throws(OAuthError) -> Client {
-        let urls = IssuerURLs(publicURL: settings.publicURL, server: server.name)
-        return try await authenticator.authenticate(credentials, server: server, acceptedAudiences: [urls.issuer, urls.tokenEndpoint, endpoint])
+    /// `endpoint` (its URL) is read only for an assertion.
+    func authenticateClient(_ credentials: PresentedCredentials, server: AuthorizationServer,
+                            endpoint: (IssuerURLs) -> String) async throws(OAuthError) -> Client {
+        let publicURL = settings.publicURL
+        return try await authenticator.authenticate(credentials, server: server, acceptedAudiences: {
+            let urls = IssuerURLs(publicURL: publicURL, server: server.name)
+            return [urls.issuer, urls.tokenEndpoint, endpoint(urls)]
+        }())
     }
 
     /// Marks the request as one to an OAuth `endpoint` (it will leave an event) and resolves the
