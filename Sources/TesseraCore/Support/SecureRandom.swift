@@ -1,13 +1,20 @@
 import Crypto
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Random identifiers and secrets from the system's cryptographic generator.
+/// Random identifiers and secrets from the kernel's cryptographic generator.
 public enum SecureRandom {
-    /// `count` random bytes from BoringSSL's CSPRNG (seeded from the kernel, no syscall per call).
+    /// `count` random bytes from the kernel's CSPRNG: `arc4random_buf` (glibc 2.36+, Darwin) is one `getrandom`
+    /// call however many bytes are asked for. (swift-crypto's `SymmetricKey(size:)`, used before, fills through the
+    /// standard library's generator: one system call per 8 bytes.)
     public static func bytes(_ count: Int) -> [UInt8] {
         guard count > 0 else { return [] }
-        return SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Array($0) }
+        var out = [UInt8](repeating: 0, count: count)
+        out.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
+        return out
     }
 
     /// A base64url string carrying `byteCount` random bytes (32 bytes = 256 bits). Up to 64 bytes come from
@@ -16,9 +23,9 @@ public enum SecureRandom {
         Base64URL.encode(byteCount <= 64 ? pooledBytes(byteCount) : bytes(byteCount))
     }
 
-    /// `count` bytes of the same CSPRNG, drawn 4 KiB at a time: every draw from BoringSSL mixes in the kernel's
-    /// generator with a `getrandom` system call, which a token request paid once more for its `jti`. A byte
-    /// handed out is zeroed in the pool, so the pool never holds a value already issued.
+    /// `count` bytes of the same CSPRNG, drawn 4 KiB at a time: every draw is a `getrandom` system call, which
+    /// a token request paid for its `jti` (and an opaque token twice). A byte handed out is zeroed in the pool,
+    /// so the pool never holds a value already issued.
     public static func pooledBytes(_ count: Int) -> [UInt8] {
         pool.withLock { $0.take(count) }
     }
