@@ -5,11 +5,11 @@ import Logging
 /// Hummingbird copies the logger for every request to attach its own request id, and `StreamLogHandler`
 /// renders all of its metadata into a string whenever metadata is set — on every request, for a value
 /// Tessera never prints (its own `request_id` is on every line it writes and in `X-Request-Id`). This
-/// handler ignores that key and keeps the stream handler in a shared box, so a copy of the logger copies
-/// two words instead of the whole handler.
+/// handler keeps that one value beside the stream handler (Hummingbird's `context.id` still reads it) and
+/// the stream handler in a shared box, so a request's logger copy neither re-renders nor copies it.
 struct ServerLogHandler: LogHandler {
     /// Hummingbird's per-request id, set on every request's logger copy.
-    static let ignoredKey = "hb.request.id"
+    static let requestIDKey = "hb.request.id"
 
     private final class Box: Sendable {
         let stream: StreamLogHandler
@@ -17,6 +17,7 @@ struct ServerLogHandler: LogHandler {
     }
 
     private var box: Box
+    private var requestID: Logger.MetadataValue?
     var logLevel: Logger.Level
 
     init(_ stream: StreamLogHandler) {
@@ -29,15 +30,26 @@ struct ServerLogHandler: LogHandler {
     }
 
     var metadata: Logger.Metadata {
-        get { box.stream.metadata }
-        set { change { $0.metadata = newValue } }
+        get {
+            var metadata = box.stream.metadata
+            metadata[Self.requestIDKey] = requestID
+            return metadata
+        }
+        set {
+            var rest = newValue
+            requestID = rest.removeValue(forKey: Self.requestIDKey)
+            change { $0.metadata = rest }
+        }
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { box.stream[metadataKey: key] }
+        get { key == Self.requestIDKey ? requestID : box.stream[metadataKey: key] }
         set {
-            guard key != Self.ignoredKey else { return }
-            change { $0[metadataKey: key] = newValue }
+            if key == Self.requestIDKey {
+                requestID = newValue
+            } else {
+                change { $0[metadataKey: key] = newValue }
+            }
         }
     }
 
