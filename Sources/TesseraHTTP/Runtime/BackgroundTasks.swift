@@ -4,26 +4,37 @@ import TesseraCore
 import TesseraStore
 
 /// Runs one job every `interval` until graceful shutdown; a failing run is logged and retried next time.
+/// A paced job says itself how long to pause before its next run.
 public struct PeriodicTask: Service {
     let name: String
     let interval: Duration
     let logger: Logger
-    let job: @Sendable () async throws -> Void
+    /// Runs the job once; returns the pause before the next run (nil: `interval`).
+    let step: @Sendable () async throws -> Duration?
     let runOnceMoreAtShutdown: Bool
 
     /// `runOnceMoreAtShutdown`: run the job a last time after shutdown began (flushing queued events).
     public init(name: String, every interval: Duration, logger: Logger, runOnceMoreAtShutdown: Bool = false, job: @escaping @Sendable () async throws -> Void) {
+        self.init(name: name, retryAfter: interval, logger: logger, runOnceMoreAtShutdown: runOnceMoreAtShutdown) {
+            try await job()
+            return nil
+        }
+    }
+
+    /// A job that returns how long to pause before its next run; after a failure it runs again in `retryAfter`.
+    public init(name: String, retryAfter interval: Duration, logger: Logger, runOnceMoreAtShutdown: Bool = false,
+                pacedJob: @escaping @Sendable () async throws -> Duration?) {
         self.name = name
         self.interval = interval
         self.logger = logger
         self.runOnceMoreAtShutdown = runOnceMoreAtShutdown
-        self.job = job
+        step = pacedJob
     }
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown { try await loop() }
         if runOnceMoreAtShutdown {
-            do { try await job() } catch {
+            do { _ = try await step() } catch {
                 logger.warning("background task failed at shutdown", metadata: ["task": .string(name), "error": .string("\(error)")])
             }
         }
@@ -31,12 +42,13 @@ public struct PeriodicTask: Service {
 
     private func loop() async throws {
         while !Task.isCancelled {
+            var pause = interval
             do {
-                try await job()
+                pause = try await step() ?? interval
             } catch {
                 logger.warning("background task failed", metadata: ["task": .string(name), "error": .string("\(error)")])
             }
-            try await Task.sleep(for: interval)
+            try await Task.sleep(for: pause)
         }
     }
 }
@@ -50,10 +62,14 @@ extension PeriodicTask {
         }
     }
 
-    /// Writes queued events to the event log in batches, off the request path.
-    public static func eventWriter(runtime: TesseraRuntime, logger: Logger, every interval: Duration = .milliseconds(100)) -> PeriodicTask {
-        PeriodicTask(name: "event writer", every: interval, logger: logger, runOnceMoreAtShutdown: true) {
-            try await runtime.flushEvents()
+    /// Writes queued events to the event log in batches, off the request path: every 5 ms while requests come
+    /// in, every 50 ms when a run found nothing. A flush shares the core with the requests; at 100 ms a busy
+    /// node wrote ~2,000 events at once and the requests waiting meanwhile set the p99 (7–9 ms at 32
+    /// connections against 4–5 ms with 5–10 ms batches; see docs/performance.md).
+    public static func eventWriter(runtime: TesseraRuntime, logger: Logger, busy: Duration = .milliseconds(5),
+                                   idle: Duration = .milliseconds(50)) -> PeriodicTask {
+        PeriodicTask(name: "event writer", retryAfter: idle, logger: logger, runOnceMoreAtShutdown: true) {
+            try await runtime.flushEvents() > 0 ? busy : idle
         }
     }
 

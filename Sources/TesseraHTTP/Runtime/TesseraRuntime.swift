@@ -64,8 +64,9 @@ public final class TesseraRuntime: Sendable {
         return changed
     }
 
-    /// Writes queued events to the event log and updates the queue metrics.
-    public func flushEvents() async throws {
+    /// Writes queued events to the event log and updates the queue metrics; returns how many were queued.
+    @discardableResult
+    public func flushEvents() async throws -> Int {
         let queued = events.depth
         defer {
             metrics.eventQueue(depth: events.depth)
@@ -77,6 +78,7 @@ public final class TesseraRuntime: Sendable {
         }
         try await events.flush(to: stores.events)
         metrics.eventsWritten(queued)
+        return queued
     }
 
     /// Deletes events older than `retention`; returns how many went.
