@@ -13,6 +13,9 @@ public struct IssuerURLs: Sendable, Equatable {
     }
 
     public var tokenEndpoint: String { issuer + "/v1/token" }
+    /// What a client assertion's `aud` may name at any endpoint: the issuer or the token endpoint (RFC 7523 §3);
+    /// other endpoints add their own URL.
+    public var assertionAudiences: [String] { [issuer, tokenEndpoint] }
     public var introspectionEndpoint: String { issuer + "/v1/introspect" }
     public var revocationEndpoint: String { issuer + "/v1/revoke" }
     public var jwksURI: String { issuer + "/v1/keys" }

@@ -23,10 +23,8 @@ public struct TokenService: Sendable {
             throw OAuthError(.unsupportedGrantType, .grantTypeUnsupported,
                              "grant_type \(quoted(grantType)) is not supported; expected one of [\(grantTypes.joined(separator: ", "))]", clientID: credentials.clientID)
         }
-        let client = try await authenticator.authenticate(credentials, server: server, acceptedAudiences: {
-            let urls = IssuerURLs(publicURL: publicURL, server: server.name)
-            return [urls.issuer, urls.tokenEndpoint]
-        }())
+        let client = try await authenticator.authenticate(credentials, server: server,
+                                                          acceptedAudiences: IssuerURLs(publicURL: publicURL, server: server.name).assertionAudiences)
         return (client, try await grant.handle(request, client: client, server: server))
     }
 }

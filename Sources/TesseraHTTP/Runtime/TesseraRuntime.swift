@@ -94,7 +94,7 @@ public final class TesseraRuntime: Sendable {
         let publicURL = settings.publicURL
         return try await authenticator.authenticate(credentials, server: server, acceptedAudiences: {
             let urls = IssuerURLs(publicURL: publicURL, server: server.name)
-            return [urls.issuer, urls.tokenEndpoint, endpoint(urls)]
+            return urls.assertionAudiences + [endpoint(urls)]
         }())
     }
 
