@@ -69,11 +69,16 @@ public struct JWSSigner: Sendable {
         self.encodedHeaderAndDot = Array(Base64URL.encode(header).utf8) + [UInt8(ascii: ".")]
     }
 
-    /// The compact JWS of `payload` (JSON bytes).
+    /// The compact JWS of `payload` (JSON bytes), assembled in one byte buffer; the signing input is hashed
+    /// in place and the digest signed (swift-crypto's `signature(for:)` over a collection goes through a
+    /// generic `DataProtocol` path first).
     public func sign(payload: [UInt8]) throws -> String {
-        var signingInput = encodedHeaderAndDot
-        signingInput.append(contentsOf: Base64URL.encode(payload).utf8)
-        let signature = try privateKey.signature(for: signingInput)
-        return String(decoding: signingInput, as: UTF8.self) + "." + Base64URL.encode(signature.rawRepresentation)
+        var jws = encodedHeaderAndDot
+        jws.append(contentsOf: Base64URL.encodeToBytes(payload))
+        let digest = jws.withUnsafeBytes { SHA256.hash(data: $0) }
+        let signature = try privateKey.signature(for: digest)
+        jws.append(UInt8(ascii: "."))
+        jws.append(contentsOf: Base64URL.encodeToBytes(signature.rawRepresentation))
+        return String(decoding: jws, as: UTF8.self)
     }
 }
