@@ -42,6 +42,19 @@ import TesseraStore
         return answer
     }
 
+    @Test func anAuthorizationHeaderSentTwiceIsRejectedAsMalformedNotReadHalfway() async throws {
+        try await TestDeployment.with { deployment in
+            let client = try await deployment.register(.clientSecretBasic)
+            var twice = HTTPDriver.basic(client.id, client.secret ?? "")
+            twice.append(HTTPField(name: .authorization, value: twice[.authorization] ?? ""))
+            let headers = twice
+            let answer = try await deployment.http { http in
+                try await http.post(Self.token, form: [("grant_type", "client_credentials")], headers: headers)
+            }
+            Self.expectRejection(answer, status: 401, error: "invalid_client", mentioning: "Authorization: Basic header is malformed", "not base64")
+        }
+    }
+
     @Test func scenario2ClientIDOnlyExplainsWhatThePrivateKeyClientMustSend() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.privateKeyJWT)

@@ -77,9 +77,10 @@ public enum FormDecoding {
     }
 
     public static func decodeComponent(_ bytes: ArraySlice<UInt8>) -> String? {
-        // Most components (ids, tokens, assertions) have nothing to decode: validate them as they are.
-        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-            return String(validating: bytes, as: UTF8.self)
+        // Most components (ids, tokens, assertions) are plain ASCII with nothing to decode: such bytes are
+        // valid UTF-8 as they are, and `String(decoding:)` skips the generic validating initialiser.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") || $0 >= 0x80 }) {
+            return String(decoding: bytes, as: UTF8.self)
         }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

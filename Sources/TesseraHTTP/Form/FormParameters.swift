@@ -49,7 +49,7 @@ public struct FormParameters: Sendable {
 extension Request {
     /// Reads the form body of a POST, after checking its content type and size.
     func formParameters(context: TesseraRequestContext) async throws -> FormParameters {
-        let contentType = headers[.contentType] ?? ""
+        let contentType = headers.value(.contentType) ?? ""
         guard Self.isFormMediaType(contentType) else {
             let got = contentType.isEmpty ? "no Content-Type" : "Content-Type \(quoted(contentType))"
             throw OAuthError(.invalidRequest, .requestContentType, "the request has \(got); send the parameters as application/x-www-form-urlencoded")
@@ -89,25 +89,22 @@ extension Request {
 }
 
 extension Request {
-    /// Parameters that clients are seen sending in the query string; everything else must be in the body.
-    static let clientParametersAllowedInQuery = ["client_id", "client_assertion", "client_assertion_type"]
-
-    /// The client credentials a request carries (Authorization header, body, and the query string
-    /// for the three parameters seen there in the wild); one value in two places must agree.
+    /// The client credentials a request carries (Authorization header, body, and the query string for
+    /// the three parameters clients are seen sending there: `client_id`, `client_assertion`,
+    /// `client_assertion_type`); one value in two places must agree.
     func presentedCredentials(form: FormParameters) throws(OAuthError) -> PresentedCredentials {
         let query = try queryParameters()
-        var merged: [String: String] = [:]
-        for name in Self.clientParametersAllowedInQuery {
+        func merged(_ name: String) throws(OAuthError) -> String? {
             switch (form[name], query[name]) {
             case let (body?, url?) where body != url:
                 throw OAuthError(.invalidRequest, .requestParameterConflict,
                                  "parameter \(quoted(name)) appears in both the query string and the body with different values; send it once")
             case let (body, url):
-                merged[name] = body ?? url
+                return body ?? url
             }
         }
         return PresentedCredentials(
-            authorizationHeader: headers[.authorization], clientID: merged["client_id"], clientSecret: form["client_secret"],
-            clientAssertion: merged["client_assertion"], clientAssertionType: merged["client_assertion_type"])
+            authorizationHeader: headers.value(.authorization), clientID: try merged("client_id"), clientSecret: form["client_secret"],
+            clientAssertion: try merged("client_assertion"), clientAssertionType: try merged("client_assertion_type"))
     }
 }

@@ -9,7 +9,7 @@ extension OAuthError: HTTPResponseError {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let requestID = (context as? TesseraRequestContext)?.requestID ?? ""
-        return response(requestID: requestID, authorizationHeaderUsed: request.headers[.authorization] != nil)
+        return response(requestID: requestID, authorizationHeaderUsed: request.headers.contains(.authorization))
     }
 
     /// The RFC 6749 §5.2 error response: JSON body with `error`, `error_description` and `request_id`,

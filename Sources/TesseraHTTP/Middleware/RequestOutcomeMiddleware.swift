@@ -28,9 +28,9 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
         } catch {
             let oauth = Self.oauthError(from: error, request: request)
             failure = oauth
-            response = oauth.response(requestID: context.requestID, authorizationHeaderUsed: request.headers[.authorization] != nil)
+            response = oauth.response(requestID: context.requestID, authorizationHeaderUsed: request.headers.contains(.authorization))
         }
-        response.headers[.requestID] = context.requestID
+        response.headers.add(.requestID, context.requestID)
         let elapsed = ContinuousClock.now - started
         let draft = context.event.current
         runtime.metrics.request(endpoint: draft.endpoint ?? Self.endpointName(request.uri.path), outcome: failure == nil ? "success" : "failure", duration: elapsed)
@@ -43,7 +43,7 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
                 clientID: failure?.clientID ?? draft.clientID, outcome: failure == nil ? .success : .failure,
                 reason: failure?.reason.rawValue ?? draft.reason, message: failure?.description ?? draft.message ?? "\(request.method.rawValue) \(request.uri.path)",
                 detail: failure.map { $0.detail.merging(draft.detail) { own, _ in own } } ?? draft.detail,
-                remoteAddress: context.remoteAddress, userAgent: request.headers[.userAgent]))
+                remoteAddress: context.remoteAddress, userAgent: request.headers.value(.userAgent)))
         }
         log(request, context: context, status: response.status.code, failure: failure, draft: draft, elapsed: elapsed)
         return response

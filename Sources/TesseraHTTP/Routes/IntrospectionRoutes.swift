@@ -24,7 +24,7 @@ struct IntrospectionRoutes {
         let server = try await runtime.beginRequest(context, endpoint: "introspect")
         let form = try await request.formParameters(context: context)
         let caller: IntrospectionCaller
-        if let bearer = BearerCaller.token(fromAuthorizationHeader: request.headers[.authorization]) {
+        if let bearer = BearerCaller.token(fromAuthorizationHeader: request.headers.value(.authorization)) {
             let credentials = try request.presentedCredentials(form: form)
             if credentials.clientSecret != nil || credentials.clientAssertion != nil {
                 throw OAuthError(.invalidRequest, .clientAuthMultipleMethods,
@@ -51,7 +51,7 @@ struct IntrospectionRoutes {
             members = [("active", .bool(false))]
         }
         let headers: HTTPFields = [.cacheControl: "no-store", .pragma: "no-cache"]
-        guard (request.headers[.accept] ?? "").lowercased().contains(Self.jwtMediaType) else {
+        guard (request.headers.value(.accept) ?? "").lowercased().contains(Self.jwtMediaType) else {
             return JSONResponse.make(members, headers: headers)
         }
         return try await signedAnswer(members, caller: caller, server: server, headers: headers)
