@@ -24,6 +24,16 @@ import TesseraStore
         #expect(value["o"] == .object(["k": .string("v")]))
     }
 
+    @Test func writerWritesWholeNumbersAsIntegerDigitsAndOthersAsDecimals() {
+        func written(_ number: Double) -> String { String(decoding: JSONWriter.object([("n", .number(number))]), as: UTF8.self) }
+        for whole: Int64 in [0, 7, -7, 10, 1_764_504_000, 999_999_999_999_999, -999_999_999_999_999] {
+            #expect(written(Double(whole)) == "{\"n\":\(whole)}")
+        }
+        #expect(written(1.5) == #"{"n":1.5}"#)
+        #expect(written(1e15) == #"{"n":1000000000000000.0}"#)
+        #expect(written(.infinity) == #"{"n":null}"#)
+    }
+
     @Test func resourceServerClaimValuesKeepTheirTypes() throws {
         let value = try JSONDecoder().decode([String: ClaimValue].self, from: Self.data)
         #expect(value["s"] == .string("true"))

@@ -54,7 +54,9 @@ public struct Introspector: Sendable {
 
     /// The members of an active answer: registered claims in RFC 7662 order, then custom claims.
     static func members(_ facts: TokenFacts) -> [(String, JSONValue)] {
-        var members: [(String, JSONValue)] = [("active", .bool(true))]
+        var members: [(String, JSONValue)] = []
+        members.reserveCapacity(12 + facts.customClaims.count)
+        members.append(("active", .bool(true)))
         if !facts.scopes.isEmpty { members.append(("scope", .string(facts.scopes.joined(separator: " ")))) }
         members.append(("client_id", .string(facts.clientID)))
         members.append(("token_type", .string(facts.kind == .refreshToken ? "refresh_token" : "Bearer")))

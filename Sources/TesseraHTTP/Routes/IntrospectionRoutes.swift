@@ -51,7 +51,7 @@ struct IntrospectionRoutes {
             members = [("active", .bool(false))]
         }
         let headers: HTTPFields = [.cacheControl: "no-store", .pragma: "no-cache"]
-        guard (request.headers.value(.accept) ?? "").lowercased().contains(Self.jwtMediaType) else {
+        guard let accept = request.headers.value(.accept), accept.lowercased().contains(Self.jwtMediaType) else {
             return JSONResponse.make(members, headers: headers)
         }
         return try await signedAnswer(members, caller: caller, server: server, headers: headers)

@@ -7,7 +7,8 @@
 public enum JSONWriter {
     public static func object(_ members: [(String, JSONValue)]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        // Tokens and introspection answers run to 300-500 bytes: one allocation for most of them.
+        out.reserveCapacity(max(256, members.count * 40))
         writeObject(members, into: &out)
         return out
     }
@@ -28,7 +29,7 @@ public enum JSONWriter {
         case .string(let text): writeString(text, into: &out)
         case .number(let number):
             if number.rounded() == number, abs(number) < 1e15 {
-                out.append(contentsOf: String(Int64(number)).utf8)
+                writeInteger(Int64(number), into: &out)
             } else if number.isFinite {
                 out.append(contentsOf: "\(number)".utf8)
             } else {
@@ -45,6 +46,22 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             writeObject(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: &out)
+        }
+    }
+
+    /// Decimal digits written in place: `String(n).utf8` allocated a string for every `exp`, `iat` and `nbf`.
+    static func writeInteger(_ number: Int64, into out: inout [UInt8]) {
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes; an Int64 has at most 19 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: buffer[start...])
         }
     }
 
