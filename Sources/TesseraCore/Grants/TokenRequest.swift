@@ -5,14 +5,11 @@ public struct TokenRequest: Sendable {
     public var scope: String?
     /// RFC 8707 `resource` parameters, in order.
     public var resources: [String]
-    /// All single-valued parameters, for grants that need others (code, refresh_token, …).
-    public var parameters: [String: String]
 
-    public init(grantType: String?, scope: String? = nil, resources: [String] = [], parameters: [String: String] = [:]) {
+    public init(grantType: String?, scope: String? = nil, resources: [String] = []) {
         self.grantType = grantType
         self.scope = scope
         self.resources = resources
-        self.parameters = parameters
     }
 }
 

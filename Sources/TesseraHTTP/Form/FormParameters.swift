@@ -41,9 +41,6 @@ public struct FormParameters: Sendable {
     public subscript(_ name: String) -> String? { values[name]?.first }
 
     public func all(_ name: String) -> [String] { values[name] ?? [] }
-
-    /// Every single-valued parameter, for grants that read others.
-    public var singleValues: [String: String] { values.compactMapValues(\.first) }
 }
 
 extension Request {

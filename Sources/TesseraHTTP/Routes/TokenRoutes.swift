@@ -19,7 +19,7 @@ struct TokenRoutes {
         let server = try await runtime.beginRequest(context, endpoint: "token")
         let form = try await request.formParameters(context: context)
         let credentials = try request.presentedCredentials(form: form)
-        let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"), parameters: form.singleValues)
+        let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"))
         let (client, answer) = try await runtime.tokens.handle(tokenRequest, credentials: credentials, server: server)
         runtime.metrics.tokenIssued(server: server.name)
         context.event.note(clientID: client.id, message: "issued \(server.tokenFormat == .opaque ? "an opaque" : "a JWT") access token to client \(client.id)", detail: [
