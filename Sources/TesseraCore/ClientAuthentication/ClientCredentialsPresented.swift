@@ -49,7 +49,10 @@ public struct BasicCredentials: Sendable, Equatable {
         guard index < end, let decoded = try? Base64.decode(bytes: bytes[index..<end]) else {
             throw malformed("the credentials are not base64")
         }
-        guard String(validating: decoded, as: UTF8.self) != nil else { throw malformed("the decoded credentials are not UTF-8") }
+        // ASCII (nearly every id and secret) is UTF-8 as it is; only other bytes go through the validating initialiser.
+        guard decoded.allSatisfy({ $0 < 0x80 }) || String(validating: decoded, as: UTF8.self) != nil else {
+            throw malformed("the decoded credentials are not UTF-8")
+        }
         guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { throw malformed("no ':' between client id and secret") }
         guard let id = FormDecoding.decodeComponent(decoded[..<colon]),
               let secret = FormDecoding.decodeComponent(decoded[(colon + 1)...]) else {
