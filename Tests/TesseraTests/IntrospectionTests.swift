@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import JWTKit
 import Testing
-import TesseraCore
+@testable import TesseraCore
 import TesseraStore
 
 /// Scenarios 2, 4 and 8 at the introspection endpoint, the bearer caller, the access policy and RFC 9701.
@@ -192,5 +192,27 @@ extension HTTPFields {
         var result = self
         for field in other { result[field.name] = field.value }
         return result
+    }
+}
+
+/// Rendered active answers are reused per token: each must stay the rendering of its own token.
+@Suite struct RenderedAnswersTests {
+    static func facts(_ jti: String) -> TokenFacts {
+        TokenFacts(kind: .accessToken, format: .opaque, server: "default", issuer: "https://id.example/oauth2/default", clientID: "client-\(jti)",
+                   subject: "client-\(jti)", username: nil, scopes: ["orders.read"], audiences: ["api://default"], jti: jti,
+                   issuedAt: 1_700_000_000, notBefore: 1_700_000_000, expiresAt: 1_700_003_600, customClaims: [:],
+                   hash: Hashing.sha256("token-\(jti)"))
+    }
+
+    @Test func eachTokenGetsItsOwnAnswerBeforeAndAfterTheCacheIsEmptiedAtItsLimit() throws {
+        let answers = RenderedAnswers(limit: 2)
+        let (first, second, third) = (Self.facts("AT.1"), Self.facts("AT.2"), Self.facts("AT.3"))
+        for facts in [first, second, third, first, third, second, first] {
+            let answer = answers.answer(for: facts)
+            #expect(answer == JSONWriter.object(Introspector.members(facts)))
+            let text = String(decoding: answer, as: UTF8.self)
+            #expect(text.hasPrefix("{\"active\":true,"))
+            #expect(text.contains("\"jti\":\"\(facts.jti)\"") && text.contains("\"client_id\":\"\(facts.clientID)\""))
+        }
     }
 }

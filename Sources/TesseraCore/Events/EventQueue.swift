@@ -34,6 +34,11 @@ public final class EventQueue: Sendable {
     /// Takes up to `max` queued events, oldest first.
     public func take(max: Int = 1_000) -> [Event] {
         state.withLock { state in
+            // The usual case takes the whole queue: hand the array over instead of copying every event.
+            guard state.pending.count > max else {
+                defer { state.pending = [] }
+                return state.pending
+            }
             let batch = Array(state.pending.prefix(max))
             state.pending.removeFirst(batch.count)
             return batch

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TesseraStore
 
 /// Who is asking to introspect: a client that authenticated with its registered method, or the
@@ -13,10 +14,10 @@ public struct IntrospectionCaller: Sendable {
     }
 }
 
-/// The answer of the introspection endpoint (RFC 7662), before rendering.
+/// The answer of the introspection endpoint (RFC 7662).
 public enum IntrospectionResult: Sendable {
-    /// `members` in the order they are rendered, starting with `"active": true`.
-    case active(members: [(String, JSONValue)], facts: TokenFacts)
+    /// `answer` is the JSON body (`Introspector.members(facts)` rendered, `"active": true` first).
+    case active(answer: [UInt8], facts: TokenFacts)
     /// Rendered as exactly `{"active":false}`; the reason is for the log only.
     case inactive(ReasonCode, detail: [String: String])
 }
@@ -30,9 +31,11 @@ public struct Introspector: Sendable {
     public static let introspectScope = "tessera:introspect"
 
     let verifier: TokenVerifier
+    let answers: RenderedAnswers
 
-    public init(verifier: TokenVerifier) {
+    public init(verifier: TokenVerifier, maxCachedAnswers: Int = 10_000) {
         self.verifier = verifier
+        self.answers = RenderedAnswers(limit: maxCachedAnswers)
     }
 
     public func introspect(_ token: String, caller: IntrospectionCaller, server: AuthorizationServer) async throws(OAuthError) -> IntrospectionResult {
@@ -43,7 +46,7 @@ public struct Introspector: Sendable {
             guard Self.maySee(caller.client, facts) else {
                 return .inactive(.tokenNotVisible, detail: ["token_client_id": facts.clientID, "jti": facts.jti])
             }
-            return .active(members: Self.members(facts), facts: facts)
+            return .active(answer: answers.answer(for: facts), facts: facts)
         }
     }
 
@@ -53,7 +56,7 @@ public struct Introspector: Sendable {
     }
 
     /// The members of an active answer: registered claims in RFC 7662 order, then custom claims.
-    static func members(_ facts: TokenFacts) -> [(String, JSONValue)] {
+    public static func members(_ facts: TokenFacts) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = []
         members.reserveCapacity(12 + facts.customClaims.count)
         members.append(("active", .bool(true)))
@@ -73,5 +76,31 @@ public struct Introspector: Sendable {
             if let value = facts.customClaims[key] { members.append((key, value)) }
         }
         return members
+    }
+}
+
+/// Rendered active answers by token hash, so a token introspected again costs a lookup instead of
+/// building and writing a dozen members.
+///
+/// Safe to reuse because an answer is a function of the token alone: a JWT's claims are in the token,
+/// an opaque record never changes but for `revoked`, and an answer is only served after the verifier
+/// found the token active for this server (expiry, revocation and the caller's policy are checked
+/// every time, before this lookup). Bounded: emptied when full.
+final class RenderedAnswers: Sendable {
+    private let rendered = Mutex<[Data: [UInt8]]>([:])
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func answer(for facts: TokenFacts) -> [UInt8] {
+        if let known = rendered.withLock({ $0[facts.hash] }) { return known }
+        let answer = JSONWriter.object(Introspector.members(facts))
+        rendered.withLock { cache in
+            if cache.count >= limit { cache.removeAll() }
+            cache[facts.hash] = answer
+        }
+        return answer
     }
 }

@@ -7,12 +7,18 @@ import TesseraStore
 /// invalid percent-encoding or UTF-8 is rejected, a parameter sent twice is rejected (except those
 /// the RFCs allow to repeat, like RFC 8707 `resource`), and an empty value counts as absent.
 public struct FormParameters: Sendable {
-    private(set) var values: [String: [String]] = [:]
+    /// In body order. An OAuth request has a handful of parameters: a list read front to back beats
+    /// hashing every name into a dictionary of arrays.
+    private(set) var pairs: [(name: String, value: String)] = []
 
     /// Parameters that may legitimately appear more than once.
     static let repeatable: Set<String> = ["resource"]
+    /// From this many parameters on, names are also kept in a set, so a hostile body of thousands of
+    /// parameters costs linear time, not quadratic.
+    static let listedNamesLimit = 16
 
     public init(parsing bytes: some Collection<UInt8>, origin: String) throws(OAuthError) {
+        var names: Set<String>?
         let all = Array(bytes)
         var rest = all[...]
         while !rest.isEmpty {
@@ -21,26 +27,31 @@ public struct FormParameters: Sendable {
             rest = end < rest.endIndex ? rest[rest.index(after: end)...] : []
             if pair.isEmpty { continue }
             let equals = pair.firstIndex(of: UInt8(ascii: "="))
-            let rawName = equals.map { pair[pair.startIndex..<$0] } ?? pair[...]
+            let rawName = equals.map { pair[pair.startIndex..<$0] } ?? pair
             let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? []
-            guard let name = FormDecoding.decodeComponent(ArraySlice(rawName)),
-                  let value = FormDecoding.decodeComponent(ArraySlice(rawValue)) else {
+            guard let name = FormDecoding.decodeComponent(rawName), let value = FormDecoding.decodeComponent(rawValue) else {
                 throw OAuthError(.invalidRequest, .requestMalformedBody,
                                  "the \(origin) has invalid percent-encoding or is not UTF-8; form-encode every name and value")
             }
             guard !value.isEmpty else { continue }
-            if values[name] != nil && !Self.repeatable.contains(name) {
+            let seen = names.map { $0.contains(name) } ?? pairs.contains { $0.name == name }
+            if seen && !Self.repeatable.contains(name) {
                 throw OAuthError(.invalidRequest, .requestDuplicateParameter, "parameter \(quoted(name)) appears more than once in the \(origin); send it once")
             }
-            values[name, default: []].append(value)
+            pairs.append((name, value))
+            if names != nil {
+                names?.insert(name)
+            } else if pairs.count == Self.listedNamesLimit {
+                names = Set(pairs.map(\.name))
+            }
         }
     }
 
     public init() {}
 
-    public subscript(_ name: String) -> String? { values[name]?.first }
+    public subscript(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
 
-    public func all(_ name: String) -> [String] { values[name] ?? [] }
+    public func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 }
 
 extension Request {
@@ -51,14 +62,21 @@ extension Request {
             let got = contentType.isEmpty ? "no Content-Type" : "Content-Type \(quoted(contentType))"
             throw OAuthError(.invalidRequest, .requestContentType, "the request has \(got); send the parameters as application/x-www-form-urlencoded")
         }
-        let buffer: ByteBuffer
+        // A small form arrives as one buffer: keep it as it is instead of copying it into a new one
+        // (`collect(upTo:)`); only a body in several parts is gathered.
+        var buffer: ByteBuffer?
         do {
-            buffer = try await body.collect(upTo: context.maxUploadSize)
+            for try await part in body {
+                guard (buffer?.readableBytes ?? 0) + part.readableBytes <= context.maxUploadSize else { throw BodyTooLarge() }
+                if buffer == nil { buffer = part } else { buffer!.writeImmutableBuffer(part) }
+            }
         } catch {
             throw OAuthError(.invalidRequest, .requestBodyTooLarge, "the request body is larger than 64 KiB", status: 413)
         }
-        return try FormParameters(parsing: buffer.readableBytesView, origin: "request body")
+        return try FormParameters(parsing: (buffer ?? ByteBuffer()).readableBytesView, origin: "request body")
     }
+
+    private struct BodyTooLarge: Error {}
 
     static let formMediaType = Array("application/x-www-form-urlencoded".utf8)
 

@@ -9,6 +9,7 @@ import TesseraStore
 /// `POST {issuer}/v1/introspect` (RFC 7662, RFC 9701) and `POST {issuer}/v1/revoke` (RFC 7009).
 struct IntrospectionRoutes {
     static let jwtMediaType = "application/token-introspection+jwt"
+    static let inactiveAnswer = JSONWriter.object([("active", .bool(false))])
 
     let runtime: TesseraRuntime
     let logger: Logger
@@ -38,23 +39,26 @@ struct IntrospectionRoutes {
         guard let token = form["token"] else {
             throw OAuthError(.invalidRequest, .tokenMissing, "the introspection request has no token parameter; send token=<the token to check>", clientID: caller.client.id)
         }
-        let members: [(String, JSONValue)]
+        let answer: [UInt8]
+        let members: () -> [(String, JSONValue)]
         switch try await runtime.introspector.introspect(token, caller: caller, server: server) {
-        case .active(let active, let facts):
-            members = active
+        case .active(let rendered, let facts):
+            answer = rendered
+            members = { Introspector.members(facts) }
             context.event.note(clientID: caller.client.id, message: "token is active (issued to \(facts.clientID))",
                                detail: ["jti": facts.jti, "token_client_id": facts.clientID, "via": caller.viaBearer ? "bearer" : "client_auth"])
         case .inactive(let reason, let detail):
             logInactive(reason, detail: detail, caller: caller, context: context)
             context.event.note(clientID: caller.client.id, message: "answered {\"active\":false}: \(reason.explanation)", reason: reason.rawValue,
                                detail: detail.merging(["via": caller.viaBearer ? "bearer" : "client_auth"]) { own, _ in own })
-            members = [("active", .bool(false))]
+            answer = Self.inactiveAnswer
+            members = { [("active", .bool(false))] }
         }
         let headers: HTTPFields = [.cacheControl: "no-store", .pragma: "no-cache"]
         guard let accept = request.headers.value(.accept), accept.lowercased().contains(Self.jwtMediaType) else {
-            return JSONResponse.make(members, headers: headers)
+            return JSONResponse.bytes(answer, headers: headers)
         }
-        return try await signedAnswer(members, caller: caller, server: server, headers: headers)
+        return try await signedAnswer(members(), caller: caller, server: server, headers: headers)
     }
 
     /// RFC 9701: the answer as a JWT signed with the server's key, addressed to the caller.
