@@ -9,13 +9,15 @@ import TesseraCore
     }
 
     @Test func parametersReadByNameDecodedAndEmptyValuesAbsent() throws {
-        let form = try Self.parse("grant_type=client_credentials&scope=orders.read+orders.write&client_id=a%2Fb&empty=&&lone")
+        let form = try Self.parse("grant_type=client_credentials&scope=orders.read+orders.write&client_id=a%2Fb&empty=&&lone&padded=ab==&=nameless")
         #expect(form["grant_type"] == "client_credentials")
         #expect(form["scope"] == "orders.read orders.write")
         #expect(form["client_id"] == "a/b")
         #expect(form["empty"] == nil, "an empty value counts as absent")
         #expect(form["lone"] == nil, "a name without a value counts as absent")
         #expect(form["missing"] == nil)
+        #expect(form["padded"] == "ab==", "only the first '=' separates name and value")
+        #expect(form[""] == "nameless")
     }
 
     @Test func resourceMayRepeatInOrderAndNothingElseMay() throws {

@@ -216,3 +216,17 @@ extension HTTPFields {
         }
     }
 }
+
+/// Which Authorization headers make an introspection caller a Bearer caller, and with which token.
+@Suite struct BearerHeaderTests {
+    @Test func theBearerSchemeIsCaseInsensitiveAndTheTokenTrimmed() {
+        let cases: [(String?, String?)] = [
+            ("Bearer abc.def", "abc.def"), ("bearer abc", "abc"), ("BEARER  abc ", "abc"), (" Bearer abc", "abc"),
+            ("Bearer", nil), ("Bearer ", nil), ("Basic YTpi", nil), ("Bearerx abc", nil), ("Bear abc", nil),
+            ("Bearer\tabc", nil), ("Béarer abc", nil), (nil, nil), ("", nil), ("Bearer   ", ""),
+        ]
+        for (header, token) in cases {
+            #expect(BearerCaller.token(fromAuthorizationHeader: header) == token, "\(header ?? "(no header)")")
+        }
+    }
+}

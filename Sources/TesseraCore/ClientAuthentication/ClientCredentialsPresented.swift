@@ -82,7 +82,7 @@ public enum FormDecoding {
     public static func decodeComponent(_ bytes: ArraySlice<UInt8>) -> String? {
         // Most components (ids, tokens, assertions) are plain ASCII with nothing to decode: such bytes are
         // valid UTF-8 as they are, and `String(decoding:)` skips the generic validating initialiser.
-        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") || $0 >= 0x80 }) {
+        if !needsDecoding(bytes) {
             return String(decoding: bytes, as: UTF8.self)
         }
         var out: [UInt8] = []
@@ -103,6 +103,18 @@ public enum FormDecoding {
             index += 1
         }
         return String(validating: out, as: UTF8.self)
+    }
+
+    /// Whether any byte is `%`, `+` or non-ASCII. One pass without early exit over the raw bytes, which the
+    /// compiler vectorises: tokens and assertions are hundreds of bytes, and every one of them is scanned.
+    private static func needsDecoding(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var found: UInt8 = 0
+            for byte in buffer {
+                found |= (byte == UInt8(ascii: "%") ? 1 : 0) | (byte == UInt8(ascii: "+") ? 1 : 0) | (byte & 0x80)
+            }
+            return found != 0
+        }
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import TesseraCore
@@ -22,11 +23,11 @@ public struct FormParameters: Sendable {
         let all = Array(bytes)
         var rest = all[...]
         while !rest.isEmpty {
-            let end = rest.firstIndex(of: UInt8(ascii: "&")) ?? rest.endIndex
+            let end = Self.firstIndex(of: UInt8(ascii: "&"), in: rest) ?? rest.endIndex
             let pair = rest[..<end]
             rest = end < rest.endIndex ? rest[rest.index(after: end)...] : []
             if pair.isEmpty { continue }
-            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let equals = Self.firstIndex(of: UInt8(ascii: "="), in: pair)
             let rawName = equals.map { pair[pair.startIndex..<$0] } ?? pair
             let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? []
             guard let name = FormDecoding.decodeComponent(rawName), let value = FormDecoding.decodeComponent(rawValue) else {
@@ -48,6 +49,14 @@ public struct FormParameters: Sendable {
     }
 
     public init() {}
+
+    /// `memchr` over the slice: a token or an assertion is hundreds of bytes without a separator.
+    static func firstIndex(of byte: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, let found = memchr(base, Int32(byte), buffer.count) else { return nil }
+            return bytes.startIndex + (UnsafeRawPointer(found) - UnsafeRawPointer(base))
+        }
+    }
 
     public subscript(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
 
