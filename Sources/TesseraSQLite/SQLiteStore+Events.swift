@@ -17,7 +17,7 @@ extension SQLiteStore: EventLog {
             for event in chunk {
                 binds += [.date(event.time), .text(event.requestID), .text(event.server), .text(event.endpoint), .text(event.clientID),
                           .text(event.outcome.rawValue), .text(event.reason), .text(event.message),
-                          .text(String(decoding: JSONWriter.object(event.detail.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }), as: UTF8.self)),
+                          .text(ColumnText.map(event.detail)),
                           .text(event.remoteAddress), .text(event.userAgent)]
             }
             try await run("INSERT INTO events (\(Self.eventColumns)) VALUES \(placeholders)", binds)

@@ -1,3 +1,4 @@
+import NIOCore
 import HTTPTypes
 import Testing
 @testable import TesseraHTTP
@@ -23,5 +24,18 @@ import Testing
         fields.add(.contentType, "application/jwt")
         #expect(fields[values: .contentType] == ["application/jwt"])
         #expect(fields.count == 2)
+    }
+}
+
+/// The caller's address as the event log writes it: dotted IPv4 exactly as `inet_ntop` writes it, IPv6 in NIO's form.
+@Suite struct AddressTextTests {
+    @Test func ipv4IsWrittenAsInetNtopWritesItAndIPv6AsNIODoes() throws {
+        for text in ["0.0.0.0", "255.255.255.255", "127.0.0.1", "10.0.12.7", "192.168.100.9", "1.20.199.250", "100.99.10.9"] {
+            let address = try SocketAddress(ipAddress: text, port: 443)
+            #expect(address.addressText == text)
+            #expect(address.addressText == address.ipAddress)
+        }
+        let v6 = try SocketAddress(ipAddress: "2001:db8::1", port: 443)
+        #expect(v6.addressText == v6.ipAddress)
     }
 }

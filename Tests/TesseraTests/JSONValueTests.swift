@@ -34,6 +34,15 @@ import TesseraStore
         #expect(written(.infinity) == #"{"n":null}"#)
     }
 
+    @Test func eventDetailIsWrittenWithSortedKeysAndEscapesAndReadsBackUnchanged() {
+        #expect(ColumnText.map([:]) == "{}")
+        #expect(ColumnText.map(["via": "client_auth", "jti": "AT.1", "b": "x"]) == #"{"b":"x","jti":"AT.1","via":"client_auth"}"#)
+        let awkward = ["quote": "say \"hi\"", "path": "a\\b/c", "lines": "one\ntwo\tthree\u{1}", "unicode": "café ✓", "": "empty key"]
+        let text = ColumnText.map(awkward)
+        #expect(ColumnText.map(from: text) == awkward)
+        #expect(text.hasPrefix(#"{"":"empty key","lines":"one\ntwo\tthree\u0001","path":"a\\b/c","quote":"say \"hi\"","unicode":"café ✓"}"#))
+    }
+
     @Test func resourceServerClaimValuesKeepTheirTypes() throws {
         let value = try JSONDecoder().decode([String: ClaimValue].self, from: Self.data)
         #expect(value["s"] == .string("true"))

@@ -25,16 +25,23 @@ public struct TesseraRequestContext: RequestContext {
 }
 
 extension SocketAddress {
-    /// The IP address as text, for the event log. IPv4 is written here, digit by digit: NIO's `ipAddress`
-    /// goes through `inet_ntop`, which formats with `sprintf`, for every request. IPv6 keeps NIO's form.
+    /// The IP address as text, for the event log. IPv4 is written here, digit by digit into the string's
+    /// own storage: NIO's `ipAddress` goes through `inet_ntop` and `sprintf`, and even appending four
+    /// numbers and three dots builds seven strings — for every request. IPv6 keeps NIO's form.
     var addressText: String? {
         guard case .v4(let address) = self else { return ipAddress }
         let value = UInt32(bigEndian: address.address.sin_addr.s_addr)
-        var text = ""
-        for shift in [24, 16, 8, 0] {
-            if shift != 24 { text.append(".") }
-            text.append(String((value >> UInt32(shift)) & 0xFF))
+        return String(unsafeUninitializedCapacity: 15) { text in
+            var count = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                if shift != 24 { text[count] = UInt8(ascii: "."); count += 1 }
+                let octet = UInt8(truncatingIfNeeded: value >> shift)
+                if octet >= 100 { text[count] = UInt8(ascii: "0") + octet / 100; count += 1 }
+                if octet >= 10 { text[count] = UInt8(ascii: "0") + octet / 10 % 10; count += 1 }
+                text[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+            }
+            return count
         }
-        return text
     }
 }

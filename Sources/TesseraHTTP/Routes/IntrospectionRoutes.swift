@@ -40,11 +40,11 @@ struct IntrospectionRoutes {
             throw OAuthError(.invalidRequest, .tokenMissing, "the introspection request has no token parameter; send token=<the token to check>", clientID: caller.client.id)
         }
         let answer: [UInt8]
-        let members: () -> [(String, JSONValue)]
+        let activeFacts: TokenFacts?
         switch try await runtime.introspector.introspect(token, caller: caller, server: server) {
         case .active(let rendered, let facts):
             answer = rendered
-            members = { Introspector.members(facts) }
+            activeFacts = facts
             context.event.note(clientID: caller.client.id, message: "token is active (issued to \(facts.clientID))",
                                detail: ["jti": facts.jti, "token_client_id": facts.clientID, "via": caller.viaBearer ? "bearer" : "client_auth"])
         case .inactive(let reason, let detail):
@@ -52,13 +52,14 @@ struct IntrospectionRoutes {
             context.event.note(clientID: caller.client.id, message: "answered {\"active\":false}: \(reason.explanation)", reason: reason.rawValue,
                                detail: detail.merging(["via": caller.viaBearer ? "bearer" : "client_auth"]) { own, _ in own })
             answer = Self.inactiveAnswer
-            members = { [("active", .bool(false))] }
+            activeFacts = nil
         }
         let headers: HTTPFields = [.cacheControl: "no-store", .pragma: "no-cache"]
         guard let accept = request.headers.value(.accept), accept.lowercased().contains(Self.jwtMediaType) else {
             return JSONResponse.bytes(answer, headers: headers)
         }
-        return try await signedAnswer(members(), caller: caller, server: server, headers: headers)
+        let members = activeFacts.map(Introspector.members) ?? [("active", .bool(false))]
+        return try await signedAnswer(members, caller: caller, server: server, headers: headers)
     }
 
     /// RFC 9701: the answer as a JWT signed with the server's key, addressed to the caller.

@@ -71,7 +71,10 @@ public enum JSONWriter {
         // go (scanning through `String.UTF8View` took a generic path per byte).
         var text = text
         let copied = text.withUTF8 { bytes in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            // One pass without early exit, which the compiler vectorises.
+            var escaped: UInt8 = 0
+            for byte in bytes { escaped |= (byte < 0x20 ? 1 : 0) | (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0) }
+            guard escaped == 0 else { return false }
             out.append(contentsOf: bytes)
             return true
         }
