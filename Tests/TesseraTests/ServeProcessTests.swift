@@ -103,9 +103,9 @@ import TesseraCore
         #expect(server.terminationStatus == 0)
     }
 
-    @Test func eventLoopsFollowTheCPUsTheProcessMayUse() async throws {
+    @Test func eventLoopsAndTheBlockingPoolFollowTheCPUsTheProcessMayUse() async throws {
         // NIO alone counts the machine's cores; a node pinned to one core must run one event loop, not two that
-        // wake each other on every hop.
+        // wake each other on every hop, and one blocking-pool thread for its one SQLite connection.
         let taskset = "/usr/bin/taskset"
         guard FileManager.default.isExecutableFile(atPath: taskset) else {
             Issue.record("taskset (util-linux) is missing; Debian always has it")
@@ -122,6 +122,8 @@ import TesseraCore
         let names = tasks.compactMap { try? String(contentsOfFile: "/proc/\(server.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
         let loops = names.filter { $0.hasPrefix("NIO-SGLTN-") }
         #expect(loops.count == 1, "event loop threads of a process pinned to one CPU: \(names.sorted())")
+        let pool = names.filter { $0.hasPrefix("SGLTN-TP-") }
+        #expect(pool.count == 1, "blocking pool threads of a process pinned to one CPU: \(names.sorted())")
     }
 
     @Test func unusableDataDirectoryFailsWithOneLine() throws {

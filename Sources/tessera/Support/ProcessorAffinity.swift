@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// Sizes NIO's event loops to the CPUs this process may run on.
+/// Sizes NIO's event loops and blocking thread pool to the CPUs this process may run on.
 ///
 /// NIO counts the machine's cores (and cgroup quotas) but not the process's CPU affinity, so a node
 /// started with `taskset -c 0` (or pinned by an orchestrator) ran two event loop threads on one core,
@@ -11,6 +11,9 @@ enum ProcessorAffinity {
     static func sizeEventLoops() {
         guard let allowed = allowedCPUCount, allowed < System.coreCount else { return }
         NIOSingletons.groupLoopCountSuggestion = allowed
+        // The blocking pool runs SQLite's calls; its one connection takes one call at a time, so threads
+        // beyond the CPUs only wait on the connection's mutex and switch places on the same core.
+        NIOSingletons.blockingPoolThreadCountSuggestion = allowed
     }
 
     /// How many CPUs the scheduler lets this process use, or nil where that cannot be asked.
