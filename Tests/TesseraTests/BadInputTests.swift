@@ -1,4 +1,6 @@
 import Foundation
+import AsyncHTTPClient
+import NIOCore
 import HTTPTypes
 import Testing
 import TesseraCore
@@ -101,6 +103,22 @@ import TesseraStore
                 try await http.postRaw(Self.token, bytes: Array(("grant_type=client_credentials&pad=" + String(repeating: "a", count: 70_000)).utf8))
             }
             Self.expectRejection(answer, status: 413, error: "invalid_request", mentioning: "64 KiB")
+        }
+    }
+
+    @Test func aFormBodyArrivingInManyReadsOverARealSocketIsReadWhole() async throws {
+        try await LiveServer.with { deployment, base in
+            let client = try await deployment.register(.clientSecretPost)
+            // ~60 KiB: the server's socket reads it in several buffers, which the form reader must join in order.
+            let pad = String(repeating: "p", count: 60_000)
+            var request = HTTPClientRequest(url: base + Self.token)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: "pad=\(pad)&grant_type=client_credentials&client_id=\(client.id)&client_secret=\(client.secret ?? "")"))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(response.status.code == 200, "\(body)")
+            #expect(body.contains("\"access_token\""))
         }
     }
 

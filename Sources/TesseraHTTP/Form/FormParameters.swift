@@ -77,7 +77,7 @@ extension Request {
         do {
             for try await part in body {
                 guard (buffer?.readableBytes ?? 0) + part.readableBytes <= context.maxUploadSize else { throw BodyTooLarge() }
-                if buffer == nil { buffer = part } else { buffer!.writeImmutableBuffer(part) }
+                if buffer == nil { buffer = part } else { buffer?.writeImmutableBuffer(part) }
             }
         } catch {
             throw OAuthError(.invalidRequest, .requestBodyTooLarge, "the request body is larger than 64 KiB", status: 413)

@@ -9,7 +9,8 @@ import TesseraStore
 /// `POST {issuer}/v1/introspect` (RFC 7662, RFC 9701) and `POST {issuer}/v1/revoke` (RFC 7009).
 struct IntrospectionRoutes {
     static let jwtMediaType = "application/token-introspection+jwt"
-    static let inactiveAnswer = JSONWriter.object([("active", .bool(false))])
+    static let inactiveMembers: [(String, JSONValue)] = [("active", .bool(false))]
+    static let inactiveAnswer = JSONWriter.object(inactiveMembers)
 
     let runtime: TesseraRuntime
     let logger: Logger
@@ -58,7 +59,7 @@ struct IntrospectionRoutes {
         guard let accept = request.headers.value(.accept), accept.lowercased().contains(Self.jwtMediaType) else {
             return JSONResponse.bytes(answer, headers: headers)
         }
-        let members = activeFacts.map(Introspector.members) ?? [("active", .bool(false))]
+        let members = activeFacts.map(Introspector.members) ?? Self.inactiveMembers
         return try await signedAnswer(members, caller: caller, server: server, headers: headers)
     }
 
