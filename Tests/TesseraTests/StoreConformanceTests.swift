@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TesseraSQLite
+@testable import TesseraSQLite
 import TesseraStore
 import TesseraStoreTesting
 
@@ -28,6 +28,16 @@ import TesseraStoreTesting
         let second = try await SQLiteStore.open(path: path)
         #expect(try await second.scopes(server: "alpha").map(\.name) == ["kept"])
         await second.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test func sqliteOpensInWALModeWithNormalSyncAndCheckpointsEvery4000Pages() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-pragmas-\(UUID().uuidString).sqlite").path
+        let store = try await SQLiteStore.open(path: path)
+        #expect(try await store.run("PRAGMA journal_mode").first?.column("journal_mode")?.string == "wal")
+        #expect(try await store.run("PRAGMA synchronous").first?.column("synchronous")?.integer == 1, "NORMAL")
+        #expect(try await store.run("PRAGMA wal_autocheckpoint").first?.column("wal_autocheckpoint")?.integer == 4000)
+        await store.close()
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
