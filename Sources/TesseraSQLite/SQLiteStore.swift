@@ -37,10 +37,6 @@ public final class SQLiteStore: Sendable {
             _ = try await connection.query("PRAGMA busy_timeout = 5000")
             _ = try await connection.query("PRAGMA journal_mode = WAL")
             _ = try await connection.query("PRAGMA synchronous = NORMAL")
-            // Checkpoint (copy the WAL into the database and fsync both) every 4,000 pages instead of SQLite's
-            // 1,000: each single-use assertion claim dirties a page of its own, so a busy private_key_jwt node
-            // checkpointed several times a second. The WAL grows to about 16 MB between checkpoints.
-            _ = try await connection.query("PRAGMA wal_autocheckpoint = 4000")
             try await store.migrate()
         } catch {
             try? await connection.close()
