@@ -63,15 +63,6 @@ public struct BasicCredentials: Sendable, Equatable {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while text.first == " " { text = text.dropFirst() }
-        while text.last == " " { text = text.dropLast() }
-        return String(text)
-    }
-}
-
 /// application/x-www-form-urlencoded decoding of one component: `+` is a space, `%XX` a byte,
 /// and the result must be UTF-8.
 public enum FormDecoding {

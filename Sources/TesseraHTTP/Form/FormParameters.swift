@@ -108,7 +108,7 @@ extension Request {
     /// The query string's parameters, read with the same strictness as the body.
     func queryParameters() throws(OAuthError) -> FormParameters {
         guard let query = uri.query, !query.isEmpty else { return FormParameters() }
-        return try FormParameters(parsing: Array(query.utf8), origin: "query string")
+        return try FormParameters(parsing: query.utf8, origin: "query string")
     }
 }
 
