@@ -65,5 +65,12 @@ enum SQLiteSchema {
             "CREATE INDEX events_by_request ON events (request_id)",
             "CREATE INDEX events_by_client ON events (client_id, id)",
         ]),
+        (4, [
+            // Claims are decided in memory (`ClaimedAssertions`); the table is their append-only log.
+            "CREATE TABLE assertion_claims (client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL)",
+            "CREATE INDEX assertion_claims_by_expiry ON assertion_claims (expires_at)",
+            "INSERT INTO assertion_claims (client_id, jti, expires_at) SELECT client_id, jti, expires_at FROM assertion_replays",
+            "DROP TABLE assertion_replays",
+        ]),
     ]
 }

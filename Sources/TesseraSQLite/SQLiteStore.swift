@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLiteNIO
+import Synchronization
 import TesseraStore
 
 /// The embedded default backend: one SQLite file in WAL mode, shared safely with the admin CLI
@@ -14,8 +15,11 @@ public final class SQLiteStore: Sendable {
     public let path: String
     /// Told the kind (`SELECT`, `INSERT`, …) and duration of every statement, for the latency metric.
     let observer: (@Sendable (String, Duration) -> Void)?
-    /// Assertion `jti` claims waiting for the next group write.
-    let replayClaims = ReplayClaimGroups()
+    /// Assertion claims: decided in memory once this store holds the claim lock, logged in groups.
+    let claims = Mutex(ClaimState())
+    let claimsTaken = Atomic<Bool>(false)
+    let claimTakeover = Mutex<Task<Void, any Error>?>(nil)
+    let claimLog = GroupCommit<ClaimRow>(groupLimit: 256)
 
     private init(connection: SQLiteConnection, path: String, observer: (@Sendable (String, Duration) -> Void)?) {
         self.connection = connection
@@ -46,6 +50,7 @@ public final class SQLiteStore: Sendable {
     }
 
     public func close() async {
+        releaseAssertionClaims()
         try? await connection.close()
     }
 

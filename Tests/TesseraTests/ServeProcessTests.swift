@@ -94,9 +94,23 @@ import TesseraCore
         #expect(metrics.1.contains(#"tessera_tokens_issued_total{server="default"}"#))
         #expect(await Self.get(base + "/readyz")?.0 == 200)
 
-        let busy = try CLIProcess.run(["serve", "--port", String(port), "--data-dir", dir.appendingPathComponent("data").path])
+        let busy = try CLIProcess.run(["serve", "--port", String(port), "--data-dir", dir.appendingPathComponent("other-data").path])
         #expect(busy.status == 1)
         #expect(busy.stderr.contains("already in use"), "\(busy.stderr)")
+        // Assertion claims are decided in memory by one server per SQLite database: a second one stops at start.
+        let secondLog = dir.appendingPathComponent("second.log")
+        let second = try CLIProcess.start(["serve", "--port", String(CLIProcess.freePort()), "--data-dir", dir.appendingPathComponent("data").path],
+                                          stderr: secondLog)
+        for _ in 0..<100 where second.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        if second.isRunning {
+            second.terminate()
+            Issue.record("a second server started on the same SQLite database")
+        }
+        second.waitUntilExit()
+        let secondError = try String(contentsOf: secondLog, encoding: .utf8)
+        #expect(second.terminationStatus == 1)
+        #expect(secondError.contains("another Tessera server (process \(server.processIdentifier))"), "\(secondError)")
+        #expect(secondError.split(separator: "\n").count == 1, "one line: \(secondError)")
 
         server.terminate()
         server.waitUntilExit()

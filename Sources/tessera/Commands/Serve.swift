@@ -36,7 +36,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "tessera")
         let metrics = TesseraMetrics()
-        let opened = try await data.open(migrate: !noMigrate) { operation, duration in metrics.store(operation: operation, duration: duration) }
+        let opened = try await data.open(migrate: !noMigrate, serving: true) { operation, duration in metrics.store(operation: operation, duration: duration) }
         let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL), metrics: metrics)
         // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY); the periodic refresher stays as the safety net.
         opened.stores.changes.observeChanges {

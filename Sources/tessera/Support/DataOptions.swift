@@ -29,9 +29,10 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    /// Opens (creating on first use) the data: database, master key, `default` server.
-    func open(migrate: Bool = true, observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
-        try await OpenedData.open(directory: resolvedDataDir, postgres: try postgresLocation(), migrate: migrate, observer: observer)
+    /// Opens (creating on first use) the data: database, master key, `default` server. `serving`: on
+    /// SQLite, take the assertion claim lock now, so a second server on the same database stops at start.
+    func open(migrate: Bool = true, serving: Bool = false, observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
+        try await OpenedData.open(directory: resolvedDataDir, postgres: try postgresLocation(), migrate: migrate, serving: serving, observer: observer)
     }
 }
 
@@ -45,9 +46,9 @@ struct OpenedData {
 
     var administration: Administration { Administration(stores: stores, masterKey: masterKey) }
 
-    static func open(directory: String, postgres: PostgresLocation? = nil, migrate: Bool = true,
+    static func open(directory: String, postgres: PostgresLocation? = nil, migrate: Bool = true, serving: Bool = false,
                      observer: (@Sendable (String, Duration) -> Void)? = nil) async throws -> OpenedData {
-        guard let postgres else { return try await openSQLite(directory: directory, observer: observer) }
+        guard let postgres else { return try await openSQLite(directory: directory, serving: serving, observer: observer) }
         let masterKey = try sharedMasterKey(directory: directory)
         let store = try await openPostgres(postgres, migrate: migrate, observer: observer)
         let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
@@ -79,7 +80,7 @@ struct OpenedData {
         return try loadMasterKey(directory: directory)
     }
 
-    static func openSQLite(directory: String, observer: (@Sendable (String, Duration) -> Void)?) async throws -> OpenedData {
+    static func openSQLite(directory: String, serving: Bool = false, observer: (@Sendable (String, Duration) -> Void)?) async throws -> OpenedData {
         let files = FileManager.default
         do {
             try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -97,6 +98,9 @@ struct OpenedData {
             throw CommandFailure(message: "\(error)")
         }
         await OpenStores.shared.register { await store.close() }
+        if serving {
+            do { try await store.takeAssertionClaims() } catch StoreError.unavailable(let reason) { throw CommandFailure(message: reason) }
+        }
         let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
         return OpenedData(stores: Stores(store), masterKey: masterKey, location: directory, createdDefaultServer: created)
     }
