@@ -15,11 +15,9 @@ import TesseraStore
 /// lock when its holder exits, however it exits. Admin commands never claim and never take the lock.
 final class ClaimLock: Sendable {
     private let descriptor: Int32
-    let path: String
 
-    private init(descriptor: Int32, path: String) {
+    private init(descriptor: Int32) {
         self.descriptor = descriptor
-        self.path = path
     }
 
     static func path(forDatabase database: String) -> String { database + "-claims.lock" }
@@ -44,7 +42,7 @@ final class ClaimLock: Sendable {
         }
         let pid = Array("\(getpid())\n".utf8)
         if ftruncate(descriptor, 0) == 0 { _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) } }
-        return ClaimLock(descriptor: descriptor, path: path)
+        return ClaimLock(descriptor: descriptor)
     }
 
     /// "process N" from the lock file the holder wrote, or "process unknown".

@@ -35,13 +35,16 @@ extension SQLiteStore: ReplayStore {
     }
 
     public func purgeExpired(now: Date) async throws -> Int {
-        claims.withLock { $0.live.forget(expiredBefore: now) }
+        if let setAside = claims.withLock({ $0.live.startForgetting() }) {
+            let survivors = ClaimedAssertions.unexpired(setAside, at: now)
+            claims.withLock { $0.live.finishForgetting(survivors: survivors) }
+        }
         return try await run("DELETE FROM assertion_claims WHERE expires_at < ? RETURNING 1 AS gone", [.date(now)]).count
     }
 
-    /// Takes the claim lock and reads the claims from the log (purged of expired rows every minute); done by the first claim, and
-    /// by `tessera serve` at start so that a second server on the same database stops at once. Throws
-    /// `StoreError.unavailable` naming the holder when another store has the lock.
+    /// Takes the claim lock and reads the claims from the log (purged of expired rows every minute); done
+    /// by the first claim, and by `tessera serve` at start so that a second server on the same database
+    /// stops at once. Throws `StoreError.unavailable` naming the holder when another store has the lock.
     public func takeAssertionClaims() async throws {
         let takeover = claimTakeover.withLock { running in
             if let running { return running }

@@ -43,7 +43,7 @@ import TesseraStore
         #expect(ClaimedAssertions.key(clientID: "c1", jti: "j") == ClaimedAssertions.key(clientID: "c1", jti: "j"))
     }
 
-    @Test func restoredRowsKeepTheLatestExpiryAndForgettingDropsOnlyExpiredClaims() {
+    @Test func restoredRowsKeepTheLatestExpiryAndForgettingDropsOnlyExpiredClaims() throws {
         var claims = ClaimedAssertions()
         let key = ClaimedAssertions.key(clientID: "c1", jti: "j1")
         claims.restore(key, until: Self.t0.addingTimeInterval(100).timeIntervalSince1970)
@@ -51,9 +51,38 @@ import TesseraStore
         claims.restore(ClaimedAssertions.key(clientID: "c1", jti: "old"), until: Self.t0.addingTimeInterval(5).timeIntervalSince1970)
         #expect(!Self.accepts(&claims, key, until: Self.t0.addingTimeInterval(200), now: Self.t0.addingTimeInterval(50)),
                 "of two log rows of one key the later expiry counts")
-        claims.forget(expiredBefore: Self.t0.addingTimeInterval(50))
+        let started = claims.startForgetting()
+        let setAside = try #require(started)
+        claims.finishForgetting(survivors: ClaimedAssertions.unexpired(setAside, at: Self.t0.addingTimeInterval(50)))
         #expect(claims.count == 1)
         #expect(!Self.accepts(&claims, key, until: Self.t0.addingTimeInterval(200), now: Self.t0.addingTimeInterval(60)))
+    }
+
+    @Test func whileAPurgeFiltersOutsideTheLockSetAsideClaimsStillRefuseReplaysAndNewClaimsAreKept() throws {
+        var claims = ClaimedAssertions()
+        let old = ClaimedAssertions.key(clientID: "c1", jti: "old")
+        let live = ClaimedAssertions.key(clientID: "c1", jti: "live")
+        let failing = ClaimedAssertions.key(clientID: "c1", jti: "failing")
+        let fresh = ClaimedAssertions.key(clientID: "c1", jti: "fresh")
+        let liveExpiry = Self.t0.addingTimeInterval(300)
+        #expect(Self.accepts(&claims, old, until: Self.t0.addingTimeInterval(10), now: Self.t0))
+        #expect(Self.accepts(&claims, live, until: liveExpiry, now: Self.t0))
+        #expect(Self.accepts(&claims, failing, until: liveExpiry, now: Self.t0))
+
+        let now = Self.t0.addingTimeInterval(60)
+        let started = claims.startForgetting()
+        let setAside = try #require(started)
+        let second = claims.startForgetting()
+        #expect(second == nil, "one purge at a time")
+        #expect(!Self.accepts(&claims, live, until: liveExpiry, now: now), "a set-aside claim still refuses its replay")
+        #expect(Self.accepts(&claims, fresh, until: liveExpiry, now: now))
+        claims.withdraw(failing, until: liveExpiry)
+        claims.finishForgetting(survivors: ClaimedAssertions.unexpired(setAside, at: now))
+
+        #expect(claims.count == 2, "live and fresh: the expired claim is gone, the withdrawn one too")
+        #expect(!Self.accepts(&claims, fresh, until: liveExpiry, now: now), "a claim made during the purge survives it")
+        #expect(!Self.accepts(&claims, live, until: liveExpiry, now: now))
+        #expect(Self.accepts(&claims, failing, until: liveExpiry, now: now), "a claim withdrawn during the purge is free again")
     }
 
     @Test func claimsSurviveClosingAndReopeningTheDatabase() async throws {
