@@ -70,13 +70,14 @@ struct ClaimedAssertions: Sendable {
         return claims.filter { $0.value >= cutoff }
     }
 
-    /// Takes the survivors of a purge back, with the claims made and withdrawn meanwhile.
-    mutating func finishForgetting(survivors: [UInt64: Double]) {
+    /// Takes the survivors of a purge back, with the claims made and withdrawn meanwhile. The survivors
+    /// are merged in place (passed `inout`, so not copied under the lock) and swapped in; the caller is
+    /// left with the small table of claims made during the purge.
+    mutating func finishForgetting(survivors: inout [UInt64: Double]) {
         guard settingAside != nil else { return }
-        var merged = survivors
-        for (key, expiry) in withdrawnWhileForgetting where merged[key] == expiry { merged[key] = nil }
-        for (key, expiry) in expiries { merged[key] = expiry }
-        expiries = merged
+        for (key, expiry) in withdrawnWhileForgetting where survivors[key] == expiry { survivors[key] = nil }
+        for (key, expiry) in expiries { survivors[key] = expiry }
+        swap(&expiries, &survivors)
         settingAside = nil
         withdrawnWhileForgetting = []
     }

@@ -36,8 +36,8 @@ extension SQLiteStore: ReplayStore {
 
     public func purgeExpired(now: Date) async throws -> Int {
         if let setAside = claims.withLock({ $0.live.startForgetting() }) {
-            let survivors = ClaimedAssertions.unexpired(setAside, at: now)
-            claims.withLock { $0.live.finishForgetting(survivors: survivors) }
+            var survivors = ClaimedAssertions.unexpired(setAside, at: now)
+            claims.withLock { $0.live.finishForgetting(survivors: &survivors) }
         }
         return try await run("DELETE FROM assertion_claims WHERE expires_at < ? RETURNING 1 AS gone", [.date(now)]).count
     }

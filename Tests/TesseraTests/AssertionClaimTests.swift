@@ -53,7 +53,8 @@ import TesseraStore
                 "of two log rows of one key the later expiry counts")
         let started = claims.startForgetting()
         let setAside = try #require(started)
-        claims.finishForgetting(survivors: ClaimedAssertions.unexpired(setAside, at: Self.t0.addingTimeInterval(50)))
+        var survivors = ClaimedAssertions.unexpired(setAside, at: Self.t0.addingTimeInterval(50))
+        claims.finishForgetting(survivors: &survivors)
         #expect(claims.count == 1)
         #expect(!Self.accepts(&claims, key, until: Self.t0.addingTimeInterval(200), now: Self.t0.addingTimeInterval(60)))
     }
@@ -77,7 +78,8 @@ import TesseraStore
         #expect(!Self.accepts(&claims, live, until: liveExpiry, now: now), "a set-aside claim still refuses its replay")
         #expect(Self.accepts(&claims, fresh, until: liveExpiry, now: now))
         claims.withdraw(failing, until: liveExpiry)
-        claims.finishForgetting(survivors: ClaimedAssertions.unexpired(setAside, at: now))
+        var survivors = ClaimedAssertions.unexpired(setAside, at: now)
+        claims.finishForgetting(survivors: &survivors)
 
         #expect(claims.count == 2, "live and fresh: the expired claim is gone, the withdrawn one too")
         #expect(!Self.accepts(&claims, fresh, until: liveExpiry, now: now), "a claim made during the purge survives it")
