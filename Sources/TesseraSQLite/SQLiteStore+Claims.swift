@@ -20,9 +20,14 @@ struct ClaimRow: Sendable {
 /// (in a group with the claims around it) before the caller hears yes.
 extension SQLiteStore: ReplayStore {
     public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
-        if !claimsTaken.load(ordering: .acquiring) { try await takeAssertionClaims() }
         let key = ClaimedAssertions.key(clientID: clientID, jti: jti)
-        guard claims.withLock({ $0.live.claim(key, until: expiresAt, now: now) }) else { return false }
+        var accepted = decide(key, until: expiresAt, now: now)
+        if accepted == nil {
+            try await takeAssertionClaims()
+            accepted = decide(key, until: expiresAt, now: now)
+        }
+        guard let accepted else { throw StoreError.unavailable("the SQLite store at \(path) was closed") }
+        guard accepted else { return false }
         do {
             try await claimLog.write(ClaimRow(clientID: clientID, jti: jti, expiresAt: expiresAt)) { [self] rows in
                 try await appendClaims(rows)
@@ -32,6 +37,11 @@ extension SQLiteStore: ReplayStore {
             throw error
         }
         return true
+    }
+
+    /// The claim's answer, or nil while this store does not hold the claim lock.
+    private func decide(_ key: UInt64, until expiresAt: Date, now: Date) -> Bool? {
+        claims.withLock { $0.lock == nil ? nil : $0.live.claim(key, until: expiresAt, now: now) }
     }
 
     public func purgeExpired(now: Date) async throws -> Int {
@@ -61,7 +71,6 @@ extension SQLiteStore: ReplayStore {
     }
 
     private func readClaimsUnderLock() async throws {
-        if claimsTaken.load(ordering: .acquiring) { return }
         let lock = try ClaimLock.take(forDatabase: path)
         do {
             // Every row, expired or not: whether a claim still holds is judged against each claim's own clock.
@@ -72,7 +81,6 @@ extension SQLiteStore: ReplayStore {
                              until: row.column("expires_at")?.double ?? 0)
             }
             claims.withLock { $0 = ClaimState(lock: lock, live: live) }
-            claimsTaken.store(true, ordering: .releasing)
         } catch {
             lock.release()
             throw error
@@ -81,7 +89,6 @@ extension SQLiteStore: ReplayStore {
 
     /// Gives the claim lock up (on close).
     func releaseAssertionClaims() {
-        claimsTaken.store(false, ordering: .releasing)
         claimTakeover.withLock { $0 = nil }
         let lock = claims.withLock { state in
             defer { state = ClaimState() }

@@ -17,7 +17,7 @@ public final class SQLiteStore: Sendable {
     let observer: (@Sendable (String, Duration) -> Void)?
     /// Assertion claims: decided in memory once this store holds the claim lock, logged in groups.
     let claims = Mutex(ClaimState())
-    let claimsTaken = Atomic<Bool>(false)
+    /// The one takeover of the claim lock (reading the log), awaited by every claim that comes before it ends.
     let claimTakeover = Mutex<Task<Void, any Error>?>(nil)
     let claimLog = GroupCommit<ClaimRow>(groupLimit: 256)
 
