@@ -9,14 +9,6 @@ import TesseraStore
 @Suite struct AssertionClaimTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func databasePath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("tessera-claims-\(UUID().uuidString).sqlite").path
-    }
-
-    static func remove(_ path: String) {
-        for suffix in ["", "-wal", "-shm", "-claims.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    }
-
     /// `claims.claim`, callable inside `#expect`.
     static func accepts(_ claims: inout ClaimedAssertions, _ key: UInt64, until expiry: Date, now: Date) -> Bool {
         claims.claim(key, until: expiry, now: now)
@@ -88,8 +80,8 @@ import TesseraStore
     }
 
     @Test func claimsSurviveClosingAndReopeningTheDatabase() async throws {
-        let path = Self.databasePath()
-        defer { Self.remove(path) }
+        let path = SQLiteTestFile.path("claims")
+        defer { SQLiteTestFile.remove(path) }
         let now = Date()
         let first = try await SQLiteStore.open(path: path)
         #expect(try await first.claim(clientID: "c1", jti: "kept", expiresAt: now.addingTimeInterval(300), now: now))
@@ -105,8 +97,8 @@ import TesseraStore
     }
 
     @Test func aSecondStoreOnTheDatabaseCannotDecideClaimsUntilTheFirstCloses() async throws {
-        let path = Self.databasePath()
-        defer { Self.remove(path) }
+        let path = SQLiteTestFile.path("claims")
+        defer { SQLiteTestFile.remove(path) }
         let now = Date()
         let first = try await SQLiteStore.open(path: path)
         let second = try await SQLiteStore.open(path: path)
@@ -127,8 +119,8 @@ import TesseraStore
     }
 
     @Test func migrationCarriesClaimsOfTheUniqueIndexTableIntoTheLog() async throws {
-        let path = Self.databasePath()
-        defer { Self.remove(path) }
+        let path = SQLiteTestFile.path("claims")
+        defer { SQLiteTestFile.remove(path) }
         let expiry = Date().addingTimeInterval(300).timeIntervalSince1970
         let store = try await SQLiteStore.open(path: path)
         // Back to schema 3: the claims table as it was, with one claim in it.

@@ -9,7 +9,7 @@ import TesseraStoreTesting
     @Test(arguments: StoreConformance.checks.map(\.name))
     func sqliteBackendConforms(_ check: String) async throws {
         let run = try #require(StoreConformance.checks.first { $0.name == check }?.run)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-conformance-\(UUID().uuidString).sqlite").path
+        let path = SQLiteTestFile.path("conformance")
         let store = try await SQLiteStore.open(path: path)
         do {
             try await run(Stores(store))
@@ -17,33 +17,33 @@ import TesseraStoreTesting
             Issue.record("SQLite: \(check): \(error)")
         }
         await store.close()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        SQLiteTestFile.remove(path)
     }
 
     @Test func sqliteMigrationsAreIdempotentAcrossReopen() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-reopen-\(UUID().uuidString).sqlite").path
+        let path = SQLiteTestFile.path("reopen")
         let first = try await SQLiteStore.open(path: path)
         try await first.createScope(Scope(server: "alpha", name: "kept"))
         await first.close()
         let second = try await SQLiteStore.open(path: path)
         #expect(try await second.scopes(server: "alpha").map(\.name) == ["kept"])
         await second.close()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        SQLiteTestFile.remove(path)
     }
 
     @Test func sqliteOpensInWALModeWithNormalSyncAndSQLitesCheckpointInterval() async throws {
         // 4,000-page checkpoints were tried: private_key_jwt's p99 went from 13 to 24 ms (docs/performance.md).
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-pragmas-\(UUID().uuidString).sqlite").path
+        let path = SQLiteTestFile.path("pragmas")
         let store = try await SQLiteStore.open(path: path)
         #expect(try await store.run("PRAGMA journal_mode").first?.column("journal_mode")?.string == "wal")
         #expect(try await store.run("PRAGMA synchronous").first?.column("synchronous")?.integer == 1, "NORMAL")
         #expect(try await store.run("PRAGMA wal_autocheckpoint").first?.column("wal_autocheckpoint")?.integer == 1000)
         await store.close()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        SQLiteTestFile.remove(path)
     }
 
     @Test func anotherConnectionsCommitMovesTheChangeVersion() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-version-\(UUID().uuidString).sqlite").path
+        let path = SQLiteTestFile.path("version")
         let server = try await SQLiteStore.open(path: path)
         let admin = try await SQLiteStore.open(path: path)
         let before = try await server.changeVersion()
@@ -53,6 +53,6 @@ import TesseraStoreTesting
         #expect(try await server.changeVersion() != before)
         await server.close()
         await admin.close()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        SQLiteTestFile.remove(path)
     }
 }
