@@ -29,7 +29,8 @@ struct ClaimedAssertions: Sendable {
         return UInt64(UInt(bitPattern: hasher.finalize()))
     }
 
-    /// Claims held (some may have expired since the last purge).
+    /// Entries held (some may have expired since the last purge; while a purge runs, a key claimed again
+    /// after expiring is counted in both tables).
     var count: Int { expiries.count + (settingAside?.count ?? 0) }
 
     /// Records the claim and returns true unless the key is claimed until `now` or later (a replay).
