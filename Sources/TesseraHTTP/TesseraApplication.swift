@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import TesseraCore
 import TesseraStore
@@ -16,12 +18,36 @@ public enum TesseraApplication {
         return router
     }
 
-    public static func application(runtime: TesseraRuntime, host: String, port: Int, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// The node's HTTP/1.1 server: the router behind `ConnectionGuard`, with the idle timeout and header
+    /// limits of `timeouts` and `headerLimits`.
+    public static func application(runtime: TesseraRuntime, host: String, port: Int, logger: Logger, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
+                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(runtime: runtime, logger: logger),
+            server: .http1(configuration: http1Configuration(runtime: runtime, logger: logger, timeouts: timeouts)),
             configuration: .init(address: .hostname(host, port: port), serverName: "tessera"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
+    }
+
+    /// Most header fields a request may have, and most bytes all of them may take; past either the
+    /// answer is 431 (an OAuth request has a dozen small headers).
+    public static let headerLimits = (fields: 100, bytes: 32 * 1024)
+
+    static func http1Configuration(runtime: TesseraRuntime, logger: Logger, timeouts: ConnectionTimeouts) -> HTTP1Channel.Configuration {
+        let onRejection: @Sendable (FramingRejection) -> Void = { rejection in
+            runtime.recordFramingRejection(rejection)
+            logger.notice("request rejected", metadata: [
+                "request_id": .string(rejection.requestID), "status": .stringConvertible(rejection.error.httpStatus),
+                "error": .string(rejection.error.code.rawValue), "reason": .string(rejection.error.reason.rawValue),
+                "description": .string(rejection.error.description), "remote": .string(rejection.remoteAddress ?? ""),
+            ])
+        }
+        return HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(timeouts: timeouts, onRejection: onRejection)],
+            idleTimeout: TimeAmount(timeouts.idle),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: headerLimits.bytes, maxHeaderListSize: headerLimits.bytes,
+                                            maxHeaderFieldCount: headerLimits.fields))
     }
 }

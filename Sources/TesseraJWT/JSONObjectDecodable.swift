@@ -58,6 +58,16 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// The member `name` as a NumericDate (RFC 7519 §2: seconds since 1970); nil when absent; an error when
+    /// it is not a number or lies outside `NumericDate.range` (a hostile `1e300` is refused here, once).
+    public func numericDate(_ name: String) throws -> Double? {
+        guard let number = try number(name) else { return nil }
+        guard NumericDate.isAcceptable(number) else {
+            throw JSONObjectError("\(name) \(number) is not a date between the years 1 and 9999 in seconds since 1970")
+        }
+        return number
+    }
+
     /// The member `name` as one string or an array of strings (how `aud` comes, RFC 7519 §4.1.3).
     public func strings(_ name: String) throws -> [String]? {
         switch members[name] {

@@ -5,8 +5,9 @@
 /// token costs besides its signature check. This reader walks the bytes once and builds the values
 /// directly. It is stricter than Foundation, never more lenient: no trailing commas, no comments, no
 /// leading zeros, no control characters or invalid UTF-8 in strings, no lone surrogates, nothing after
-/// the value; nesting deeper than `JSONNode.maximumDepth` is refused. A member named twice keeps
-/// its last value (RFC 7519 §4 lets a parser reject or take the last one).
+/// the value; nesting deeper than `JSONNode.maximumDepth` is refused. A member named twice is refused
+/// (RFC 7515 §4 and RFC 7519 §4 allow rejecting it; taking one value would let another library that
+/// takes the other read a different token than Tessera judged).
 @usableFromInline
 struct JSONReader<Value: JSONValueRepresentable> {
     @usableFromInline let bytes: UnsafeRawBufferPointer
@@ -59,7 +60,11 @@ struct JSONReader<Value: JSONValueRepresentable> {
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
             let name = try readString()
             try expect(UInt8(ascii: ":"), "a colon after a member name")
-            members[name] = try readValue(depth: depth + 1)
+            let value = try readValue(depth: depth + 1)
+            // Names are compared after unescaping, so `\u0073ub` beside `sub` is a duplicate too.
+            guard members.updateValue(value, forKey: name) == nil else {
+                throw error("the member \"\(name.prefix(40))\" appears twice; each member may appear once")
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1

@@ -20,20 +20,31 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
     public let signingInput: ArraySlice<UInt8>
 
     /// Parses `token`; throws `JWTError.malformedToken` saying which part is wrong when it is not three
-    /// base64url parts with a JSON object as header and as claims.
+    /// canonical base64url parts (no padding, no stray bits) with a JSON object as header and as claims,
+    /// or when its header has `crit`.
     public init(parsing token: String) throws(JWTError) {
         let bytes = Array(token.utf8)
         guard let dots = bytes.withUnsafeBytes({ JWSDots(in: $0) }) else {
             throw JWTError.malformedToken(reason: "the token is not three parts separated by dots")
         }
         let (first, second) = (dots.first, dots.second)
+        // The header's checks run only when its bytes are new: a memoised header passed them.
         header = try HeaderMemo.shared.header(for: bytes[..<first]) { () throws(JWTError) in
-            JWTHeader(fields: try Self.decode(bytes[..<first], "header") { json throws(JSONObjectError) in
+            let fields = try Self.decode(bytes[..<first], "header") { json throws(JSONObjectError) in
                 try JSONReader<JWTHeaderField>.object(in: json)
-            })
+            }
+            // RFC 7515 §4.1.11: extensions listed in `crit` must be understood, and Tessera understands none.
+            if fields["crit"] != nil {
+                throw JWTError.malformedToken(reason: "the header has crit, naming extensions this server does not understand (RFC 7515 §4.1.11); leave crit out")
+            }
+            return JWTHeader(fields: fields)
         }
         claims = try Self.decode(bytes[(first + 1)..<second], "claims") { json in try Claims(json: json) }
-        guard let signature = try? Base64.decode(bytes: bytes[(second + 1)...], options: .base64URL) else {
+        let signaturePart = bytes[(second + 1)...]
+        if let problem = CanonicalBase64URL.problem(in: signaturePart) {
+            throw JWTError.malformedToken(reason: "the signature \(problem)")
+        }
+        guard let signature = try? Base64.decode(bytes: signaturePart, options: .base64URL) else {
             throw JWTError.malformedToken(reason: "the signature is not base64url")
         }
         self.signature = signature
@@ -41,13 +52,16 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
     }
 
     private static func decode<T>(_ part: ArraySlice<UInt8>, _ name: String, _ read: (UnsafeRawBufferPointer) throws -> T) throws(JWTError) -> T {
+        if let problem = CanonicalBase64URL.problem(in: part) {
+            throw JWTError.malformedToken(reason: "the \(name) \(problem)")
+        }
         guard let json = try? Base64.decode(bytes: part, options: .base64URL) else {
             throw JWTError.malformedToken(reason: "the \(name) is not base64url")
         }
         do {
             return try json.withUnsafeBytes(read)
         } catch {
-            throw JWTError.malformedToken(reason: "the \(name) is not a JSON object: \(error)")
+            throw JWTError.malformedToken(reason: "the \(name) cannot be read: \(error)")
         }
     }
 

@@ -115,7 +115,7 @@ public final class TokenValidator: Sendable {
             statistics.count(.localHit)
             // Signature, issuer, audience and nbf were checked when the token was first seen; only expiry moves.
             guard cached.expiresAt.timeIntervalSince1970 + configuration.clockSkew > now.timeIntervalSince1970 else {
-                throw TokenValidationError(.invalidToken, "the token expired at \(Int(cached.expiresAt.timeIntervalSince1970))")
+                throw TokenValidationError(.invalidToken, "the token expired at \(Int64(saturating: cached.expiresAt.timeIntervalSince1970))")
             }
             return cached
         }
@@ -152,9 +152,9 @@ public final class TokenValidator: Sendable {
     private func checkTimes(_ claims: RegisteredClaims, now: Date) throws(TokenValidationError) {
         let seconds = now.timeIntervalSince1970
         guard let exp = claims.expiry else { throw TokenValidationError(.invalidToken, "the token has no exp") }
-        guard exp + configuration.clockSkew > seconds else { throw TokenValidationError(.invalidToken, "the token expired at \(Int(exp))") }
+        guard exp + configuration.clockSkew > seconds else { throw TokenValidationError(.invalidToken, "the token expired at \(Int64(saturating: exp))") }
         if let nbf = claims.notBefore, nbf - configuration.clockSkew > seconds {
-            throw TokenValidationError(.invalidToken, "the token is not valid before \(Int(nbf))")
+            throw TokenValidationError(.invalidToken, "the token is not valid before \(Int64(saturating: nbf))")
         }
     }
 

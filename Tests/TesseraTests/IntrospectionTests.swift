@@ -57,7 +57,7 @@ import TesseraStore
             #expect((json["exp"] as? Int ?? 0) - (json["iat"] as? Int ?? 0) == 3600)
             #expect(good.header("Cache-Control") == "no-store")
 
-            BadInputTests.expectRejection(failing, status: 401, error: "invalid_client",
+            BadInputTests.expectRejection(failing, status: 400, error: "invalid_client",
                                           mentioning: "authenticates with private_key_jwt; the request carried no client_assertion", "client_assertion_type")
         }
     }

@@ -25,15 +25,16 @@ public struct AssertionClaims: JWTPayload, JSONObjectDecodable, Sendable, Equata
         self.jti = jti
     }
 
-    /// A claim of the wrong type (`exp` as a string) makes the assertion malformed, as with `JSONDecoder`.
+    /// A claim of the wrong type (`exp` as a string), or a time outside `NumericDate.range`, makes the
+    /// assertion malformed.
     public init(members: [String: JSONNode]) throws {
         let jsonObject = JSONObject(members)
         iss = try jsonObject.string("iss")
         sub = try jsonObject.string("sub")
         aud = try jsonObject.strings("aud").map(AudienceList.init)
-        exp = try jsonObject.number("exp")
-        iat = try jsonObject.number("iat")
-        nbf = try jsonObject.number("nbf")
+        exp = try jsonObject.numericDate("exp")
+        iat = try jsonObject.numericDate("iat")
+        nbf = try jsonObject.numericDate("nbf")
         jti = try jsonObject.string("jti")
     }
 

@@ -21,6 +21,10 @@ public struct AssertionPolicy: Sendable {
 /// violation with its own reason code and a description that says what was expected.
 public struct ClientAssertionVerifier: Sendable {
     public static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    /// The header `typ` values of a client assertion (lowercased): a plain JWT, or the explicit type of
+    /// draft-ietf-oauth-rfc7523bis. Any other names a different kind of JWT (`at+jwt`, an ID token's …),
+    /// which must not be accepted as a client's credential (RFC 8725 §3.11).
+    static let acceptedTypes: Set<String> = ["jwt", "application/jwt", "client-authentication+jwt", "application/client-authentication+jwt"]
 
     let keySource: ClientKeySource
     let replays: any ReplayStore
@@ -44,9 +48,10 @@ public struct ClientAssertionVerifier: Sendable {
         do {
             return try ParsedJWT(parsing: assertion)
         } catch {
+            let why = error.reason ?? "it cannot be read"
             throw OAuthError(.invalidClient, .assertionMalformed,
-                             "client_assertion is not a well-formed JWT; expected three base64url parts with a JSON header and JSON claims (iss, sub, aud, exp, jti; dates as numbers)",
-                             detail: ["error": String(describing: error)])
+                             "client_assertion is not a well-formed JWT: \(why); expected three base64url parts without padding, a JSON header and JSON claims (iss, sub, aud, exp, jti; dates as numbers)",
+                             detail: ["error": why])
         }
     }
 
@@ -63,6 +68,11 @@ public struct ClientAssertionVerifier: Sendable {
         let header = parsed.header
         let claims = parsed.claims
         let method = client.authMethod
+        if let typ = header.typ, !Self.acceptedTypes.contains(typ.lowercased()) {
+            throw fail(.assertionTypNotAllowed,
+                       "client_assertion typ \(quoted(typ)) names another kind of JWT; a client assertion has no typ, typ JWT or typ client-authentication+jwt (RFC 8725 §3.11)",
+                       ["typ": typ])
+        }
         guard let alg = header.alg else {
             throw fail(.assertionMalformed, "client_assertion has no alg in its header; expected one of \(method.assertionAlgorithms.joined(separator: ", "))")
         }
@@ -173,11 +183,15 @@ public struct ClientAssertionVerifier: Sendable {
     }
 
     private func checkAudience(_ claims: AssertionClaims, client: Client, accepted: [String]) throws(OAuthError) {
+        // Every audience must be this server's: an assertion that also names another recipient could be
+        // replayed there (draft-ietf-oauth-rfc7523bis), so one foreign value refuses the whole aud.
         let got = claims.aud?.values ?? []
-        guard got.contains(where: accepted.contains) else {
+        guard !got.isEmpty, got.allSatisfy(accepted.contains) else {
             let gotText = got.isEmpty ? "no aud" : got.map { quoted($0) }.joined(separator: ", ")
+            let foreign = got.filter { !accepted.contains($0) }
+            let because = got.isEmpty || foreign.count == got.count ? "" : " (\(foreign.map { quoted($0) }.joined(separator: ", ")) is not this server's; every aud value must be)"
             throw OAuthError(.invalidClient, .assertionAudienceMismatch,
-                             "client_assertion aud must be one of [\(accepted.joined(separator: ", "))]; got \(gotText)",
+                             "client_assertion aud must be one of [\(accepted.joined(separator: ", "))]; got \(gotText)\(because)",
                              detail: ["expected": accepted.joined(separator: " "), "received": got.joined(separator: " ")], clientID: client.id)
         }
     }
@@ -192,17 +206,17 @@ public struct ClientAssertionVerifier: Sendable {
             throw fail(.assertionExpMissing, "client_assertion has no exp; set exp at most \(Int(policy.maxLifetime)) seconds in the future")
         }
         if exp + skew < now {
-            throw fail(.assertionExpired, "client_assertion expired at \(Int64(exp)), \(Int64(now - exp)) seconds before the server's time \(Int64(now)); make a fresh assertion (and check the client's clock)")
+            throw fail(.assertionExpired, "client_assertion expired at \(Int64(saturating: exp)), \(Int64(saturating: now - exp)) seconds before the server's time \(Int64(saturating: now)); make a fresh assertion (and check the client's clock)")
         }
         if let nbf = claims.nbf, nbf > now + skew {
-            throw fail(.assertionNotYetValid, "client_assertion nbf \(Int64(nbf)) is \(Int64(nbf - now)) seconds after the server's time \(Int64(now)); check the client's clock")
+            throw fail(.assertionNotYetValid, "client_assertion nbf \(Int64(saturating: nbf)) is \(Int64(saturating: nbf - now)) seconds after the server's time \(Int64(saturating: now)); check the client's clock")
         }
         if let iat = claims.iat, iat > now + skew {
-            throw fail(.assertionNotYetValid, "client_assertion iat \(Int64(iat)) is \(Int64(iat - now)) seconds after the server's time \(Int64(now)); check the client's clock")
+            throw fail(.assertionNotYetValid, "client_assertion iat \(Int64(saturating: iat)) is \(Int64(saturating: iat - now)) seconds after the server's time \(Int64(saturating: now)); check the client's clock")
         }
         let start = min(claims.iat ?? now, now)
         if exp - start > policy.maxLifetime + skew {
-            throw fail(.assertionLifetimeTooLong, "client_assertion exp is \(Int64(exp - start)) seconds after \(claims.iat == nil ? "now" : "iat"); the maximum lifetime is \(Int(policy.maxLifetime)) seconds")
+            throw fail(.assertionLifetimeTooLong, "client_assertion exp is \(Int64(saturating: exp - start)) seconds after \(claims.iat == nil ? "now" : "iat"); the maximum lifetime is \(Int(policy.maxLifetime)) seconds")
         }
         return Date(timeIntervalSince1970: exp)
     }

@@ -20,7 +20,8 @@ public struct JWKSFetchError: Error, Sendable, CustomStringConvertible {
 /// The public keys of `private_key_jwt` clients, from the inline JWKS or the `jwks_uri`.
 ///
 /// Remote documents are cached for `cacheLifetime`; an unknown `kid` triggers one refetch, at most
-/// once per `refetchInterval` per URL so that a stream of bogus kids cannot hammer the client's host.
+/// once per `refetchInterval` per URL so that a stream of bogus kids cannot hammer the client's host,
+/// and concurrent requests share one fetch in flight per URL.
 public final class ClientKeySource: Sendable {
     private struct RemoteEntry {
         var keys: [JWK]
@@ -35,6 +36,7 @@ public final class ClientKeySource: Sendable {
     private let remote = Mutex<[String: RemoteEntry]>([:])
     private let inline = Mutex<[String: [JWK]]>([:])
     private let verifiers = Mutex<[String: SignatureVerifier]>([:])
+    private let inFlight = Mutex<[String: Task<Result<[JWK], FetchFailure>, Never>]>([:])
 
     public init(fetcher: (any JWKSFetcher)?, clock: any WallClock, cacheLifetime: TimeInterval = 300, refetchInterval: TimeInterval = 10) {
         self.fetcher = fetcher
@@ -103,35 +105,98 @@ public final class ClientKeySource: Sendable {
 
     private func inlineKeys(_ document: String, client: Client) throws(OAuthError) -> [JWK] {
         if let cached = inline.withLock({ $0[document] }) { return cached }
-        guard let jwks = try? JSONDecoder().decode(JWKS.self, from: Data(document.utf8)) else {
+        let keys: [JWK]
+        do {
+            keys = try Self.publicKeys(in: Array(document.utf8))
+        } catch {
             throw OAuthError(.invalidClient, .assertionKeysUnavailable,
-                             "client \(client.id)'s registered JWKS cannot be read; re-register it with `tessera clients create --jwks-file`",
+                             "client \(client.id)'s registered JWKS cannot be used: \(error.description); register the client again with `tessera clients create --jwks-file`",
                              clientID: client.id)
         }
-        inline.withLock { $0[document] = jwks.keys }
-        return jwks.keys
+        inline.withLock { $0[document] = keys }
+        return keys
     }
 
+    /// Fetches `url` once however many requests need it at the same moment: the first starts the fetch,
+    /// the others wait for its result (a burst of assertions must not become a burst of fetches).
     private func fetch(_ url: String, client: Client, now: Date, refetch: Bool) async throws(OAuthError) -> [JWK] {
-        guard let fetcher else {
-            throw OAuthError(.invalidClient, .assertionKeysUnavailable, "this server cannot fetch jwks_uri documents", clientID: client.id)
+        let (task, started) = inFlight.withLock { tasks -> (Task<Result<[JWK], FetchFailure>, Never>, Bool) in
+            if let running = tasks[url] { return (running, false) }
+            let task = Task { await self.download(url) }
+            tasks[url] = task
+            return (task, true)
         }
+        let result = await task.value
+        if started {
+            inFlight.withLock { _ = $0.removeValue(forKey: url) }
+            if case .success(let keys) = result {
+                remote.withLock { entries in
+                    entries[url] = RemoteEntry(keys: keys, fetchedAt: now, lastRefetch: refetch ? now : entries[url]?.lastRefetch)
+                }
+            }
+        }
+        switch result {
+        case .success(let keys):
+            return keys
+        case .failure(let failure):
+            throw OAuthError(.invalidClient, .assertionKeysUnavailable,
+                             "client \(client.id)'s jwks_uri \(url) \(failure.sentence)",
+                             detail: ["jwks_uri": url], clientID: client.id)
+        }
+    }
+
+    /// Why a remote key set could not be used, as the end of a sentence starting with the URL.
+    struct FetchFailure: Error {
+        let sentence: String
+    }
+
+    private func download(_ url: String) async -> Result<[JWK], FetchFailure> {
+        guard let fetcher else { return .failure(FetchFailure(sentence: "cannot be fetched: this server fetches no jwks_uri documents")) }
         let body: [UInt8]
         do {
             body = try await fetcher.fetchJWKS(from: url)
         } catch {
-            throw OAuthError(.invalidClient, .assertionKeysUnavailable,
-                             "client \(client.id)'s jwks_uri \(url) could not be fetched: \(error)",
-                             detail: ["jwks_uri": url], clientID: client.id)
+            return .failure(FetchFailure(sentence: "could not be fetched: \(error)"))
         }
-        guard let jwks = try? JSONDecoder().decode(JWKS.self, from: Data(body)) else {
-            throw OAuthError(.invalidClient, .assertionKeysUnavailable,
-                             "client \(client.id)'s jwks_uri \(url) did not return a JWKS document ({\"keys\":[…]})",
-                             detail: ["jwks_uri": url], clientID: client.id)
+        do {
+            return .success(try Self.publicKeys(in: body))
+        } catch {
+            return .failure(FetchFailure(sentence: "did not return a usable JWKS document: \(error.description)"))
         }
-        remote.withLock { entries in
-            entries[url] = RemoteEntry(keys: jwks.keys, fetchedAt: now, lastRefetch: refetch ? now : entries[url]?.lastRefetch)
+    }
+
+    /// Most keys a client's key set may hold: a rotation needs two or three, and every key costs a parse.
+    public static let maximumKeys = 100
+
+    /// The keys of a JWKS document, refused as a whole when it is not `{"keys":[…]}`, holds more than
+    /// `maximumKeys`, or publishes private key material (then the client's private key has leaked and
+    /// must be replaced, whatever else the set holds).
+    static func publicKeys(in document: [UInt8]) throws(JWKSFetchError) -> [JWK] {
+        let jwks: JWKS
+        do {
+            jwks = try JSONDecoder().decode(JWKS.self, from: Data(document))
+        } catch {
+            throw JWKSFetchError("expected {\"keys\":[…]} with EC, RSA or OKP public keys (\(Self.decodingProblem(error, in: document)))")
+        }
+        guard jwks.keys.count <= maximumKeys else {
+            throw JWKSFetchError("it holds \(jwks.keys.count) keys; at most \(maximumKeys) are accepted")
+        }
+        if let leaked = jwks.keys.first(where: { $0.privateExponent != nil || $0.prime1 != nil || $0.prime2 != nil }) {
+            throw JWKSFetchError("key \(quoted(leaked.keyIdentifier?.string ?? "(no kid)")) includes private key members (d, p or q); publish only public keys and replace the leaked key")
         }
         return jwks.keys
+    }
+
+    private static func decodingProblem(_ error: any Error, in document: [UInt8]) -> String {
+        guard (try? JSONSerialization.jsonObject(with: Data(document))) != nil else { return "the body is not JSON" }
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "member \(path(context.codingPath + [key])) is missing"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?: return "member \(path(context.codingPath)) has the wrong type"
+        case .dataCorrupted(let context)?: return "member \(path(context.codingPath)) has a value this server does not support"
+        default: return "it cannot be read"
+        }
     }
 }

@@ -3,6 +3,7 @@
 /// The caller sees the RFC code and a sentence; operators filter logs and metrics by these names.
 /// `docs/reason-codes.md` is checked against `allCases` by a test, so the two cannot drift.
 public enum ReasonCode: String, Sendable, CaseIterable, Codable {
+    case requestMalformedHTTP = "request.malformed_http"
     case requestMethodNotAllowed = "request.method_not_allowed"
     case requestContentType = "request.content_type"
     case requestBodyTooLarge = "request.body_too_large"
@@ -29,6 +30,7 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     case assertionTypeMissing = "client_auth.assertion_type_missing"
     case assertionTypeInvalid = "client_auth.assertion_type_invalid"
     case assertionMalformed = "client_auth.assertion_malformed"
+    case assertionTypNotAllowed = "client_auth.assertion_typ_not_allowed"
     case assertionAlgNotAllowed = "client_auth.assertion_alg_not_allowed"
     case assertionKidUnknown = "client_auth.assertion_kid_unknown"
     case assertionKeysUnavailable = "client_auth.assertion_keys_unavailable"
@@ -65,12 +67,13 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
     /// One line on what the reason means and what to do about it (the catalogue's text).
     public var explanation: String {
         switch self {
+        case .requestMalformedHTTP: return "The bytes were not one well-formed HTTP/1.1 request (two or invalid Content-Length, Content-Length with Transfer-Encoding, NUL or folded header lines, too many or too large headers). The connection is closed after the answer."
         case .requestMethodNotAllowed: return "The endpoint was called with the wrong HTTP method (the token endpoint takes POST only). Send a POST."
         case .requestContentType: return "The body was not application/x-www-form-urlencoded. Send the parameters form-encoded."
         case .requestBodyTooLarge: return "The body exceeded 64 KiB. OAuth requests are small; check what the client sends."
         case .requestMalformedBody: return "The body had invalid percent-encoding or was not UTF-8. Form-encode every value."
         case .requestDuplicateParameter: return "A parameter appeared more than once (RFC 6749 §3.2). Send each parameter once."
-        case .requestParameterConflict: return "A parameter was in both the query string and the body with different values. Send it once."
+        case .requestParameterConflict: return "A parameter was in both the query string and the body (same value or not, RFC 6749 §3.2). Send it once, in the body."
         case .requestMissingParameter: return "A required parameter was absent. The description names it."
         case .requestUnknownServer: return "The URL names an authorization server that does not exist. Check the issuer URL (`tessera servers list`)."
         case .requestUnknownClient: return "Discovery was asked about a client_id the server does not know. Check the client id (`tessera clients list`)."
@@ -90,13 +93,14 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
         case .assertionMissing: return "The client authenticates with a JWT assertion but the request carried no client_assertion."
         case .assertionTypeMissing: return "client_assertion was sent without client_assertion_type. Add client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer."
         case .assertionTypeInvalid: return "client_assertion_type was not urn:ietf:params:oauth:client-assertion-type:jwt-bearer."
-        case .assertionMalformed: return "client_assertion is not a well-formed JWT (three base64url parts, JSON header and claims, numeric dates)."
+        case .assertionMalformed: return "client_assertion is not a well-formed JWT: three canonical base64url parts (no padding), a JSON header without crit, JSON claims with each member once, dates as numbers within the years 1–9999."
+        case .assertionTypNotAllowed: return "The assertion's header typ names another kind of JWT (an access token, an ID token …), RFC 8725 §3.11. Leave typ out or send JWT or client-authentication+jwt."
         case .assertionAlgNotAllowed: return "The assertion's alg is not allowed for the client's method or does not match its key type (none is never accepted)."
         case .assertionKidUnknown: return "The assertion's kid is not among the client's registered keys (inline JWKS or jwks_uri, refetched once)."
         case .assertionKeysUnavailable: return "The client's jwks_uri could not be fetched (timeout, error status, too large, not a JWKS). Fix the URL or the host serving it."
         case .assertionSignatureInvalid: return "The assertion's signature did not verify with the registered key (or secret). Sign with the key whose kid you send."
         case .assertionIssuerMismatch: return "The assertion's iss and sub must both equal the client id (and the client_id parameter when sent)."
-        case .assertionAudienceMismatch: return "The assertion's aud names neither the issuer, the token endpoint nor the endpoint being called."
+        case .assertionAudienceMismatch: return "The assertion's aud must name only this server: its issuer, its token endpoint or the endpoint being called. An aud naming any other audience is refused."
         case .assertionExpMissing: return "The assertion has no exp claim. Add one a few minutes in the future."
         case .assertionExpired: return "The assertion's exp is in the past (beyond the allowed clock skew). Make a fresh assertion; check the client's clock."
         case .assertionLifetimeTooLong: return "The assertion's exp is further past iat/now than the allowed maximum lifetime (5 minutes by default)."

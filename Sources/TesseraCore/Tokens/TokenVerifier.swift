@@ -180,12 +180,17 @@ public final class TokenVerifier: Sendable {
         guard let exp = payload.number("exp"), let jti = payload.string("jti"), let clientID = payload.string("client_id") else {
             return .inactive(.tokenMalformed, detail: ["missing": "exp, jti or client_id"])
         }
-        let iat = Int64(payload.number("iat") ?? 0)
+        // Signed by this server, so the times are its own; checked anyway, as every number from a request is.
+        let times = [exp, payload.number("iat") ?? 0, payload.number("nbf") ?? 0]
+        guard times.allSatisfy(NumericDate.isAcceptable) else {
+            return .inactive(.tokenMalformed, detail: ["out_of_range": "exp, iat or nbf", "jti": jti])
+        }
+        let iat = Int64(saturating: payload.number("iat") ?? 0)
         return .active(TokenFacts(
             kind: .accessToken, format: .jwt, server: server.name, issuer: issuer, clientID: clientID,
             subject: payload.string("sub") ?? clientID, username: payload.string("username"),
             scopes: (payload.string("scope") ?? "").split(separator: " ").map(String.init), audiences: payload.audiences,
-            jti: jti, issuedAt: iat, notBefore: Int64(payload.number("nbf") ?? Double(iat)), expiresAt: Int64(exp),
+            jti: jti, issuedAt: iat, notBefore: payload.number("nbf").map(Int64.init(saturating:)) ?? iat, expiresAt: Int64(saturating: exp),
             customClaims: payload.claims.filter { !Self.registeredClaims.contains($0.key) }, hash: hash))
     }
 

@@ -14,13 +14,29 @@ extension OAuthError: HTTPResponseError {
 
     /// The RFC 6749 §5.2 error response: JSON body with `error`, `error_description` and `request_id`,
     /// `Cache-Control: no-store`, and `WWW-Authenticate` when the client tried the Authorization header.
+    ///
+    /// `invalid_client` is 401 with a `Basic` challenge only when the request used the Authorization
+    /// header; a client that authenticated in the body (client_secret_post, an assertion, nothing) gets
+    /// RFC 6749 §5.2's default 400, since a 401 must carry a challenge (RFC 9110 §15.5.2) and no HTTP
+    /// authentication scheme would help it.
     func response(requestID: String, authorizationHeaderUsed: Bool) -> Response {
-        var body: [(String, JSONValue)] = [("error", .string(code.rawValue)), ("error_description", .string(description))]
-        body.append(("request_id", .string(requestID)))
-        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store", .pragma: "no-cache"]
+        let status = code == .invalidClient && !authorizationHeaderUsed && httpStatus == 401 ? .badRequest : self.status
+        var headers = responseHeaders
         if code == .invalidClient && authorizationHeaderUsed {
             headers[.wwwAuthenticate] = "Basic realm=\"tessera\", error=\"invalid_client\""
         }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody(requestID: requestID))))
+    }
+
+    /// The error body: `error`, `error_description` and `request_id`.
+    func jsonBody(requestID: String) -> [UInt8] {
+        JSONWriter.object([("error", .string(code.rawValue)), ("error_description", .string(description)), ("request_id", .string(requestID))])
+    }
+
+    /// The headers every error response has (content type, no caching), with the Bearer challenge for
+    /// token errors and `Allow` for a wrong method.
+    var responseHeaders: HTTPFields {
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store", .pragma: "no-cache"]
         if code == .invalidToken || code == .insufficientScope {
             let text = description.replacingOccurrences(of: "\"", with: "'")
             let scope = detail["scope"].map { ", scope=\"\($0)\"" } ?? ""
@@ -29,6 +45,6 @@ extension OAuthError: HTTPResponseError {
         if reason == .requestMethodNotAllowed, let allow = detail["allow"] {
             headers[.allow] = allow
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.object(body))))
+        return headers
     }
 }

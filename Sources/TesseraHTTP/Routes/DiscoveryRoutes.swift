@@ -16,11 +16,14 @@ struct DiscoveryRoutes {
             "/.well-known/oauth-authorization-server/oauth2/:server",
         ]
         for path in discoveryPaths {
+            // HEAD answers as GET does (RFC 9110 §9.3.2); the server sends its headers without the body.
             router.get(path) { request, context in try await metadata(request, context: context) }
-            MethodGuard.only(.get, path: path, on: router)
+            router.head(path) { request, context in try await metadata(request, context: context) }
+            MethodGuard.only(.get, .head, path: path, on: router)
         }
         router.get("/oauth2/:server/v1/keys") { _, context in try await keys(context: context) }
-        MethodGuard.only(.get, path: "/oauth2/:server/v1/keys", on: router)
+        router.head("/oauth2/:server/v1/keys") { _, context in try await keys(context: context) }
+        MethodGuard.only(.get, .head, path: "/oauth2/:server/v1/keys", on: router)
     }
 
     func metadata(_ request: Request, context: TesseraRequestContext) async throws -> Response {

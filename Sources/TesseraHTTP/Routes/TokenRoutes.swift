@@ -48,12 +48,16 @@ enum JSONResponse {
     }
 }
 
-/// Answers 405 with `Allow` for the methods an endpoint does not take, instead of a bare 404.
+/// Answers 405 with `Allow` for the methods an endpoint does not take, instead of a bare 404, and
+/// `OPTIONS` with 204 and `Allow` (RFC 9110 §9.3.7, §15.5.6).
 enum MethodGuard {
-    static let all: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch]
+    static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch]
 
     static func only(_ allowed: HTTPRequest.Method..., path: RouterPath, on router: Router<TesseraRequestContext>) {
-        let allowList = allowed.map(\.rawValue).joined(separator: ", ")
+        let allowList = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
+        router.on(path, method: .options) { _, _ -> Response in
+            Response(status: .noContent, headers: [.allow: allowList])
+        }
         for method in all where !allowed.contains(method) {
             router.on(path, method: method) { request, _ -> Response in
                 throw OAuthError(.invalidRequest, .requestMethodNotAllowed,

@@ -81,6 +81,15 @@ public final class TesseraRuntime: Sendable {
         return queued
     }
 
+    /// Queues the event of a request that `ConnectionGuard` refused before it reached a route.
+    func recordFramingRejection(_ rejection: FramingRejection) {
+        metrics.request(endpoint: "http", outcome: "failure", duration: .zero)
+        events.record(Event(
+            time: clock.now, requestID: rejection.requestID, server: nil, endpoint: "http", clientID: nil, outcome: .failure,
+            reason: rejection.error.reason.rawValue, message: rejection.error.description, detail: rejection.error.detail,
+            remoteAddress: rejection.remoteAddress))
+    }
+
     /// Deletes events older than `retention`; returns how many went.
     @discardableResult
     public func purgeEvents(olderThan retention: Duration) async throws -> Int {

@@ -15,6 +15,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (env TESSERA_PORT; default 8080).") var port: Int?
     @Option(name: .customLong("public-url"), help: "Base URL of every issuer (env TESSERA_PUBLIC_URL; default http://HOST:PORT).") var publicURL: String?
     @Option(name: .customLong("event-retention"), help: "How long to keep events, e.g. 30d, 12h, 90m (env TESSERA_EVENT_RETENTION; default 30d).") var eventRetention: String?
+    @Option(name: .customLong("idle-timeout"), help: "Close a connection that sends no complete request head for this long, e.g. 30s (env TESSERA_IDLE_TIMEOUT; default 30s).")
+    var idleTimeout: String?
+    @Option(name: .customLong("request-timeout"), help: "Close a connection whose request (head to end of body) takes longer, e.g. 15s (env TESSERA_REQUEST_TIMEOUT; default 15s).")
+    var requestTimeout: String?
+    @Flag(name: .customLong("allow-http-jwks-uri"), help: "Fetch http:// jwks_uri documents too (development only; env TESSERA_ALLOW_HTTP_JWKS_URI=1).")
+    var allowHTTPJWKSURI = false
+    @Flag(name: .customLong("allow-private-jwks-uri"), help: "Fetch jwks_uri documents from loopback, link-local and private addresses (development only; env TESSERA_ALLOW_PRIVATE_JWKS_URI=1).")
+    var allowPrivateJWKSURI = false
     @Flag(name: .customLong("no-migrate"), help: "Do not apply database migrations at start; refuse to start when the schema is behind (run `tessera migrate`).")
     var noMigrate = false
     @OptionGroup var data: DataOptions
@@ -29,6 +37,12 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--event-retention must be a number with a unit s, m, h or d (e.g. 30d); got \"\(retentionText)\"")
         }
 
+        let timeouts = ConnectionTimeouts(
+            idle: try Self.duration(idleTimeout ?? environment["TESSERA_IDLE_TIMEOUT"], option: "--idle-timeout", default: .seconds(30)),
+            request: try Self.duration(requestTimeout ?? environment["TESSERA_REQUEST_TIMEOUT"], option: "--request-timeout", default: .seconds(15)))
+        let outbound = OutboundPolicy(allowsHTTP: allowHTTPJWKSURI || environment["TESSERA_ALLOW_HTTP_JWKS_URI"] == "1",
+                                      allowsPrivateAddresses: allowPrivateJWKSURI || environment["TESSERA_ALLOW_PRIVATE_JWKS_URI"] == "1")
+
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: environment["TESSERA_LOG_LEVEL"] ?? "") ?? .info
@@ -37,7 +51,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "tessera")
         let metrics = TesseraMetrics()
         let opened = try await data.open(migrate: !noMigrate, serving: true) { operation, duration in metrics.store(operation: operation, duration: duration) }
-        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL), metrics: metrics)
+        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL),
+                                     jwksFetcher: HTTPJWKSFetcher(policy: outbound), metrics: metrics)
         // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY); the periodic refresher stays as the safety net.
         opened.stores.changes.observeChanges {
             do { try await runtime.refreshCaches() } catch {
@@ -45,7 +60,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let defaultIssuer = IssuerURLs(publicURL: publicURL, server: "default").issuer
-        let app = TesseraApplication.application(runtime: runtime, host: host, port: port, logger: logger) { boundPort in
+        let app = TesseraApplication.application(runtime: runtime, host: host, port: port, logger: logger, timeouts: timeouts) { boundPort in
             logger.notice("Tessera is serving http://\(host):\(boundPort) with data in \(opened.location); issuer \(defaultIssuer)")
         }
         var configuration = ServiceGroupConfiguration(
@@ -75,6 +90,15 @@ struct Serve: AsyncParsableCommand {
             }
             throw CommandFailure(message: "the server stopped: \(text)")
         }
+    }
+
+    /// A duration option such as `30s` (see `DurationOption`), or `fallback` when not given.
+    static func duration(_ text: String?, option: String, default fallback: Duration) throws -> Duration {
+        guard let text else { return fallback }
+        guard let duration = DurationOption.parse(text) else {
+            throw ValidationError("\(option) must be a number with a unit s, m, h or d (e.g. 30s); got \"\(text)\"")
+        }
+        return duration
     }
 
     static func port(_ option: Int?, _ environment: String?) throws -> Int {

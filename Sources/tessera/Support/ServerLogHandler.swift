@@ -1,6 +1,7 @@
 import Logging
 
-/// The server's log handler: swift-log's `StreamLogHandler` output, minus Hummingbird's `hb.request.id`.
+/// The server's log handler: swift-log's `StreamLogHandler` output, minus Hummingbird's `hb.request.id`, with
+/// every message and metadata value escaped by `LogLineEscaping` (one log line per call, whatever a request carried).
 ///
 /// Hummingbird copies the logger for every request to attach its own request id, and `StreamLogHandler`
 /// renders all of its metadata into a string whenever metadata is set — on every request, for a value
@@ -26,7 +27,7 @@ struct ServerLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        box.stream.log(event: event)
+        box.stream.log(event: LogLineEscaping.escaped(event))
     }
 
     var metadata: Logger.Metadata {
@@ -38,7 +39,7 @@ struct ServerLogHandler: LogHandler {
         set {
             var rest = newValue
             requestID = rest.removeValue(forKey: Self.requestIDKey)
-            change { $0.metadata = rest }
+            change { $0.metadata = LogLineEscaping.escaped(rest) }
         }
     }
 
@@ -48,7 +49,7 @@ struct ServerLogHandler: LogHandler {
             if key == Self.requestIDKey {
                 requestID = newValue
             } else {
-                change { $0[metadataKey: key] = newValue }
+                change { $0[metadataKey: LogLineEscaping.escaped(key)] = newValue.map(LogLineEscaping.escaped) }
             }
         }
     }

@@ -3,17 +3,16 @@ import Hummingbird
 import Logging
 import TesseraHTTP
 
-/// Runs a test deployment's router on a real loopback socket, for clients that speak real HTTP
-/// (the resource-server library). The deployment's public URL is the socket's address.
+/// Runs a test deployment's server (router, connection guard, timeouts) on a real loopback socket, for
+/// clients that speak real HTTP. The deployment's public URL is the socket's address.
 enum LiveServer {
-    static func with<T>(_ body: (TestDeployment, String) async throws -> T) async throws -> T {
+    static func with<T>(timeouts: ConnectionTimeouts = ConnectionTimeouts(), _ body: (TestDeployment, String) async throws -> T) async throws -> T {
         let port = CLIProcess.freePort()
         let base = "http://127.0.0.1:\(port)"
         return try await TestDeployment.with(publicURL: base) { deployment in
             var logger = Logger(label: "tessera.live-test")
             logger.logLevel = .critical
-            let app = Application(router: TesseraApplication.router(runtime: deployment.runtime, logger: logger),
-                                  configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+            let app = TesseraApplication.application(runtime: deployment.runtime, host: "127.0.0.1", port: port, logger: logger, timeouts: timeouts)
             let server = Task { try await app.runService(gracefulShutdownSignals: []) }
             defer { server.cancel() }
             for _ in 0..<100 {

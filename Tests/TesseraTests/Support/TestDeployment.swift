@@ -36,7 +36,7 @@ final class TestDeployment: Sendable {
 
     /// Runs `body` with a fresh deployment (with server `default` and scopes orders.read/orders.write)
     /// and removes it afterwards.
-    static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(), eventQueueCapacity: Int = 10_000, publicURL: String = TestDeployment.publicURL,
+    static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(policy: .development), eventQueueCapacity: Int = 10_000, publicURL: String = TestDeployment.publicURL,
                         _ body: (TestDeployment) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
