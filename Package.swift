@@ -175,3 +175,23 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
         )
     )
 }
+
+// libFuzzer targets (Fuzz/), kept out of the default build and test run: `scripts/fuzz [TARGET] [SECONDS]`
+// builds them with `-sanitize=fuzzer,address` in .build-fuzz and runs each on its seed corpus (docs/security.md).
+if ProcessInfo.processInfo.environment["TESSERA_FUZZ"] != nil {
+    let fuzzTargets: [(String, [Target.Dependency])] = [
+        ("FuzzJSONReader", ["TesseraJWT", "TesseraCore"]),
+        ("FuzzParsedJWT", ["TesseraJWT", "TesseraCore", .product(name: "JWTKit", package: "jwt-kit")]),
+        ("FuzzFormParameters", ["TesseraHTTP", "TesseraCore"]),
+        ("FuzzBasicHeader", ["TesseraCore"]),
+        ("FuzzAssertionVerifier", [
+            "TesseraCore", "TesseraStore", "TesseraJWT",
+            .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)",
+                                                 swiftSettings: swiftSettings))
+    }
+}

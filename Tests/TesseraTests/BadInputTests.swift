@@ -17,6 +17,7 @@ import TesseraStore
             ("BASIC \(b64("a:b"))", "a|b"), ("  basic   \(b64("a:b"))  ", "a|b"),
             ("Basic \(b64("just-an-id"))", "no ':'"), ("Basic \(b64("%zz:b"))", "percent-encoding"),
             ("Basic \(b64(":secret"))", "client id is empty"), ("Basic \(b64("id%3A1:se%3Acret:x"))", "id:1|se:cret:x"),
+            ("Basic YStiOmMgZA=X", "not base64"), ("Basic YTpi=", "not base64"), ("Basic YTpiYw====", "not base64"),
             ("Basic \(b64([0xFF, 0x3A, 0x61]))", "not UTF-8"), ("Basic \(b64("a+b:c+d"))", "a b|c d"), ("Basic \(b64("é:ü"))", "é|ü"),
         ]
         for (header, expected) in cases {

@@ -110,13 +110,14 @@ public struct ClientAssertionVerifier: Sendable {
         }
         let input = parsed.signingInput
         let key = SymmetricKey(data: secret)
-        let expected: [UInt8]
+        // swift-crypto checks the MAC in constant time.
+        let valid: Bool
         switch alg {
-        case "HS384": expected = Array(HMAC<SHA384>.authenticationCode(for: input, using: key))
-        case "HS512": expected = Array(HMAC<SHA512>.authenticationCode(for: input, using: key))
-        default: expected = Array(HMAC<SHA256>.authenticationCode(for: input, using: key))
+        case "HS384": valid = HMAC<SHA384>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
+        case "HS512": valid = HMAC<SHA512>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
+        default: valid = HMAC<SHA256>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
         }
-        guard ConstantTime.equals(expected, parsed.signature) else {
+        guard valid else {
             throw OAuthError(.invalidClient, .assertionSignatureInvalid,
                              "client_assertion signature does not verify with client \(client.id)'s secret; sign it with \(alg) over the current client secret",
                              clientID: client.id)

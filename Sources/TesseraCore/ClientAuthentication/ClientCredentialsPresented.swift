@@ -46,7 +46,12 @@ public struct BasicCredentials: Sendable, Equatable {
         var end = bytes.endIndex
         while index < end, bytes[index] == space { index += 1 }
         while end > index, bytes[end - 1] == space { end -= 1 }
-        guard index < end, let decoded = try? Base64.decode(bytes: bytes[index..<end]) else {
+        // RFC 4648 §4 padding: a multiple of four characters, at most two '=' and only at the end (the decoder
+        // alone reads past an '=' in the middle; found by the FuzzBasicHeader target).
+        let encoded = bytes[index..<end]
+        let padding = encoded.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        guard !encoded.isEmpty, encoded.count % 4 == 0, padding <= 2, !encoded.dropLast(padding).contains(UInt8(ascii: "=")),
+              let decoded = try? Base64.decode(bytes: encoded) else {
             throw malformed("the credentials are not base64")
         }
         // ASCII (nearly every id and secret) is UTF-8 as it is; only other bytes go through the validating initialiser.

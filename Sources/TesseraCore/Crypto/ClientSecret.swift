@@ -17,9 +17,7 @@ public struct ClientSecret: Sendable {
     /// Whether `presented` is the secret whose hash is `storedHash`, compared in constant time.
     /// The secret is random, so a fast hash is enough (DESIGN.md).
     public static func matches(_ presented: String, storedHash: Data) -> Bool {
-        Hashing.sha256Digest(presented).withUnsafeBytes { digest in
-            // Both sides as raw bytes: comparing against `Data` itself walks it through its generic iterator.
-            storedHash.withUnsafeBytes { ConstantTime.equals(digest, $0) }
-        }
+        // swift-crypto's digest comparison is constant-time (`safeCompare`).
+        Hashing.sha256Digest(presented) == storedHash
     }
 }

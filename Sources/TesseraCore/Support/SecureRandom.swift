@@ -7,13 +7,27 @@ import Glibc
 
 /// Random identifiers and secrets from the kernel's cryptographic generator.
 public enum SecureRandom {
-    /// `count` random bytes from the kernel's CSPRNG: `arc4random_buf` (glibc 2.36+, Darwin) is one `getrandom`
-    /// call however many bytes are asked for. (swift-crypto's `SymmetricKey(size:)`, used before, fills through the
-    /// standard library's generator: one system call per 8 bytes.)
+    /// `count` random bytes from the kernel's CSPRNG in as few system calls as it allows: `getrandom(2)` on
+    /// Linux (glibc 2.25 and later, so the server also runs where glibc has no `arc4random_buf`),
+    /// `arc4random_buf` on Darwin.
     public static func bytes(_ count: Int) -> [UInt8] {
         guard count > 0 else { return [] }
         var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
+        out.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            #if os(Linux)
+            var filled = 0
+            while filled < buffer.count {
+                let got = systemGetRandom(base + filled, buffer.count - filled, 0)
+                // Interrupted by a signal: ask again. Any other failure means no kernel randomness at all,
+                // and a secret made without it must not exist.
+                if got < 0 { precondition(errno == EINTR, "getrandom failed: errno \(errno)"); continue }
+                filled += got
+            }
+            #else
+            arc4random_buf(base, buffer.count)
+            #endif
+        }
         return out
     }
 
@@ -66,17 +80,6 @@ public enum SecureRandom {
     }
 }
 
-/// Comparison whose duration does not depend on where the inputs first differ.
-public enum ConstantTime {
-    public static func equals<A: Collection, B: Collection>(_ a: A, _ b: B) -> Bool
-    where A.Element == UInt8, B.Element == UInt8 {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
-    }
-}
-
 /// SHA-256 helpers for secrets and token hashes.
 public enum Hashing {
     /// The digest of `text`'s UTF-8 as bytes, the form stored for secrets and opaque tokens.
@@ -90,3 +93,9 @@ public enum Hashing {
         return text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
     }
 }
+
+#if os(Linux)
+/// glibc's `getrandom(2)` wrapper (glibc 2.25+); `sys/random.h` is not part of Swift's Glibc module.
+@_silgen_name("getrandom")
+private func systemGetRandom(_ buffer: UnsafeMutableRawPointer, _ count: Int, _ flags: UInt32) -> Int
+#endif

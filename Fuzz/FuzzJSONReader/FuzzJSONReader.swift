@@ -1,0 +1,56 @@
+import Foundation
+import FuzzSupport
+import TesseraCore
+import TesseraJWT
+import TesseraStore
+
+/// Differential fuzzing of `JSONReader` (through `AccessTokenPayload`, the claim set the server reads)
+/// against Foundation's `JSONSerialization`: whatever the reader accepts, Foundation accepts with the
+/// same values (the reader is never more lenient), and nothing traps or overflows.
+@main enum Fuzzer {
+    static func main() { runFuzzer(fuzz) }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data else { return 0 }
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [])) as? [String: Any]
+    do {
+        let ours = try AccessTokenPayload(json: bytes).claims
+        guard let foundation else { fatalError("JSONReader accepted what JSONSerialization refuses: \(Array(bytes))") }
+        guard agree(.object(ours), .object(foundation.mapValues(JSONValue.init(foundation:)))) else {
+            fatalError("JSONReader and JSONSerialization read different values from \(Array(bytes)): \(ours) vs \(foundation)")
+        }
+    } catch {
+        // Refusals are not compared: Foundation on Linux accepts trailing commas and other
+        // departures from RFC 8259 that the reader refuses on purpose (docs/security.md).
+    }
+    return 0
+}
+
+/// Equal values, numbers within a few units in the last place: Foundation reads integers beyond 2^64 as
+/// decimals, whose conversion to a double is not correctly rounded, where the reader's is.
+func agree(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    switch (a, b) {
+    case let (.number(x), .number(y)): return x == y || abs(x - y) <= max(abs(x), abs(y)) * 4 * Double.ulpOfOne
+    case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy(agree)
+    case let (.object(x), .object(y)): return x.count == y.count && x.allSatisfy { key, value in y[key].map { agree(value, $0) } ?? false }
+    default: return a == b
+    }
+}
+
+extension JSONValue {
+    /// Foundation's reading of a value as Tessera's value type (booleans told apart from numbers).
+    init(foundation value: Any) {
+        switch value {
+        case let string as String: self = .string(string)
+        case let number as NSNumber where ObjectIdentifier(type(of: number)) == ObjectIdentifier(type(of: NSNumber(value: true))):
+            self = .bool(number.boolValue)
+        case let number as NSNumber: self = .number(number.doubleValue)
+        case let array as [Any]: self = .array(array.map(JSONValue.init(foundation:)))
+        case let object as [String: Any]: self = .object(object.mapValues(JSONValue.init(foundation:)))
+        default: self = .null
+        }
+    }
+}
