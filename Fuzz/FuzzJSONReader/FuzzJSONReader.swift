@@ -29,17 +29,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-/// Equal values, numbers within a few units in the last place: Foundation reads integers beyond 2^64 as
-/// decimals, whose conversion to a double is not correctly rounded, where the reader's is.
-func agree(_ a: JSONValue, _ b: JSONValue) -> Bool {
-    switch (a, b) {
-    case let (.number(x), .number(y)): return x == y || abs(x - y) <= max(abs(x), abs(y)) * 4 * Double.ulpOfOne
-    case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy(agree)
-    case let (.object(x), .object(y)): return x.count == y.count && x.allSatisfy { key, value in y[key].map { agree(value, $0) } ?? false }
-    default: return a == b
-    }
-}
-
 extension JSONValue {
     /// Foundation's reading of a value as Tessera's value type (booleans told apart from numbers).
     init(foundation value: Any) {
