@@ -20,18 +20,16 @@ let verifier = ClientAssertionVerifier(keySource: ClientKeySource(fetcher: nil, 
                                        masterKey: MasterKey.generate().key, clock: clock)
 
 @main enum Fuzzer {
-    static func main() { runFuzzer(fuzz) }
+    static func main() { runFuzzer(check) }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    let input = Array(UnsafeBufferPointer(start: data, count: size))
-    guard let newline = input.firstIndex(of: UInt8(ascii: "\n")) else { return 0 }
+func check(_ input: UnsafeBufferPointer<UInt8>) {
+    let input = Array(input)
+    guard let newline = input.firstIndex(of: UInt8(ascii: "\n")) else { return }
     let signingInput = Base64URL.encode(Array(input[..<newline])) + "." + Base64URL.encode(Array(input[(newline + 1)...]))
-    guard let signature = try? key.signature(for: Data(signingInput.utf8)).rawRepresentation else { return 0 }
+    guard let signature = try? key.signature(for: Data(signingInput.utf8)).rawRepresentation else { return }
     let assertion = signingInput + "." + Base64URL.encode(signature)
-    guard verify(assertion) else { return 0 }
+    guard verify(assertion) else { return }
     let keys = JWTKeyCollection()
     let confirmed = blocking {
         guard let publicKey = try? ES256PublicKey(backing: key.publicKey) else { return false }
@@ -39,7 +37,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         return (try? await keys.verify(assertion, as: AssertionClaims.self)) != nil
     }
     guard confirmed else { fatalError("the verifier accepted an assertion jwt-kit refuses: \(assertion)") }
-    return 0
 }
 
 func verify(_ assertion: String) -> Bool {

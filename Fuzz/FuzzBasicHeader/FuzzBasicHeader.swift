@@ -6,13 +6,11 @@ import FuzzSupport
 /// (`Data(base64Encoded:)`, `removingPercentEncoding`): the parser accepts exactly the headers the
 /// reference decodes, with the same id and secret, and never traps.
 @main enum Fuzzer {
-    static func main() { runFuzzer(fuzz) }
+    static func main() { runFuzzer(check) }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    let header = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+func check(_ input: UnsafeBufferPointer<UInt8>) {
+    let header = String(decoding: input, as: UTF8.self)
     let ours: BasicCredentials?
     do {
         ours = try BasicCredentials.parse(authorizationHeader: header)
@@ -20,7 +18,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         if let expected = reference(header) ?? nil {
             fatalError("parse refused \(Array(header.utf8)) (\(error)) that decodes to \(expected)")
         }
-        return 0
+        return
     }
     switch reference(header) {
     case nil:
@@ -30,7 +28,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     case .some(let expected?):
         guard ours == expected else { fatalError("parse read \(Array(header.utf8)) as \(String(describing: ours)), expected \(expected)") }
     }
-    return 0
 }
 
 /// nil: not a Basic header; .some(nil): a malformed one; .some(credentials): what it carries.

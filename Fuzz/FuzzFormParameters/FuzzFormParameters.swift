@@ -7,13 +7,11 @@ import TesseraCore
 /// decoder written plainly beside it: the parser accepts exactly the inputs
 /// the reference decodes without a repeated name, with the same names and values in the same order.
 @main enum Fuzzer {
-    static func main() { runFuzzer(fuzz) }
+    static func main() { runFuzzer(check) }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+func check(_ input: UnsafeBufferPointer<UInt8>) {
+    let bytes = Array(input)
     let expected = reference(bytes)
     do {
         let ours = try FormParameters(parsing: bytes, origin: "request body")
@@ -24,7 +22,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     } catch {
         if let expected { fatalError("FormParameters refused \(bytes) (\(error.description)), which the reference reads as \(expected)") }
     }
-    return 0
 }
 
 /// The pairs of an application/x-www-form-urlencoded text, empty values dropped; nil when a component

@@ -8,13 +8,11 @@ import TesseraStore
 /// against Foundation's `JSONSerialization`: whatever the reader accepts, Foundation accepts with the
 /// same values (the reader is never more lenient), and nothing traps or overflows.
 @main enum Fuzzer {
-    static func main() { runFuzzer(fuzz) }
+    static func main() { runFuzzer(check) }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+func check(_ input: UnsafeBufferPointer<UInt8>) {
+    let bytes = UnsafeRawBufferPointer(input)
     let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [])) as? [String: Any]
     do {
         let ours = try AccessTokenPayload(json: bytes).claims
@@ -26,7 +24,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         // Refusals are not compared: Foundation on Linux accepts trailing commas and other
         // departures from RFC 8259 that the reader refuses on purpose (docs/security.md).
     }
-    return 0
 }
 
 extension JSONValue {

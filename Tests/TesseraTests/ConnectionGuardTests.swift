@@ -49,23 +49,27 @@ import TesseraStore
         }
     }
 
-    @Test func aRequestHeadTricklingInIsCutOffAtTheIdleTimeout() async throws {
-        try await LiveServer.with(timeouts: ConnectionTimeouts(idle: .milliseconds(500), request: .seconds(1))) { _, base in
+    /// What the server answered to `bytes`, sent on a connection that then goes quiet, and how long it
+    /// took the server to close that connection.
+    static func quietAfter(_ bytes: String, timeouts: ConnectionTimeouts) async throws -> (text: String, closedAfter: Duration) {
+        try await LiveServer.with(timeouts: timeouts) { _, base in
             let connection = try RawHTTPConnection(port: Self.port(base))
-            connection.send("POST /oauth2/default/v1/token HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-            let (text, closedAfter) = await connection.readUntilClosed()
-            #expect(text.isEmpty, "nothing is answered to a request that never arrived: \(text)")
-            #expect(closedAfter < .seconds(5), "closed after \(closedAfter)")
+            connection.send(bytes)
+            return await connection.readUntilClosed()
         }
     }
 
+    @Test func aRequestHeadTricklingInIsCutOffAtTheIdleTimeout() async throws {
+        let (text, closedAfter) = try await Self.quietAfter("POST /oauth2/default/v1/token HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+                                                            timeouts: ConnectionTimeouts(idle: .milliseconds(500), request: .seconds(1)))
+        #expect(text.isEmpty, "nothing is answered to a request that never arrived: \(text)")
+        #expect(closedAfter < .seconds(5), "closed after \(closedAfter)")
+    }
+
     @Test func aBodyTricklingInIsCutOffAtTheRequestTimeout() async throws {
-        try await LiveServer.with(timeouts: ConnectionTimeouts(idle: .seconds(30), request: .milliseconds(500))) { _, base in
-            let connection = try RawHTTPConnection(port: Self.port(base))
-            connection.send("POST /oauth2/default/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=")
-            let (_, closedAfter) = await connection.readUntilClosed()
-            #expect(closedAfter < .seconds(5), "a 30 s idle timeout must not keep a half-sent body open: closed after \(closedAfter)")
-        }
+        let head = "POST /oauth2/default/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+        let (_, closedAfter) = try await Self.quietAfter(head + "grant_type=", timeouts: ConnectionTimeouts(idle: .seconds(30), request: .milliseconds(500)))
+        #expect(closedAfter < .seconds(5), "a 30 s idle timeout must not keep a half-sent body open: closed after \(closedAfter)")
     }
 
     @Test func keptAliveConnectionsServeSeveralRequestsWithinTheTimeouts() async throws {
