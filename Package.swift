@@ -42,7 +42,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: swiftSettings
@@ -62,14 +61,15 @@ let package = Package(
         ),
         .target(
             name: "TesseraStoreTesting",
-            dependencies: ["TesseraCore", "TesseraStore"],
+            dependencies: ["TesseraStore"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TesseraSQLite",
             dependencies: [
-                "TesseraCore", "TesseraStore",
+                "TesseraStore",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -57,7 +57,7 @@ import TesseraStore
         }
     }
 
-    @Test func scenario5ResourceSelectsTheAudienceAndCustomClaimsAreAdded() async throws {
+    @Test func theResourceParameterSelectsTheAudienceAndCustomClaimsAreAdded() async throws {
         try await TestDeployment.with { deployment in
             try await deployment.admin.createServer(name: "orders", audiences: ["https://api.example.com", "https://admin.example.com"],
                                                     accessTokenTTL: 600, claims: ["env": .string("prod"), "org": .object(["id": .number(7)])])
@@ -97,7 +97,7 @@ import TesseraStore
         }
     }
 
-    @Test func scenario6ClientOfOneServerCannotGetATokenFromAnother() async throws {
+    @Test func aClientOfOneServerCannotGetATokenFromAnother() async throws {
         try await TestDeployment.with { deployment in
             try await deployment.admin.createServer(name: "partners")
             let client = try await deployment.register(.clientSecretPost, scopes: [])

@@ -58,7 +58,7 @@ import TesseraStore
         }
     }
 
-    @Test func scenario2ClientIDOnlyExplainsWhatThePrivateKeyClientMustSend() async throws {
+    @Test func aPrivateKeyClientSendingOnlyItsClientIDIsToldToSendAnAssertion() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.privateKeyJWT)
             let answer = try await deployment.http { http in

@@ -6,7 +6,7 @@ import TesseraStore
 
 /// Scenario 1 and every client authentication method at the token endpoint.
 @Suite struct ClientCredentialsTests {
-    @Test func scenario1PrivateKeyJWTWithAssertionInBody() async throws {
+    @Test func aPrivateKeyJWTAssertionInTheBodyGetsAToken() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.privateKeyJWT)
             let key = try #require(client.key)
@@ -28,7 +28,7 @@ import TesseraStore
         }
     }
 
-    @Test func scenario1AssertionInQueryStringWithAndWithoutClientID() async throws {
+    @Test func anAssertionInTheQueryStringIsAcceptedWithAndWithoutClientID() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.privateKeyJWT)
             let key = try #require(client.key)

@@ -5,7 +5,7 @@ import TesseraStore
 
 /// Every request to an OAuth endpoint leaves an event that says what happened; metrics and health.
 @Suite struct DiagnosabilityTests {
-    @Test func scenario2FailureIsAnEventFoundByRequestIDWithTesseraLogs() async throws {
+    @Test func aFailureIsAnEventFoundByRequestIDWithTesseraLogs() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.privateKeyJWT)
             let answer = try await deployment.http { http in

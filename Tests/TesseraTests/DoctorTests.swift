@@ -26,7 +26,8 @@ import TesseraCore
                                                                             "--json"] + admin).stdout)["client_id"] as? String)
         let strangerKey = dir.appendingPathComponent("stranger.pem").path
         #expect(try CLIProcess.run(["keygen", "--private-key", strangerKey, "--jwks", dir.appendingPathComponent("stranger.jwks").path]).status == 0)
-        try await Task.sleep(for: .milliseconds(600))
+        try await ServeProcessTests.waitUntilServerKnows(client: keyClient, issuer: issuer)
+        try await ServeProcessTests.waitUntilServerKnows(client: secretClient, issuer: issuer)
 
         func doctor(_ arguments: [String]) throws -> CLIProcess.Result {
             try CLIProcess.run(["doctor", "--issuer", issuer] + arguments)

@@ -30,7 +30,7 @@ import TesseraStore
         return try #require(answer.accessToken, "\(answer.text)")
     }
 
-    @Test func scenario2IntrospectionWithANewAssertionAimedAtTheIntrospectionEndpoint() async throws {
+    @Test func introspectionAcceptsANewAssertionAimedAtTheIntrospectionEndpoint() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.privateKeyJWT)
             let key = try #require(client.key)
@@ -62,7 +62,7 @@ import TesseraStore
         }
     }
 
-    @Test func scenario4ResourceServerIntrospectsWithBasicAndPost() async throws {
+    @Test func aResourceServerIntrospectsWithBasicAndPostSecrets() async throws {
         try await TestDeployment.with { deployment in
             let caller = try await deployment.register(.clientSecretBasic)
             let poster = try await deployment.register(.clientSecretPost)
@@ -81,7 +81,7 @@ import TesseraStore
         }
     }
 
-    @Test func scenario8RefreshTokenRecordIntrospectsWithItsTypeAndUser() async throws {
+    @Test func aRefreshTokenRecordIntrospectsWithItsTypeAndUser() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.clientSecretPost)
             let refresh = OpaqueToken.newRefreshToken()

@@ -45,11 +45,7 @@ import TesseraCore
         let created = CLIProcess.json(try CLIProcess.run(["clients", "create", "--server", "default", "--name", "signer", "--auth-method", "private_key_jwt",
                                                           "--jwks-file", jwks.path, "--json"] + data).stdout)
         let id = try #require(created["client_id"] as? String)
-        // The server picks up CLI changes within a second: wait until discovery knows the client.
-        for _ in 0..<50 {
-            if await ServeProcessTests.get(base + "/oauth2/default/.well-known/openid-configuration?client_id=\(id)")?.0 == 200 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await ServeProcessTests.waitUntilServerKnows(client: id, issuer: base + "/oauth2/default")
 
         let token = base + "/oauth2/default/v1/token"
         let forgedID = "ghost%0D%0AFORGED-BY-CLIENT-ID%20level=info"

@@ -24,6 +24,16 @@ import TesseraCore
         Issue.record("nothing answered at \(url)")
     }
 
+    /// Waits until the server at `issuer` has picked up `clientID` (created by the CLI, seen within a second):
+    /// discovery with `?client_id=` answers 200 once it has.
+    static func waitUntilServerKnows(client clientID: String, issuer: String) async throws {
+        for _ in 0..<50 {
+            if await get(issuer + "/.well-known/openid-configuration?client_id=\(clientID)")?.0 == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the server at \(issuer) never saw client \(clientID)")
+    }
+
     static func waitUntilHealthy(_ base: String) async throws {
         for _ in 0..<100 {
             if let (status, _) = await get(base + "/healthz"), status == 200 { return }

@@ -80,20 +80,6 @@ public enum SecureRandom {
     }
 }
 
-/// SHA-256 helpers for secrets and token hashes.
-public enum Hashing {
-    /// The digest of `text`'s UTF-8 as bytes, the form stored for secrets and opaque tokens.
-    public static func sha256(_ text: String) -> Data {
-        sha256Digest(text).withUnsafeBytes { Data($0) }
-    }
-
-    /// The digest of `text`'s UTF-8, read in place (no copy into a `Data` first).
-    public static func sha256Digest(_ text: String) -> SHA256Digest {
-        var text = text
-        return text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-    }
-}
-
 #if os(Linux)
 /// glibc's `getrandom(2)` wrapper (glibc 2.25+); `sys/random.h` is not part of Swift's Glibc module.
 @_silgen_name("getrandom")
