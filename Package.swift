@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "TesseraCore", "TesseraStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -185,7 +186,7 @@ if ProcessInfo.processInfo.environment["TESSERA_FUZZ"] != nil {
         ("FuzzJSONReader", ["TesseraJWT", "TesseraCore"]),
         ("FuzzParsedJWT", ["TesseraJWT", "TesseraCore", .product(name: "JWTKit", package: "jwt-kit")]),
         ("FuzzFormParameters", ["TesseraHTTP", "TesseraCore"]),
-        ("FuzzBasicHeader", ["TesseraCore"]),
+        ("FuzzBasicHeader", ["TesseraHTTP", "TesseraCore"]),
         ("FuzzAssertionVerifier", [
             "TesseraCore", "TesseraStore", "TesseraJWT",
             .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),

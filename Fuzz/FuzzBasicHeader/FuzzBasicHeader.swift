@@ -1,6 +1,7 @@
 import Foundation
 import FuzzSupport
-@testable import TesseraCore
+import TesseraCore
+@testable import TesseraHTTP
 
 /// Differential fuzzing of `BasicCredentials.parse` against a reference built from Foundation
 /// (`Data(base64Encoded:)`, `removingPercentEncoding`): the parser accepts exactly the headers the

@@ -3,6 +3,7 @@ import Foundation
 import JWTKit
 import Testing
 import TesseraCore
+import TesseraHTTP
 import TesseraStore
 
 /// Every client-assertion check rejects its violation with its own reason code (real keys, real
@@ -12,9 +13,10 @@ import TesseraStore
     static func reject(_ deployment: TestDeployment, assertion: String?, type: String? = HTTPDriver.assertionType,
                        clientID: String? = nil, secret: String? = nil, header: String? = nil) async throws -> OAuthError? {
         let server = try #require(try await deployment.stores.servers.server(named: "default"))
-        let credentials = PresentedCredentials(authorizationHeader: header, clientID: clientID, clientSecret: secret,
-                                               clientAssertion: assertion, clientAssertionType: assertion == nil && type == HTTPDriver.assertionType ? nil : type)
         do {
+            let credentials = try ClientCredentialsParser.parse(
+                authorizationHeader: header, clientID: clientID, clientSecret: secret, clientAssertion: assertion,
+                clientAssertionType: assertion == nil && type == HTTPDriver.assertionType ? nil : type, acceptsBearer: false)
             _ = try await deployment.runtime.tokens.handle(TokenRequest(grantType: "client_credentials"), credentials: credentials, server: server)
             return nil
         } catch {

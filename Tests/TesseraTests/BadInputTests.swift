@@ -4,6 +4,7 @@ import NIOCore
 import HTTPTypes
 import Testing
 import TesseraCore
+import TesseraHTTP
 import TesseraStore
 
 /// Bad input gets a clear 4xx with the RFC code, a description and a request id: never a 500.

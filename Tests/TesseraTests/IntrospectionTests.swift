@@ -3,6 +3,7 @@ import HTTPTypes
 import JWTKit
 import Testing
 @testable import TesseraCore
+@testable import TesseraHTTP
 import TesseraStore
 
 /// Scenarios 2, 4 and 8 at the introspection endpoint, the bearer caller, the access policy and RFC 9701.
@@ -226,7 +227,7 @@ extension HTTPFields {
             ("Bearer\tabc", nil), ("Béarer abc", nil), (nil, nil), ("", nil), ("Bearer   ", ""),
         ]
         for (header, token) in cases {
-            #expect(BearerCaller.token(fromAuthorizationHeader: header) == token, "\(header ?? "(no header)")")
+            #expect(AuthorizationHeader.bearerToken(header) == token, "\(header ?? "(no header)")")
         }
     }
 }

@@ -163,7 +163,7 @@ import TesseraStore
             let client = try await deployment.register(.clientSecretPost)
             let server = try #require(try await deployment.stores.servers.server(named: "default"))
             let issued = try await elsewhere.tokens.handle(TokenRequest(grantType: "client_credentials"),
-                                                           credentials: PresentedCredentials(clientID: client.id, clientSecret: client.secret), server: server)
+                                                           credentials: .post(clientID: client.id, secret: client.secret ?? ""), server: server)
             let validator = try await Self.validator(deployment)
             await Self.expectRejection(.invalidToken, mentioning: "issued by https://elsewhere.example.com") {
                 try await validator.validate(issued.response.accessToken)

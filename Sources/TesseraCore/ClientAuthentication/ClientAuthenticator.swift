@@ -10,35 +10,26 @@ import TesseraStore
 public struct ClientAuthenticator: Sendable {
     let directory: Directory
     let assertions: ClientAssertionVerifier
+    let publicURL: String
 
-    public init(directory: Directory, assertions: ClientAssertionVerifier) {
+    public init(directory: Directory, assertions: ClientAssertionVerifier, publicURL: String) {
         self.directory = directory
         self.assertions = assertions
+        self.publicURL = publicURL
     }
 
-    /// The client the request authenticated as, or an `invalid_client` (or `invalid_request`) error.
-    /// `acceptedAudiences` are the URLs an assertion's `aud` may name (issuer, token endpoint, this endpoint);
-    /// built only when the client authenticates with an assertion.
-    public func authenticate(_ presented: PresentedCredentials, server: AuthorizationServer,
-                             acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) -> Client {
-        let basic = try presented.authorizationHeader.flatMap { header throws(OAuthError) in try BasicCredentials.parse(authorizationHeader: header) }
-        let usesAssertion = presented.clientAssertion != nil || presented.clientAssertionType != nil
-        if (basic != nil ? 1 : 0) + (presented.clientSecret != nil ? 1 : 0) + (usesAssertion ? 1 : 0) > 1 {
-            let used = [basic != nil ? "an Authorization: Basic header" : nil,
-                        presented.clientSecret != nil ? "client_secret in the body" : nil,
-                        usesAssertion ? "client_assertion" : nil].compactMap { $0 }
-            throw OAuthError(.invalidRequest, .clientAuthMultipleMethods,
-                             "the request authenticates the client in more than one way (\(used.joined(separator: " and "))); use only the client's registered method",
-                             clientID: basic?.clientID ?? presented.clientID)
-        }
-
-        var clientID = basic?.clientID ?? presented.clientID
-        if let basic, let parameter = presented.clientID, parameter != basic.clientID {
+    /// The client the request authenticated as at `endpoint`, or an `invalid_client` (or
+    /// `invalid_request`) error. An assertion's `aud` may name the issuer, the token endpoint or the
+    /// URL of `endpoint` (`ClientAuthEndpoint.acceptedAudiences`, the one place of that rule).
+    public func authenticate(_ credentials: ClientCredentials, server: AuthorizationServer,
+                             at endpoint: ClientAuthEndpoint) async throws(OAuthError) -> Client {
+        var clientID = credentials.claimedClientID
+        if case .basic(let basicID, _, let parameter?) = credentials, parameter != basicID {
             throw OAuthError(.invalidRequest, .clientAuthClientIDMismatch,
-                             "client_id \(quoted(parameter)) differs from the client id in the Authorization header \(quoted(basic.clientID))", clientID: basic.clientID)
+                             "client_id \(quoted(parameter)) differs from the client id in the Authorization header \(quoted(basicID))", clientID: basicID)
         }
         var parsed: ParsedJWT<AssertionClaims>?
-        if clientID == nil, let assertion = presented.clientAssertion {
+        if clientID == nil, case .assertion(let assertion?, _, _) = credentials {
             parsed = try ClientAssertionVerifier.peek(assertion)
             clientID = parsed?.claims.sub ?? parsed?.claims.iss
         }
@@ -60,18 +51,15 @@ public struct ClientAuthenticator: Sendable {
         guard client.enabled else {
             throw OAuthError(.invalidClient, .clientAuthClientDisabled, "client \(client.id) is disabled", clientID: client.id)
         }
-        try await verify(presented, basic: basic, parsed: parsed, client: client, acceptedAudiences: acceptedAudiences())
+        try await verify(credentials, parsed: parsed, client: client,
+                         acceptedAudiences: endpoint.acceptedAudiences(IssuerURLs(publicURL: publicURL, server: server.name)))
         return client
     }
 
-    private func verify(_ presented: PresentedCredentials, basic: BasicCredentials?, parsed: ParsedJWT<AssertionClaims>?,
+    private func verify(_ credentials: ClientCredentials, parsed: ParsedJWT<AssertionClaims>?,
                         client: Client, acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) {
         let method = client.authMethod
-        let carried: String
-        if basic != nil { carried = "client_secret_basic (an Authorization: Basic header)" }
-        else if presented.clientSecret != nil { carried = "client_secret_post (client_secret in the body)" }
-        else if presented.clientAssertion != nil || presented.clientAssertionType != nil { carried = "a client_assertion" }
-        else { carried = "" }
+        let carried = credentials.carried
         func mismatch(_ reason: ReasonCode = .clientAuthMethodMismatch) -> OAuthError {
             let what = carried.isEmpty ? "no credentials" : carried
             return OAuthError(.invalidClient, reason,
@@ -79,30 +67,23 @@ public struct ClientAuthenticator: Sendable {
                               detail: ["registered_method": method.rawValue], clientID: client.id)
         }
 
-        switch method {
-        case .clientSecretBasic:
-            guard let basic else { throw mismatch(carried.isEmpty ? .clientAuthSecretMissing : .clientAuthMethodMismatch) }
-            try checkSecret(basic.secret, client: client)
-        case .clientSecretPost:
-            guard let secret = presented.clientSecret else { throw mismatch(carried.isEmpty ? .clientAuthSecretMissing : .clientAuthMethodMismatch) }
-            guard presented.clientID != nil else {
+        switch (method, credentials) {
+        case (.clientSecretBasic, .basic(_, let secret, _)):
+            try checkSecret(secret, client: client)
+        case (.clientSecretPost, .post(let clientID, let secret)):
+            guard clientID != nil else {
                 throw OAuthError(.invalidClient, .clientAuthSecretMissing, "client_secret_post needs client_id in the body next to client_secret", clientID: client.id)
             }
             try checkSecret(secret, client: client)
-        case .clientSecretJWT, .privateKeyJWT:
-            guard let assertion = presented.clientAssertion else {
-                if presented.clientAssertionType != nil {
-                    throw OAuthError(.invalidClient, .assertionMissing,
-                                     "client \(client.id) authenticates with \(method.rawValue); the request carried client_assertion_type but no client_assertion", clientID: client.id)
-                }
-                if carried.isEmpty {
-                    throw OAuthError(.invalidClient, .assertionMissing,
-                                     "client \(client.id) authenticates with \(method.rawValue); the request carried no client_assertion. Expected \(method.requirement)",
-                                     detail: ["registered_method": method.rawValue], clientID: client.id)
-                }
-                throw mismatch()
+        case (.clientSecretBasic, .none), (.clientSecretPost, .none):
+            throw mismatch(.clientAuthSecretMissing)
+        case (.clientSecretJWT, .assertion(let assertion, let type, let clientIDParameter)),
+             (.privateKeyJWT, .assertion(let assertion, let type, let clientIDParameter)):
+            guard let assertion else {
+                throw OAuthError(.invalidClient, .assertionMissing,
+                                 "client \(client.id) authenticates with \(method.rawValue); the request carried client_assertion_type but no client_assertion", clientID: client.id)
             }
-            guard let type = presented.clientAssertionType else {
+            guard let type else {
                 throw OAuthError(.invalidClient, .assertionTypeMissing,
                                  "client_assertion was sent without client_assertion_type; add client_assertion_type=\(ClientAssertionVerifier.assertionType)", clientID: client.id)
             }
@@ -110,9 +91,15 @@ public struct ClientAuthenticator: Sendable {
                 throw OAuthError(.invalidClient, .assertionTypeInvalid,
                                  "client_assertion_type must be \(ClientAssertionVerifier.assertionType); got \(quoted(type))", clientID: client.id)
             }
-            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: presented.clientID, acceptedAudiences: acceptedAudiences())
-        case .none:
-            guard carried.isEmpty else { throw mismatch() }
+            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: clientIDParameter, acceptedAudiences: acceptedAudiences())
+        case (.clientSecretJWT, .none), (.privateKeyJWT, .none):
+            throw OAuthError(.invalidClient, .assertionMissing,
+                             "client \(client.id) authenticates with \(method.rawValue); the request carried no client_assertion. Expected \(method.requirement)",
+                             detail: ["registered_method": method.rawValue], clientID: client.id)
+        case (.none, .none):
+            return
+        default:
+            throw mismatch()
         }
     }
 

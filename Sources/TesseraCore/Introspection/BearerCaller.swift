@@ -12,26 +12,6 @@ public struct BearerCaller: Sendable {
         self.directory = directory
     }
 
-    /// The bearer token in an Authorization header, or nil when the header is not a Bearer one.
-    /// The scheme is case-insensitive (RFC 7235).
-    public static func token(fromAuthorizationHeader header: String?) -> String? {
-        // Read on the bytes: every introspection asks this of its Authorization header, Basic ones included.
-        guard let bytes = header?.utf8 else { return nil }
-        let space = UInt8(ascii: " ")
-        var index = bytes.startIndex
-        while index < bytes.endIndex, bytes[index] == space { index = bytes.index(after: index) }
-        let schemeStart = index
-        while index < bytes.endIndex, bytes[index] != space { index = bytes.index(after: index) }
-        // `| 0x20` lowercases ASCII letters and turns no other byte into one of "bearer".
-        guard bytes.distance(from: schemeStart, to: index) == 6,
-              zip(bytes[schemeStart..<index], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }),
-              index < bytes.endIndex, bytes.index(after: index) < bytes.endIndex else { return nil }
-        var end = bytes.endIndex
-        while index < end, bytes[index] == space { index = bytes.index(after: index) }
-        while end > index, bytes[bytes.index(before: end)] == space { end = bytes.index(before: end) }
-        return String(Substring(bytes[index..<end]))
-    }
-
     public func authenticate(_ token: String, server: AuthorizationServer) async throws(OAuthError) -> IntrospectionCaller {
         let facts: TokenFacts
         switch try await verifier.check(token, server: server) {

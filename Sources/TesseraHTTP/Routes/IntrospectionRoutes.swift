@@ -26,15 +26,11 @@ struct IntrospectionRoutes {
         let server = try await runtime.beginRequest(context, endpoint: "introspect")
         let form = try await request.formParameters(context: context)
         let caller: IntrospectionCaller
-        if let bearer = BearerCaller.token(fromAuthorizationHeader: request.headers.value(.authorization)) {
-            let credentials = try request.presentedCredentials(form: form)
-            if credentials.clientSecret != nil || credentials.clientAssertion != nil {
-                throw OAuthError(.invalidRequest, .clientAuthMultipleMethods,
-                                 "the request carries a Bearer token and client credentials; use one of them")
-            }
-            caller = try await runtime.bearer.authenticate(bearer, server: server)
-        } else {
-            let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: \.introspectionEndpoint)
+        switch try request.clientCredentials(form: form, acceptsBearer: true) {
+        case .bearer(let token):
+            caller = try await runtime.bearer.authenticate(token, server: server)
+        case let credentials:
+            let client = try await runtime.authenticator.authenticate(credentials, server: server, at: .introspection)
             caller = IntrospectionCaller(client: client, viaBearer: false)
         }
         guard let token = form["token"] else {
@@ -82,7 +78,7 @@ struct IntrospectionRoutes {
     func revoke(_ request: Request, context: TesseraRequestContext) async throws -> Response {
         let server = try await runtime.beginRequest(context, endpoint: "revoke")
         let form = try await request.formParameters(context: context)
-        let client = try await runtime.authenticateClient(try request.presentedCredentials(form: form), server: server, endpoint: \.revocationEndpoint)
+        let client = try await runtime.authenticator.authenticate(try request.clientCredentials(form: form), server: server, at: .revocation)
         guard let token = form["token"] else {
             throw OAuthError(.invalidRequest, .tokenMissing, "the revocation request has no token parameter; send token=<the token to revoke>", clientID: client.id)
         }

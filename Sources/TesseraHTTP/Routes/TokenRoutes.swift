@@ -18,7 +18,7 @@ struct TokenRoutes {
     func token(_ request: Request, context: TesseraRequestContext) async throws -> Response {
         let server = try await runtime.beginRequest(context, endpoint: "token")
         let form = try await request.formParameters(context: context)
-        let credentials = try request.presentedCredentials(form: form)
+        let credentials = try request.clientCredentials(form: form)
         let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"))
         let (client, answer) = try await runtime.tokens.handle(tokenRequest, credentials: credentials, server: server)
         runtime.metrics.tokenIssued(server: server.name)

@@ -47,9 +47,9 @@ public final class TesseraRuntime: Sendable {
         directory = Directory(stores: stores, masterKey: masterKey)
         keySource = ClientKeySource(fetcher: jwksFetcher, clock: clock)
         let assertions = ClientAssertionVerifier(keySource: keySource, replays: stores.replays, masterKey: masterKey, clock: clock, policy: settings.assertionPolicy)
-        authenticator = ClientAuthenticator(directory: directory, assertions: assertions)
+        authenticator = ClientAuthenticator(directory: directory, assertions: assertions, publicURL: settings.publicURL)
         let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
-        tokens = TokenService(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)], publicURL: settings.publicURL)
+        tokens = TokenService(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)])
         verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
         introspector = Introspector(verifier: verifier)
         revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
@@ -94,17 +94,6 @@ public final class TesseraRuntime: Sendable {
     @discardableResult
     public func purgeEvents(olderThan retention: Duration) async throws -> Int {
         try await stores.events.purgeEvents(before: clock.now.addingTimeInterval(-TimeInterval(retention.components.seconds)))
-    }
-
-    /// Authenticates a client for an endpoint whose URL an assertion's `aud` may also name.
-    /// `endpoint` (its URL) is read only for an assertion.
-    func authenticateClient(_ credentials: PresentedCredentials, server: AuthorizationServer,
-                            endpoint: (IssuerURLs) -> String) async throws(OAuthError) -> Client {
-        let publicURL = settings.publicURL
-        return try await authenticator.authenticate(credentials, server: server, acceptedAudiences: {
-            let urls = IssuerURLs(publicURL: publicURL, server: server.name)
-            return urls.assertionAudiences + [endpoint(urls)]
-        }())
     }
 
     /// Marks the request as one to an OAuth `endpoint` (it will leave an event) and resolves the

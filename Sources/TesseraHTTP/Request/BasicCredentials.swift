@@ -1,3 +1,4 @@
+import TesseraCore
 import ExtrasBase64
 
 /// The id and secret of an `Authorization: Basic` header, decoded per RFC 6749 §2.3.1
@@ -9,25 +10,13 @@ public struct BasicCredentials: Sendable, Equatable {
     /// Parses the header value; nil when it is not a Basic header at all, throws when it is a
     /// malformed one.
     public static func parse(authorizationHeader value: String) throws(OAuthError) -> BasicCredentials? {
-        // Read on the header's bytes (this runs on every secret-authenticated request).
-        let space = UInt8(ascii: " ")
-        let bytes = Array(value.utf8)
-        var index = bytes.startIndex
-        while index < bytes.endIndex, bytes[index] == space { index += 1 }
-        let schemeStart = index
-        while index < bytes.endIndex, bytes[index] != space { index += 1 }
-        // The scheme is case-insensitive ASCII; `| 0x20` lowercases letters and turns no other byte into one of "basic".
-        guard index - schemeStart == 5, zip(bytes[schemeStart..<index], "basic".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        guard let encoded = AuthorizationHeader.credentials(of: value, scheme: "basic") else { return nil }
         func malformed(_ why: String) -> OAuthError {
             OAuthError(.invalidClient, .clientAuthMalformedBasic,
                        "the Authorization: Basic header is malformed: \(why); expected base64(urlencode(client_id):urlencode(client_secret))")
         }
-        var end = bytes.endIndex
-        while index < end, bytes[index] == space { index += 1 }
-        while end > index, bytes[end - 1] == space { end -= 1 }
         // RFC 4648 §4 padding: a multiple of four characters, at most two '=' and only at the end (the decoder
         // alone reads past an '=' in the middle; found by the FuzzBasicHeader target).
-        let encoded = bytes[index..<end]
         let padding = encoded.reversed().prefix { $0 == UInt8(ascii: "=") }.count
         guard !encoded.isEmpty, encoded.count % 4 == 0, padding <= 2, !encoded.dropLast(padding).contains(UInt8(ascii: "=")),
               let decoded = try? Base64.decode(bytes: encoded) else {

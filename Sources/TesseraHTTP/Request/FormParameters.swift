@@ -111,26 +111,3 @@ extension Request {
         return try FormParameters(parsing: query.utf8, origin: "query string")
     }
 }
-
-extension Request {
-    /// The client credentials a request carries (Authorization header, body, and the query string for
-    /// the three parameters clients are seen sending there: `client_id`, `client_assertion`,
-    /// `client_assertion_type`); a parameter in both places is refused, whether the two values agree or
-    /// not (RFC 6749 §3.2 and §5.2: a repeated parameter is `invalid_request`).
-    func presentedCredentials(form: FormParameters) throws(OAuthError) -> PresentedCredentials {
-        let query = try queryParameters()
-        func merged(_ name: String) throws(OAuthError) -> String? {
-            switch (form[name], query[name]) {
-            case let (body?, url?):
-                let values = body == url ? "the same value" : "different values"
-                throw OAuthError(.invalidRequest, .requestParameterConflict,
-                                 "parameter \(quoted(name)) appears in both the query string and the body (with \(values)); send it once, in the body")
-            case let (body, url):
-                return body ?? url
-            }
-        }
-        return PresentedCredentials(
-            authorizationHeader: headers.value(.authorization), clientID: try merged("client_id"), clientSecret: form["client_secret"],
-            clientAssertion: try merged("client_assertion"), clientAssertionType: try merged("client_assertion_type"))
-    }
-}
