@@ -15,6 +15,7 @@ public enum TesseraApplication {
         TokenRoutes(runtime: runtime).register(on: router)
         DiscoveryRoutes(runtime: runtime).register(on: router)
         IntrospectionRoutes(runtime: runtime, logger: logger).register(on: router)
+        RevocationRoutes(runtime: runtime, logger: logger).register(on: router)
         return router
     }
 

@@ -6,9 +6,8 @@ import NIOCore
 import TesseraCore
 import TesseraStore
 
-/// `POST {issuer}/v1/introspect` (RFC 7662, RFC 9701) and `POST {issuer}/v1/revoke` (RFC 7009).
+/// `POST {issuer}/v1/introspect` (RFC 7662; RFC 9701 signed answers on `Accept`).
 struct IntrospectionRoutes {
-    static let jwtMediaType = "application/token-introspection+jwt"
     static let inactiveMembers: [(String, JSONValue)] = [("active", .bool(false))]
     static let inactiveAnswer = JSONWriter.object(inactiveMembers)
 
@@ -16,14 +15,12 @@ struct IntrospectionRoutes {
     let logger: Logger
 
     func register(on router: Router<TesseraRequestContext>) {
-        router.post("/oauth2/:server/v1/introspect") { request, context in try await introspect(request, context: context) }
-        MethodGuard.only(.post, path: "/oauth2/:server/v1/introspect", on: router)
-        router.post("/oauth2/:server/v1/revoke") { request, context in try await revoke(request, context: context) }
-        MethodGuard.only(.post, path: "/oauth2/:server/v1/revoke", on: router)
+        OAuthEndpointRoute.post("introspect", on: router, runtime: runtime) { request, context, server in
+            try await introspect(request, context: context, server: server)
+        }
     }
 
-    func introspect(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.beginRequest(context, endpoint: "introspect")
+    func introspect(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer) async throws -> Response {
         let form = try await request.formParameters(context: context)
         let caller: IntrospectionCaller
         switch try request.clientCredentials(form: form, acceptsBearer: true) {
@@ -52,50 +49,14 @@ struct IntrospectionRoutes {
             activeFacts = nil
         }
         let headers: HTTPFields = [.cacheControl: "no-store", .pragma: "no-cache"]
-        guard let accept = request.headers.value(.accept), accept.lowercased().contains(Self.jwtMediaType) else {
+        guard let accept = request.headers.value(.accept), accept.lowercased().contains(SignedIntrospectionAnswer.mediaType) else {
             return JSONResponse.bytes(answer, headers: headers)
         }
         let members = activeFacts.map(Introspector.members) ?? Self.inactiveMembers
-        return try await signedAnswer(members, caller: caller, server: server, headers: headers)
-    }
-
-    /// RFC 9701: the answer as a JWT signed with the server's key, addressed to the caller.
-    func signedAnswer(_ members: [(String, JSONValue)], caller: IntrospectionCaller, server: AuthorizationServer, headers: HTTPFields) async throws -> Response {
-        let ring = try await runtime.directory.keyRing(server: server.name)
-        guard let signer = ring.introspectionSigner else {
-            throw OAuthError(.serverError, .serverNoSigningKey, "authorization server \(quoted(server.name)) has no active signing key")
-        }
-        let issuer = IssuerURLs(publicURL: runtime.settings.publicURL, server: server.name).issuer
-        let payload = JSONWriter.object([
-            ("iss", .string(issuer)), ("aud", .string(caller.client.id)), ("iat", .number(Double(runtime.clock.now.epochSeconds))),
-            ("token_introspection", .object(Dictionary(members, uniquingKeysWith: { first, _ in first }))),
-        ])
+        let jwt = try await runtime.signedIntrospection.sign(members, audience: caller.client.id, server: server)
         var fields = headers
-        fields[.contentType] = Self.jwtMediaType
-        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: try signer.sign(payload: payload))))
-    }
-
-    func revoke(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.beginRequest(context, endpoint: "revoke")
-        let form = try await request.formParameters(context: context)
-        let client = try await runtime.authenticator.authenticate(try request.clientCredentials(form: form), server: server, at: .revocation)
-        guard let token = form["token"] else {
-            throw OAuthError(.invalidRequest, .tokenMissing, "the revocation request has no token parameter; send token=<the token to revoke>", clientID: client.id)
-        }
-        switch try await runtime.revoker.revoke(token, caller: client, server: server) {
-        case .revoked(let facts):
-            context.event.note(clientID: client.id, message: "revoked a \(facts.kind.rawValue) of client \(client.id)", detail: ["jti": facts.jti])
-            logger.notice("token revoked", metadata: [
-                "request_id": .string(context.requestID), "client_id": .string(client.id), "jti": .string(facts.jti),
-                "token_type": .string(facts.kind.rawValue),
-            ])
-        case .nothingToRevoke(let reason, let detail):
-            context.event.note(clientID: client.id, message: "nothing to revoke (answered 200): \(reason.explanation)", reason: reason.rawValue, detail: detail)
-            var metadata: Logger.Metadata = ["request_id": .string(context.requestID), "client_id": .string(client.id), "reason": .string(reason.rawValue)]
-            for (key, value) in detail { metadata["detail.\(key)"] = .string(value) }
-            logger.notice("revocation of an inactive token (answered 200)", metadata: metadata)
-        }
-        return Response(status: .ok, headers: [.cacheControl: "no-store", .pragma: "no-cache"])
+        fields[.contentType] = SignedIntrospectionAnswer.mediaType
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: jwt)))
     }
 
     private func logInactive(_ reason: ReasonCode, detail: [String: String], caller: IntrospectionCaller, context: TesseraRequestContext) {

@@ -9,14 +9,12 @@ struct TokenRoutes {
     let runtime: TesseraRuntime
 
     func register(on router: Router<TesseraRequestContext>) {
-        router.post("/oauth2/:server/v1/token") { request, context in
-            try await token(request, context: context)
+        OAuthEndpointRoute.post("token", on: router, runtime: runtime) { request, context, server in
+            try await token(request, context: context, server: server)
         }
-        MethodGuard.only(.post, path: "/oauth2/:server/v1/token", on: router)
     }
 
-    func token(_ request: Request, context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.beginRequest(context, endpoint: "token")
+    func token(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer) async throws -> Response {
         let form = try await request.formParameters(context: context)
         let credentials = try request.clientCredentials(form: form)
         let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"))
@@ -32,38 +30,5 @@ struct TokenRoutes {
         ]
         if let scope = answer.scope { body.append(("scope", .string(scope))) }
         return JSONResponse.make(body, headers: [.cacheControl: "no-store", .pragma: "no-cache"])
-    }
-}
-
-/// Small helpers for JSON responses.
-enum JSONResponse {
-    static func make(_ members: [(String, JSONValue)], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        bytes(JSONWriter.object(members), status: status, headers: headers)
-    }
-
-    static func bytes(_ body: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        var fields = headers
-        fields.add(.contentType, "application/json")
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-}
-
-/// Answers 405 with `Allow` for the methods an endpoint does not take, instead of a bare 404, and
-/// `OPTIONS` with 204 and `Allow` (RFC 9110 §9.3.7, §15.5.6).
-enum MethodGuard {
-    static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch]
-
-    static func only(_ allowed: HTTPRequest.Method..., path: RouterPath, on router: Router<TesseraRequestContext>) {
-        let allowList = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
-        router.on(path, method: .options) { _, _ -> Response in
-            Response(status: .noContent, headers: [.allow: allowList])
-        }
-        for method in all where !allowed.contains(method) {
-            router.on(path, method: method) { request, _ -> Response in
-                throw OAuthError(.invalidRequest, .requestMethodNotAllowed,
-                                 "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allowList)",
-                                 detail: ["allow": allowList], status: 405)
-            }
-        }
     }
 }

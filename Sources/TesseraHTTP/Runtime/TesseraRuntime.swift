@@ -31,6 +31,7 @@ public final class TesseraRuntime: Sendable {
     public let keySource: ClientKeySource
     public let verifier: TokenVerifier
     public let introspector: Introspector
+    public let signedIntrospection: SignedIntrospectionAnswer
     public let revoker: Revoker
     public let bearer: BearerCaller
     public let events: EventQueue
@@ -52,6 +53,7 @@ public final class TesseraRuntime: Sendable {
         tokens = TokenService(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)])
         verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
         introspector = Introspector(verifier: verifier)
+        signedIntrospection = SignedIntrospectionAnswer(directory: directory, clock: clock, publicURL: settings.publicURL)
         revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
         bearer = BearerCaller(verifier: verifier, directory: directory)
     }

@@ -1,0 +1,33 @@
+import HTTPTypes
+import Hummingbird
+import TesseraCore
+import TesseraStore
+
+/// How every OAuth endpoint of an authorization server (token, introspection, revocation) is put on
+/// the router: the handler gets the server named in the path, and the request is marked as one that
+/// leaves an event before anything else runs — for its method and for every other method
+/// (`MethodGuard`), so no route can forget its event.
+enum OAuthEndpointRoute {
+    /// The OAuth endpoints' paths and event names, in registration order (the event walk test reads it).
+    static let endpoints: [(name: String, path: RouterPath)] = [
+        ("token", "/oauth2/:server/v1/token"),
+        ("introspect", "/oauth2/:server/v1/introspect"),
+        ("revoke", "/oauth2/:server/v1/revoke"),
+    ]
+
+    typealias Handler = @Sendable (Request, TesseraRequestContext, AuthorizationServer) async throws -> Response
+
+    /// Registers `handler` for `POST` on the endpoint called `name`, and `MethodGuard` answers on its path.
+    static func post(_ name: String, on router: Router<TesseraRequestContext>, runtime: TesseraRuntime, _ handler: @escaping Handler) {
+        guard let path = endpoints.first(where: { $0.name == name })?.path else {
+            preconditionFailure("\(name) is not among OAuthEndpointRoute.endpoints")  // a programming error, found at start
+        }
+        router.post(path) { request, context in
+            let server = try await runtime.beginRequest(context, endpoint: name)
+            return try await handler(request, context, server)
+        }
+        MethodGuard.only(.post, path: path, on: router) { context in
+            context.event.begin(endpoint: name, server: context.parameters.get("server") ?? "")
+        }
+    }
+}
