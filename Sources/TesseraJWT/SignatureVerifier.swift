@@ -5,10 +5,9 @@ import JWTKit
 /// A key ready to check JWS signatures, resolved once per key and `alg`.
 ///
 /// Used by the resource server for the issuer's keys and by the server for clients' assertion keys.
-/// ES256 keys — what Tessera signs with — check through swift-crypto directly: jwt-kit's verifier
-/// reaches the same call through an existential, a generic digest over `DataProtocol` and an `any Digest`,
-/// which cost a first-seen token a few microseconds next to a 65 µs verify. Every other key checks
-/// through jwt-kit.
+/// ES256 keys — what Tessera signs with — check through swift-crypto directly, since jwt-kit's verifier
+/// reaches the same call through an existential and generic digests (the cost is in docs/performance.md).
+/// Every other key checks through jwt-kit.
 public struct SignatureVerifier: Sendable {
     /// The `alg` this key verifies; a token must name exactly this one (RFC 8725 §3.1).
     public let algorithm: String

@@ -62,7 +62,7 @@ public struct VerifiedToken: Sendable, Equatable {
 }
 
 /// The registered claims (RFC 7519 §4.1, RFC 9068 §2.2) a validator judges, read in one pass over the
-/// members instead of a hashed dictionary lookup per field (hashing was ~1.7 % of a first-seen validation).
+/// members instead of a hashed dictionary lookup per field.
 struct RegisteredClaims {
     var issuer: String?
     var subject: String?

@@ -4,7 +4,8 @@ import Testing
 import TesseraStore
 import TesseraStoreTesting
 
-/// Runs the shared store conformance suite against the SQLite backend, each check on a fresh file.
+/// Runs the shared store conformance suite against the SQLite backend, each check on a fresh file, and
+/// against the in-memory store that core tests can use instead of a file.
 @Suite struct StoreConformanceTests {
     @Test(arguments: StoreConformance.checks.map(\.name))
     func sqliteBackendConforms(_ check: String) async throws {
@@ -18,6 +19,16 @@ import TesseraStoreTesting
         }
         await store.close()
         SQLiteTestFile.remove(path)
+    }
+
+    @Test(arguments: StoreConformance.checks.map(\.name))
+    func memoryBackendConforms(_ check: String) async throws {
+        let run = try #require(StoreConformance.checks.first { $0.name == check }?.run)
+        do {
+            try await run(Stores(MemoryStore()))
+        } catch {
+            Issue.record("memory: \(check): \(error)")
+        }
     }
 
     @Test func sqliteMigrationsAreIdempotentAcrossReopen() async throws {

@@ -4,7 +4,7 @@ extension HTTPFields {
     /// The value of a request field, as `self[name]` gives it, without its cost on the hot path.
     ///
     /// HTTPTypes' `subscript(_:)` joins the values of a repeated field through a generic lazy sequence on
-    /// every read, even when the field appears once: ~0.3 µs a read, and an introspection reads four fields.
+    /// every read, even when the field appears once (its cost is in docs/performance.md).
     /// This walks the fields once and hands a repeated field to that subscript, so the answer is the same.
     func value(_ name: HTTPField.Name) -> String? {
         var found: String?

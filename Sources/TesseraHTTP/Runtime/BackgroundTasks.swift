@@ -63,10 +63,9 @@ extension PeriodicTask {
     }
 
     /// Writes queued events to the event log in batches, off the request path: every 10 ms while requests come
-    /// in, every 50 ms after a run that found nothing. A flush shares the core with the requests: at 100 ms a
-    /// busy node wrote ~2,000 events at once, and the requests waiting meanwhile set the p99 (7–9 ms at 32
-    /// connections, 4–5 ms with 10 ms batches). 5 ms batches cut it to 3–4.5 ms but cost repeated JWT
-    /// introspection ~5 points of throughput in alternating rounds (one commit per batch); see docs/performance.md.
+    /// in, every 50 ms after a run that found nothing. A flush shares the core with the requests, so the batch
+    /// interval trades the p99 of requests against commits per second; the measurements behind 10 ms are in
+    /// docs/performance.md.
     public static func eventWriter(runtime: TesseraRuntime, logger: Logger, busy: Duration = .milliseconds(10),
                                    idle: Duration = .milliseconds(50)) -> PeriodicTask {
         PeriodicTask(name: "event writer", retryAfter: idle, logger: logger, runOnceMoreAtShutdown: true) {

@@ -1,0 +1,220 @@
+import Foundation
+import Synchronization
+import TesseraStore
+
+/// Every store protocol in memory, behaving as the SQLite and PostgreSQL backends do (it passes
+/// `StoreConformance`), so core tests and tools can run a deployment without a database file.
+/// Nothing survives the process; one lock guards all state, so every call is atomic.
+public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, ReplayStore, TokenStore, EventLog, ChangeSignal {
+    private struct State {
+        var servers: [String: AuthorizationServer] = [:]
+        var scopes: [String: [String: Scope]] = [:]
+        var clients: [String: Client] = [:]
+        var keys: [String: SigningKey] = [:]
+        var claims: [String: Date] = [:]
+        var tokens: [Data: TokenRecord] = [:]
+        var links: [LinkKey: Date] = [:]
+        var denied: [DenyKey: Date] = [:]
+        var events: [Event] = []
+        var nextEventID: Int64 = 1
+        var version: Int64 = 0
+    }
+
+    private struct LinkKey: Hashable { let parentHash: Data, server: String, jti: String }
+    private struct DenyKey: Hashable { let server: String, jti: String }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Runs `body` on the state under the lock and moves the change version (every write).
+    private func write<T>(_ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
+        try state.withLock { (state: inout State) throws(StoreError) -> T in
+            state.version += 1
+            return try body(&state)
+        }
+    }
+
+    private func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
+
+    // MARK: ServerStore, ScopeStore
+
+    public func createServer(_ server: AuthorizationServer) async throws {
+        try write { state throws(StoreError) in
+            guard state.servers[server.name] == nil else { throw .alreadyExists("server \(server.name)") }
+            state.servers[server.name] = server
+        }
+    }
+
+    public func updateServer(_ server: AuthorizationServer) async throws {
+        try write { state throws(StoreError) in
+            guard state.servers[server.name] != nil else { throw .notFound("server \(server.name)") }
+            state.servers[server.name] = server
+        }
+    }
+
+    public func server(named name: String) async throws -> AuthorizationServer? { read { $0.servers[name] } }
+
+    public func listServers() async throws -> [AuthorizationServer] { read { $0.servers.values.sorted { $0.name < $1.name } } }
+
+    public func createScope(_ scope: Scope) async throws {
+        try write { state throws(StoreError) in
+            guard state.scopes[scope.server]?[scope.name] == nil else { throw .alreadyExists("scope \(scope.name) of \(scope.server)") }
+            state.scopes[scope.server, default: [:]][scope.name] = scope
+        }
+    }
+
+    public func scopes(server: String) async throws -> [Scope] {
+        read { ($0.scopes[server] ?? [:]).values.sorted { $0.name < $1.name } }
+    }
+
+    // MARK: ClientStore, KeyStore
+
+    public func createClient(_ client: Client) async throws {
+        try write { state throws(StoreError) in
+            guard state.clients[client.id] == nil else { throw .alreadyExists("client \(client.id)") }
+            state.clients[client.id] = client
+        }
+    }
+
+    public func updateClient(_ client: Client) async throws {
+        try write { state throws(StoreError) in
+            guard state.clients[client.id] != nil else { throw .notFound("client \(client.id)") }
+            state.clients[client.id] = client
+        }
+    }
+
+    public func deleteClient(id: String) async throws {
+        try write { state throws(StoreError) in
+            guard state.clients.removeValue(forKey: id) != nil else { throw .notFound("client \(id)") }
+        }
+    }
+
+    public func client(id: String) async throws -> Client? { read { $0.clients[id] } }
+
+    public func listClients(server: String) async throws -> [Client] {
+        read { $0.clients.values.filter { $0.server == server }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
+    }
+
+    public func addKey(_ key: SigningKey) async throws {
+        try write { state throws(StoreError) in
+            guard state.keys[key.kid] == nil else { throw .alreadyExists("key \(key.kid)") }
+            state.keys[key.kid] = key
+        }
+    }
+
+    public func updateKey(_ key: SigningKey) async throws {
+        try write { state throws(StoreError) in
+            guard var stored = state.keys[key.kid] else { throw .notFound("key \(key.kid)") }
+            stored.active = key.active
+            state.keys[key.kid] = stored
+        }
+    }
+
+    public func keys(server: String) async throws -> [SigningKey] {
+        read { $0.keys.values.filter { $0.server == server }.sorted { ($1.createdAt, $0.kid) < ($0.createdAt, $1.kid) } }
+    }
+
+    // MARK: ReplayStore
+
+    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+        let key = clientID + "\u{0}" + jti
+        return state.withLock { state in
+            if let held = state.claims[key], held >= now { return false }
+            state.claims[key] = expiresAt
+            return true
+        }
+    }
+
+    public func purgeExpired(now: Date) async throws -> Int {
+        state.withLock { state in
+            let before = state.claims.count
+            state.claims = state.claims.filter { $0.value >= now }
+            return before - state.claims.count
+        }
+    }
+
+    // MARK: TokenStore
+
+    public func saveToken(_ record: TokenRecord) async throws {
+        try write { state throws(StoreError) in
+            guard state.tokens[record.hash] == nil else { throw .alreadyExists("token record") }
+            state.tokens[record.hash] = record
+        }
+    }
+
+    public func token(hash: Data) async throws -> TokenRecord? { read { $0.tokens[hash] } }
+
+    public func revokeToken(hash: Data, now: Date) async throws -> Bool {
+        state.withLock { state in
+            for (key, record) in state.tokens where record.parentHash == hash { state.tokens[key]?.revoked = true }
+            for (link, expiry) in state.links where link.parentHash == hash {
+                let key = DenyKey(server: link.server, jti: link.jti)
+                if state.denied[key] == nil { state.denied[key] = expiry }
+            }
+            guard state.tokens[hash] != nil else { return false }
+            state.tokens[hash]?.revoked = true
+            return true
+        }
+    }
+
+    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws {
+        state.withLock { state in
+            let key = LinkKey(parentHash: parentHash, server: server, jti: jti)
+            if state.links[key] == nil { state.links[key] = expiresAt }
+        }
+    }
+
+    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws {
+        state.withLock { state in
+            let key = DenyKey(server: server, jti: jti)
+            if state.denied[key] == nil { state.denied[key] = expiresAt }
+        }
+    }
+
+    public func isDenied(server: String, jti: String) async throws -> Bool { read { $0.denied[DenyKey(server: server, jti: jti)] != nil } }
+
+    public func purgeExpiredTokens(now: Date) async throws -> Int {
+        state.withLock { state in
+            let before = state.tokens.count + state.links.count + state.denied.count
+            state.tokens = state.tokens.filter { $0.value.expiresAt >= now }
+            state.links = state.links.filter { $0.value >= now }
+            state.denied = state.denied.filter { $0.value >= now }
+            return before - (state.tokens.count + state.links.count + state.denied.count)
+        }
+    }
+
+    // MARK: EventLog, ChangeSignal
+
+    public func appendEvents(_ events: [Event]) async throws {
+        state.withLock { state in
+            for var event in events {
+                event.id = state.nextEventID
+                state.nextEventID += 1
+                state.events.append(event)
+            }
+        }
+    }
+
+    public func events(matching query: EventQuery) async throws -> [Event] {
+        read { state in
+            let matching = state.events.filter { event in
+                (query.server.map { event.server == $0 } ?? true) && (query.clientID.map { event.clientID == $0 } ?? true)
+                    && (query.requestID.map { event.requestID == $0 } ?? true) && (query.outcome.map { event.outcome == $0 } ?? true)
+                    && (query.reason.map { event.reason == $0 } ?? true) && (query.since.map { event.time >= $0 } ?? true)
+                    && (query.afterID.map { (event.id ?? 0) > $0 } ?? true)
+            }
+            return Array(matching.suffix(max(1, min(query.limit, 100_000))))
+        }
+    }
+
+    public func purgeEvents(before cutoff: Date) async throws -> Int {
+        state.withLock { state in
+            let before = state.events.count
+            state.events.removeAll { $0.time < cutoff }
+            return before - state.events.count
+        }
+    }
+
+    public func changeVersion() async throws -> Int64 { read { $0.version } }
+}
