@@ -1,3 +1,4 @@
+import TesseraCore
 import Synchronization
 
 /// What a route learned about its request, for the event the middleware writes when the response
@@ -32,6 +33,11 @@ public final class EventNote: Sendable {
             draft.reason = reason
             if draft.detail.isEmpty { draft.detail = detail } else { draft.detail.merge(detail) { _, new in new } }
         }
+    }
+
+    /// Records an endpoint's decision (`EventFacts` from the core).
+    func note(_ facts: EventFacts) {
+        note(clientID: facts.clientID, message: facts.message, reason: facts.reason?.rawValue, detail: facts.detail)
     }
 
     var current: Draft { draft.withLock { $0 } }

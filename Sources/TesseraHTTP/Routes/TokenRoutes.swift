@@ -16,19 +16,10 @@ struct TokenRoutes {
 
     func token(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer) async throws -> Response {
         let form = try await request.formParameters(context: context)
-        let credentials = try request.clientCredentials(form: form)
         let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"))
-        let (client, answer) = try await runtime.tokens.handle(tokenRequest, credentials: credentials, server: server)
+        let outcome = try await runtime.tokens.handle(tokenRequest, credentials: try request.clientCredentials(form: form), server: server)
         runtime.metrics.tokenIssued(server: server.name)
-        context.event.note(clientID: client.id, message: "issued \(server.tokenFormat == .opaque ? "an opaque" : "a JWT") access token to client \(client.id)", detail: [
-            "grant_type": tokenRequest.grantType ?? "", "scope_requested": tokenRequest.scope ?? "", "scope_granted": answer.scope ?? "",
-            "resource": tokenRequest.resources.joined(separator: " "), "auth_method": client.authMethod.rawValue,
-        ])
-        var body: [(String, JSONValue)] = [
-            ("token_type", .string(answer.tokenType)), ("expires_in", .number(Double(answer.expiresIn))),
-            ("access_token", .string(answer.accessToken)),
-        ]
-        if let scope = answer.scope { body.append(("scope", .string(scope))) }
-        return JSONResponse.make(body, headers: [.cacheControl: "no-store", .pragma: "no-cache"])
+        context.event.note(outcome.event)
+        return JSONResponse.make(outcome.response.members, headers: [.cacheControl: "no-store", .pragma: "no-cache"])
     }
 }

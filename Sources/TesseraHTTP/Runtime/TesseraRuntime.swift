@@ -26,12 +26,13 @@ public final class TesseraRuntime: Sendable {
     public let stores: Stores
     public let directory: Directory
     public let clock: any WallClock
-    public let tokens: TokenService
+    public let tokens: TokenEndpoint
     public let authenticator: ClientAuthenticator
     public let keySource: ClientKeySource
     public let verifier: TokenVerifier
     public let introspector: Introspector
-    public let signedIntrospection: SignedIntrospectionAnswer
+    public let introspection: IntrospectionEndpoint
+    public let revocation: RevocationEndpoint
     public let revoker: Revoker
     public let bearer: BearerCaller
     public let events: EventQueue
@@ -50,12 +51,14 @@ public final class TesseraRuntime: Sendable {
         let assertions = ClientAssertionVerifier(keySource: keySource, replays: stores.replays, masterKey: masterKey, clock: clock, policy: settings.assertionPolicy)
         authenticator = ClientAuthenticator(directory: directory, assertions: assertions, publicURL: settings.publicURL)
         let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
-        tokens = TokenService(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)])
+        tokens = TokenEndpoint(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)])
         verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
         introspector = Introspector(verifier: verifier)
-        signedIntrospection = SignedIntrospectionAnswer(directory: directory, clock: clock, publicURL: settings.publicURL)
         revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
         bearer = BearerCaller(verifier: verifier, directory: directory)
+        introspection = IntrospectionEndpoint(authenticator: authenticator, bearer: bearer, introspector: introspector,
+                                              signer: SignedIntrospectionAnswer(directory: directory, clock: clock, publicURL: settings.publicURL))
+        revocation = RevocationEndpoint(authenticator: authenticator, revoker: revoker)
     }
 
     /// Drops every cache when the store says another process or node changed something.

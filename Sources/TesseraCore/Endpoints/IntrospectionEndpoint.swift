@@ -1,0 +1,66 @@
+import TesseraStore
+
+/// What the introspection endpoint answered: the body and its media type, the event's facts, and the
+/// inactive reason (for the log line) when the answer was `{"active":false}`.
+public struct IntrospectionOutcome: Sendable {
+    public var body: [UInt8]
+    public var contentType: String
+    public var event: EventFacts
+    public var inactive: (reason: ReasonCode, detail: [String: String])?
+}
+
+/// `POST {issuer}/v1/introspect` without HTTP (RFC 7662; RFC 9701 when the caller asks for a JWT):
+/// authenticates the caller (its registered client method, or a Bearer token with
+/// `tessera:introspect`), applies the access policy, renders the answer.
+public struct IntrospectionEndpoint: Sendable {
+    /// The whole answer for a token the caller may not see or that is not active (RFC 7662 §2.2).
+    public static let inactiveMembers: [(String, JSONValue)] = [("active", .bool(false))]
+    static let inactiveAnswer = JSONWriter.object(inactiveMembers)
+
+    let authenticator: ClientAuthenticator
+    let bearer: BearerCaller
+    let introspector: Introspector
+    let signer: SignedIntrospectionAnswer
+
+    public init(authenticator: ClientAuthenticator, bearer: BearerCaller, introspector: Introspector, signer: SignedIntrospectionAnswer) {
+        self.authenticator = authenticator
+        self.bearer = bearer
+        self.introspector = introspector
+        self.signer = signer
+    }
+
+    /// `token` is the `token` parameter; `wantsJWT` whether the caller accepts `application/token-introspection+jwt`.
+    public func handle(token: String?, credentials: ClientCredentials, wantsJWT: Bool, server: AuthorizationServer) async throws(OAuthError) -> IntrospectionOutcome {
+        let caller: IntrospectionCaller
+        if case .bearer(let bearerToken) = credentials {
+            caller = try await bearer.authenticate(bearerToken, server: server)
+        } else {
+            caller = IntrospectionCaller(client: try await authenticator.authenticate(credentials, server: server, at: .introspection), viaBearer: false)
+        }
+        guard let token else {
+            throw OAuthError(.invalidRequest, .tokenMissing, "the introspection request has no token parameter; send token=<the token to check>",
+                             clientID: caller.client.id)
+        }
+        let via = caller.viaBearer ? "bearer" : "client_auth"
+        var outcome: IntrospectionOutcome
+        let activeFacts: TokenFacts?
+        switch try await introspector.introspect(token, caller: caller, server: server) {
+        case .active(let rendered, let facts):
+            activeFacts = facts
+            outcome = IntrospectionOutcome(body: rendered, contentType: "application/json", event: EventFacts(
+                clientID: caller.client.id, message: "token is active (issued to \(facts.clientID))",
+                detail: ["jti": facts.jti, "token_client_id": facts.clientID, "via": via]))
+        case .inactive(let reason, let detail):
+            activeFacts = nil
+            outcome = IntrospectionOutcome(body: Self.inactiveAnswer, contentType: "application/json", event: EventFacts(
+                clientID: caller.client.id, message: "answered {\"active\":false}: \(reason.explanation)", reason: reason,
+                detail: detail.merging(["via": via]) { own, _ in own }), inactive: (reason, detail))
+        }
+        if wantsJWT {
+            let members = activeFacts.map(Introspector.members) ?? Self.inactiveMembers
+            outcome.body = Array(try await signer.sign(members, audience: caller.client.id, server: server).utf8)
+            outcome.contentType = SignedIntrospectionAnswer.mediaType
+        }
+        return outcome
+    }
+}

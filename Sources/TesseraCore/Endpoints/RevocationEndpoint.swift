@@ -1,0 +1,34 @@
+import TesseraStore
+
+/// What the revocation endpoint did (it answers 200 either way, RFC 7009 §2.2): the event's facts and
+/// the facts of the revoked token, or nil when there was nothing to revoke.
+public struct RevocationOutcome: Sendable {
+    public var event: EventFacts
+    public var revoked: TokenFacts?
+}
+
+/// `POST {issuer}/v1/revoke` without HTTP (RFC 7009): authenticates the client, revokes its token.
+public struct RevocationEndpoint: Sendable {
+    let authenticator: ClientAuthenticator
+    let revoker: Revoker
+
+    public init(authenticator: ClientAuthenticator, revoker: Revoker) {
+        self.authenticator = authenticator
+        self.revoker = revoker
+    }
+
+    public func handle(token: String?, credentials: ClientCredentials, server: AuthorizationServer) async throws(OAuthError) -> RevocationOutcome {
+        let client = try await authenticator.authenticate(credentials, server: server, at: .revocation)
+        guard let token else {
+            throw OAuthError(.invalidRequest, .tokenMissing, "the revocation request has no token parameter; send token=<the token to revoke>", clientID: client.id)
+        }
+        switch try await revoker.revoke(token, caller: client, server: server) {
+        case .revoked(let facts):
+            return RevocationOutcome(event: EventFacts(clientID: client.id, message: "revoked a \(facts.kind.rawValue) of client \(client.id)",
+                                                       detail: ["jti": facts.jti]), revoked: facts)
+        case .nothingToRevoke(let reason, let detail):
+            return RevocationOutcome(event: EventFacts(clientID: client.id, message: "nothing to revoke (answered 200): \(reason.explanation)",
+                                                       reason: reason, detail: detail), revoked: nil)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import TesseraStore
+
+/// What the token endpoint answered: the client, the RFC 6749 §5.1 response, and the event's facts.
+public struct TokenOutcome: Sendable {
+    public var client: Client
+    public var response: TokenResponse
+    public var event: EventFacts
+}
+
+/// `POST {issuer}/v1/token` without HTTP: picks the grant, authenticates the client, runs the grant.
+public struct TokenEndpoint: Sendable {
+    let authenticator: ClientAuthenticator
+    let grants: [String: any TokenGrant]
+
+    public init(authenticator: ClientAuthenticator, grants: [any TokenGrant]) {
+        self.authenticator = authenticator
+        self.grants = Dictionary(grants.map { ($0.grantType, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The grant types this deployment supports, for discovery.
+    public var grantTypes: [String] { grants.keys.sorted() }
+
+    public func handle(_ request: TokenRequest, credentials: ClientCredentials, server: AuthorizationServer) async throws(OAuthError) -> TokenOutcome {
+        guard let grantType = request.grantType else {
+            throw OAuthError(.invalidRequest, .grantTypeMissing, "the token request has no grant_type; expected one of [\(grantTypes.joined(separator: ", "))]",
+                             clientID: credentials.claimedClientID)
+        }
+        guard let grant = grants[grantType] else {
+            throw OAuthError(.unsupportedGrantType, .grantTypeUnsupported,
+                             "grant_type \(quoted(grantType)) is not supported; expected one of [\(grantTypes.joined(separator: ", "))]", clientID: credentials.claimedClientID)
+        }
+        let client = try await authenticator.authenticate(credentials, server: server, at: .token)
+        let response = try await grant.handle(request, client: client, server: server)
+        let event = EventFacts(clientID: client.id, message: "issued \(server.tokenFormat == .opaque ? "an opaque" : "a JWT") access token to client \(client.id)", detail: [
+            "grant_type": grantType, "scope_requested": request.scope ?? "", "scope_granted": response.scope ?? "",
+            "resource": request.resources.joined(separator: " "), "auth_method": client.authMethod.rawValue,
+        ])
+        return TokenOutcome(client: client, response: response, event: event)
+    }
+}
