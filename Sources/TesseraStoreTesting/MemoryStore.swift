@@ -37,20 +37,30 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     private func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
 
-    // MARK: ServerStore, ScopeStore
-
-    public func createServer(_ server: AuthorizationServer) async throws {
+    /// Adds `value` under `key` in `table`, refusing a key that is there (`what` names it in the error).
+    private func insert<Key: Hashable, Value>(_ value: Value, at key: Key, in table: WritableKeyPath<State, [Key: Value]>, _ what: String) throws(StoreError) {
         try write { state throws(StoreError) in
-            guard state.servers[server.name] == nil else { throw .alreadyExists("server \(server.name)") }
-            state.servers[server.name] = server
+            guard state[keyPath: table][key] == nil else { throw .alreadyExists(what) }
+            state[keyPath: table][key] = value
         }
     }
 
-    public func updateServer(_ server: AuthorizationServer) async throws {
+    /// Replaces the value under `key` in `table`, refusing a key that is not there.
+    private func replace<Key: Hashable, Value>(_ value: Value, at key: Key, in table: WritableKeyPath<State, [Key: Value]>, _ what: String) throws(StoreError) {
         try write { state throws(StoreError) in
-            guard state.servers[server.name] != nil else { throw .notFound("server \(server.name)") }
-            state.servers[server.name] = server
+            guard state[keyPath: table][key] != nil else { throw .notFound(what) }
+            state[keyPath: table][key] = value
         }
+    }
+
+    // MARK: ServerStore, ScopeStore
+
+    public func createServer(_ server: AuthorizationServer) async throws {
+        try insert(server, at: server.name, in: \.servers, "server \(server.name)")
+    }
+
+    public func updateServer(_ server: AuthorizationServer) async throws {
+        try replace(server, at: server.name, in: \.servers, "server \(server.name)")
     }
 
     public func server(named name: String) async throws -> AuthorizationServer? { read { $0.servers[name] } }
@@ -71,17 +81,11 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     // MARK: ClientStore, KeyStore
 
     public func createClient(_ client: Client) async throws {
-        try write { state throws(StoreError) in
-            guard state.clients[client.id] == nil else { throw .alreadyExists("client \(client.id)") }
-            state.clients[client.id] = client
-        }
+        try insert(client, at: client.id, in: \.clients, "client \(client.id)")
     }
 
     public func updateClient(_ client: Client) async throws {
-        try write { state throws(StoreError) in
-            guard state.clients[client.id] != nil else { throw .notFound("client \(client.id)") }
-            state.clients[client.id] = client
-        }
+        try replace(client, at: client.id, in: \.clients, "client \(client.id)")
     }
 
     public func deleteClient(id: String) async throws {
@@ -97,10 +101,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     }
 
     public func addKey(_ key: SigningKey) async throws {
-        try write { state throws(StoreError) in
-            guard state.keys[key.kid] == nil else { throw .alreadyExists("key \(key.kid)") }
-            state.keys[key.kid] = key
-        }
+        try insert(key, at: key.kid, in: \.keys, "key \(key.kid)")
     }
 
     public func updateKey(_ key: SigningKey) async throws {
@@ -137,10 +138,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     // MARK: TokenStore
 
     public func saveToken(_ record: TokenRecord) async throws {
-        try write { state throws(StoreError) in
-            guard state.tokens[record.hash] == nil else { throw .alreadyExists("token record") }
-            state.tokens[record.hash] = record
-        }
+        try insert(record, at: record.hash, in: \.tokens, "token record")
     }
 
     public func token(hash: Data) async throws -> TokenRecord? { read { $0.tokens[hash] } }
