@@ -46,6 +46,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let onRejection: @Sendable (FramingRejection) -> Void
     /// Requests whose head was read and whose response has not ended.
     private var unanswered = 0
+    /// Whether a request's head was read and its end not yet.
+    private var readingRequest = false
     private var requestDeadline: Scheduled<Void>?
 
     init(timeouts: ConnectionTimeouts, onRejection: @escaping @Sendable (FramingRejection) -> Void) {
@@ -57,17 +59,26 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head:
             unanswered += 1
-            requestDeadline?.cancel()
-            requestDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: requestTimeout) {
-                context.close(promise: nil)
-            }
+            readingRequest = true
         case .end:
+            readingRequest = false
             requestDeadline?.cancel()
             requestDeadline = nil
         case .body:
             break
         }
         context.fireChannelRead(data)
+    }
+
+    /// The deadline is armed only when a read ends with a request still incomplete: a request that
+    /// arrives whole in one read (nearly all of them) costs no timer.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if readingRequest, requestDeadline == nil {
+            requestDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: requestTimeout) {
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
