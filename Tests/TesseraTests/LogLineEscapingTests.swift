@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Testing
 import TesseraCore
+import TesseraStore
 @testable import tessera
 
 /// Values from a request never start a line of their own in the server log (CWE-117).
@@ -18,6 +19,17 @@ import TesseraCore
         #expect(escaped["list"] == [#"a\nb"#])
         #expect(escaped["nested"] == ["i": #"j\nk"#])
         #expect(escaped["n"] == "42")
+    }
+
+    @Test func tesseraLogsPrintsOneLinePerEventWhateverItsFieldsHold() {
+        let event = Event(time: Date(timeIntervalSince1970: 1_800_000_000), requestID: "r1", server: "default", endpoint: "token",
+                          clientID: "ghost\r\nFORGED", outcome: .failure, reason: "client_auth.unknown_client",
+                          message: "no client \"ghost\r\nFORGED\"", detail: [:])
+        let line = Logs.humanLine(event)
+        #expect(!line.contains("\n") && !line.contains("\r"))
+        #expect(line.contains(#"ghost\r\nFORGED"#))
+        let json = Logs.jsonLine(event)
+        #expect(!json.contains("\n") && !json.contains("\r"), "JSON lines escape control characters too: \(json)")
     }
 
     static func post(_ url: String, _ body: String) async throws -> Int {

@@ -45,7 +45,9 @@ struct Logs: AsyncParsableCommand {
     static func humanLine(_ event: Event) -> String {
         let time = ISO8601DateFormatter().string(from: event.time)
         let reason = event.reason.map { "  \($0)" } ?? ""
-        return "\(time)  \(event.endpoint)  \(event.server ?? "-")  \(event.clientID ?? "-")  \(event.outcome.rawValue)\(reason)  \(event.message)  [request \(event.requestID)]"
+        // One event, one line: a client id or message with CR/LF in it (from a request) cannot start another.
+        return LogLineEscaping.escaped(
+            "\(time)  \(event.endpoint)  \(event.server ?? "-")  \(event.clientID ?? "-")  \(event.outcome.rawValue)\(reason)  \(event.message)  [request \(event.requestID)]")
     }
 
     static func jsonLine(_ event: Event) -> String {
