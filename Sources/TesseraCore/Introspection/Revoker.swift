@@ -35,15 +35,13 @@ public struct Revoker: Sendable {
                              "this token was issued to another client; client \(caller.id) may revoke only its own tokens",
                              detail: ["token_client_id": facts.clientID, "jti": facts.jti], clientID: caller.id)
         }
-        do {
+        try await storeCall("the revocation") {
             switch facts.format {
             case .jwt:
                 try await tokens.denyJTI(server: server.name, jti: facts.jti, expiresAt: Date(timeIntervalSince1970: TimeInterval(facts.expiresAt)))
             case .opaque:
                 _ = try await tokens.revokeToken(hash: facts.hash, now: clock.now)
             }
-        } catch {
-            throw OAuthError.internalFailure(error, during: "the revocation")
         }
         verifier.revocationHappened()
         return .revoked(facts)

@@ -51,12 +51,7 @@ struct DiscoveryRoutes {
 
     func keys(context: TesseraRequestContext) async throws -> Response {
         let server = try await runtime.beginRequest(context, endpoint: "keys")
-        let ring: ServerKeyRing
-        do {
-            ring = try await runtime.directory.keyRing(server: server.name)
-        } catch {
-            throw OAuthError.internalFailure(error, during: "loading the signing keys")
-        }
+        let ring: ServerKeyRing = try await storeCall("loading the signing keys") { try await runtime.directory.keyRing(server: server.name) }
         context.event.note(message: "served the JWKS (\(ring.kids.count) key\(ring.kids.count == 1 ? "" : "s"))", detail: ["kids": ring.kids.joined(separator: " ")])
         return JSONResponse.bytes(ring.jwksDocument, headers: [.cacheControl: "public, max-age=\(runtime.settings.jwksMaxAge)"])
     }

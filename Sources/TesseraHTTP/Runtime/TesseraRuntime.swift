@@ -111,12 +111,7 @@ public final class TesseraRuntime: Sendable {
 
     /// The server named in the URL, or a 404 naming it.
     func server(named name: String) async throws(OAuthError) -> AuthorizationServer {
-        let found: AuthorizationServer?
-        do {
-            found = try await directory.server(named: name)
-        } catch {
-            throw OAuthError.internalFailure(error, during: "loading the authorization server")
-        }
+        let found: AuthorizationServer? = try await storeCall("loading the authorization server") { try await directory.server(named: name) }
         guard let server = found else {
             throw OAuthError(.notFound, .requestUnknownServer, "there is no authorization server \(quoted(name)) in this deployment")
         }
