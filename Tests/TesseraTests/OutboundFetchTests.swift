@@ -56,6 +56,8 @@ import TesseraStore
     final class HostileKeyHost: Sendable {
         let key = P256.Signing.PrivateKey()
         let countedFetches = Mutex(0)
+        /// Holds `/slow` and `/counted` answers until the test opens it (and always when the host stops).
+        let gate = Gate()
 
         func run<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
             let router = Router()
@@ -63,7 +65,7 @@ import TesseraStore
             router.get("/slow") { _, _ -> Response in
                 Response(status: .ok, body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(string: "{\"keys\":["))
-                    try await Task.sleep(for: .seconds(3))  // the host's own trickle; the fetch gives up after 1 s
+                    await self.gate.wait()  // the rest never comes while the fetch waits; it gives up after 1 s
                     try await writer.finish(nil)
                 })
             }
@@ -85,11 +87,14 @@ import TesseraStore
             router.get("/symmetric") { _, _ -> Response in OutboundFetchTests.json(#"{"keys":[{"kty":"oct","kid":"k1","alg":"HS256"}]}"#) }
             router.get("/counted") { _, _ -> Response in
                 self.countedFetches.withLock { $0 += 1 }
-                try await Task.sleep(for: .milliseconds(300))  // keeps the fetch in flight while the other requests arrive
+                await self.gate.wait()  // the fetch stays in flight until the other requests are waiting for it
                 return OutboundFetchTests.json(valid)
             }
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            return try await app.test(.live) { client in try await body("http://127.0.0.1:\(try #require(client.port))") }
+            return try await app.test(.live) { client in
+                defer { self.gate.open() }  // no answer is held once the test is done, so the host stops at once
+                return try await body("http://127.0.0.1:\(try #require(client.port))")
+            }
         }
     }
 
@@ -130,7 +135,14 @@ import TesseraStore
                                                                       jwksURI: base + "/counted", scopes: ["orders.read"])
                 let id = created.client.id
                 let endpoint = deployment.defaultURLs.tokenEndpoint
+                let keySource = deployment.runtime.keySource
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    group.addTask {
+                        // The host answers once the seven other lookups wait for the first one's fetch.
+                        for _ in 0..<2_000 where keySource.sharedFetchWaits < 7 { try await Task.sleep(for: .milliseconds(5)) }
+                        host.gate.open()
+                        return 0
+                    }
                     for _ in 0..<8 {
                         let assertion = try HandMadeJWS.es256(header: #"{"alg":"ES256","kid":"k1"}"#,
                                                               claims: HostileInputTests.claims(id, audience: endpoint, now: deployment.clock.now), key: host.key)
@@ -140,9 +152,35 @@ import TesseraStore
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
-                #expect(statuses == Array(repeating: 200, count: 8))
+                #expect(statuses.filter { $0 != 0 } == Array(repeating: 200, count: 8))
+                #expect(keySource.sharedFetchWaits == 7)
                 #expect(host.countedFetches.withLock { $0 } == 1, "eight requests at once, one fetch")
             }
         }
+    }
+}
+
+/// Suspends waiters until it is opened once; a waiter arriving after that does not wait.
+final class Gate: Sendable {
+    private let state = Mutex<(opened: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state in
+                if state.opened { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.opened = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }

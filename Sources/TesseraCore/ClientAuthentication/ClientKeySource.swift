@@ -37,6 +37,10 @@ public final class ClientKeySource: Sendable {
     private let inline = Mutex<[String: [JWK]]>([:])
     private let verifiers = Mutex<[String: SignatureVerifier]>([:])
     private let inFlight = Mutex<[String: Task<Result<[JWK], FetchFailure>, Never>]>([:])
+    private let joinedFetches = Mutex(0)
+
+    /// How many lookups waited for a fetch another lookup had already started (instead of fetching).
+    public var sharedFetchWaits: Int { joinedFetches.withLock { $0 } }
 
     public init(fetcher: (any JWKSFetcher)?, clock: any WallClock, cacheLifetime: TimeInterval = 300, refetchInterval: TimeInterval = 10) {
         self.fetcher = fetcher
@@ -126,6 +130,7 @@ public final class ClientKeySource: Sendable {
             tasks[url] = task
             return (task, true)
         }
+        if !started { joinedFetches.withLock { $0 += 1 } }
         let result = await task.value
         if started {
             inFlight.withLock { _ = $0.removeValue(forKey: url) }
