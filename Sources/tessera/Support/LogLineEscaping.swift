@@ -34,17 +34,34 @@ enum LogLineEscaping {
     }
 
     static func escaped(_ metadata: Logger.Metadata) -> Logger.Metadata {
+        // A request's line has a dozen clean fields: copy the dictionary only when one needs escaping.
+        guard metadata.contains(where: { needsEscaping($0.key) || needsEscaping($0.value) }) else { return metadata }
         var out: Logger.Metadata = [:]
         out.reserveCapacity(metadata.count)
         for (key, value) in metadata { out[escaped(key)] = escaped(value) }
         return out
     }
 
-    /// `event` with its message and metadata escaped.
+    /// `event` with its message and metadata escaped; `event` itself when nothing needs it.
     static func escaped(_ event: LogEvent) -> LogEvent {
         var event = event
-        event.message = Logger.Message(stringLiteral: escaped(event.message.description))
+        let message = event.message.description
+        if needsEscaping(message) { event.message = Logger.Message(stringLiteral: escaped(message)) }
         if let metadata = event.metadata { event.metadata = escaped(metadata) }
         return event
+    }
+
+    private static func needsEscaping(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+    }
+
+    private static func needsEscaping(_ value: Logger.MetadataValue) -> Bool {
+        switch value {
+        case .string(let text): return needsEscaping(text)
+        // Integers (status, durations) print digits only; any other value is judged by its text.
+        case .stringConvertible(let convertible): return !(convertible is any BinaryInteger) && needsEscaping(convertible.description)
+        case .array(let values): return values.contains(where: needsEscaping)
+        case .dictionary(let members): return members.contains { needsEscaping($0.key) || needsEscaping($0.value) }
+        }
     }
 }
