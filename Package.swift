@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "TesseraCore",
             dependencies: [
-                "TesseraStore", "TesseraJWT",
+                "TesseraStore", "TesseraJWT", "TesseraJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -47,12 +47,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TesseraJSON",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TesseraWire",
+            dependencies: [.product(name: "ExtrasBase64", package: "swift-extras-base64")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TesseraStore",
+            dependencies: ["TesseraJSON"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TesseraJWT",
             dependencies: [
+                "TesseraJSON",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
@@ -86,7 +97,7 @@ let package = Package(
         .target(
             name: "TesseraHTTP",
             dependencies: [
-                "TesseraCore", "TesseraStore",
+                "TesseraCore", "TesseraStore", "TesseraJSON", "TesseraWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -102,7 +113,7 @@ let package = Package(
         .target(
             name: "TesseraResourceServer",
             dependencies: [
-                "TesseraJWT",
+                "TesseraJWT", "TesseraJSON", "TesseraWire",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -124,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "tessera",
             dependencies: [
-                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraPostgres", "TesseraHTTP",
+                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraPostgres", "TesseraHTTP", "TesseraJSON", "TesseraWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -136,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "TesseraTests",
             dependencies: [
-                "TesseraCore", "TesseraStore", "TesseraStoreTesting", "TesseraSQLite", "TesseraPostgres", "TesseraHTTP", "TesseraResourceServer", "TesseraJWT", "tessera",
+                "TesseraCore", "TesseraStore", "TesseraStoreTesting", "TesseraSQLite", "TesseraPostgres", "TesseraHTTP", "TesseraResourceServer", "TesseraJWT", "TesseraJSON", "TesseraWire", "tessera",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -157,7 +168,7 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
         .executableTarget(
             name: "CoreBenchmarks",
             dependencies: [
-                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraHTTP", "TesseraResourceServer", "TesseraJWT",
+                "TesseraCore", "TesseraStore", "TesseraSQLite", "TesseraHTTP", "TesseraResourceServer", "TesseraJWT", "TesseraJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Benchmark", package: "benchmark"),
@@ -170,7 +181,7 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
         .executableTarget(
             name: "FirstSeenRatio",
             dependencies: [
-                "TesseraResourceServer", "TesseraJWT",
+                "TesseraResourceServer", "TesseraJWT", "TesseraJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -183,16 +194,16 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
 // builds them with `-sanitize=fuzzer,address` in .build-fuzz and runs each on its seed corpus (docs/security.md).
 if ProcessInfo.processInfo.environment["TESSERA_FUZZ"] != nil {
     let fuzzTargets: [(String, [Target.Dependency])] = [
-        ("FuzzJSONReader", ["TesseraJWT", "TesseraCore"]),
-        ("FuzzParsedJWT", ["TesseraJWT", "TesseraCore", .product(name: "JWTKit", package: "jwt-kit")]),
-        ("FuzzFormParameters", ["TesseraHTTP", "TesseraCore"]),
-        ("FuzzBasicHeader", ["TesseraHTTP", "TesseraCore"]),
+        ("FuzzJSONReader", ["TesseraJSON"]),
+        ("FuzzParsedJWT", ["TesseraJWT", "TesseraCore", "TesseraJSON", .product(name: "JWTKit", package: "jwt-kit")]),
+        ("FuzzFormParameters", ["TesseraHTTP", "TesseraCore", "TesseraWire"]),
+        ("FuzzBasicHeader", ["TesseraHTTP", "TesseraCore", "TesseraWire"]),
         ("FuzzAssertionVerifier", [
-            "TesseraCore", "TesseraStore", "TesseraJWT",
+            "TesseraCore", "TesseraStore", "TesseraJWT", "TesseraJSON",
             .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
-    package.targets.append(.target(name: "FuzzSupport", dependencies: ["TesseraStore"], path: "Fuzz/FuzzSupport"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["TesseraJSON"], path: "Fuzz/FuzzSupport"))
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)",
                                                  swiftSettings: swiftSettings))

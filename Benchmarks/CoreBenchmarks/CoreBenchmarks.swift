@@ -8,6 +8,7 @@ import TesseraJWT
 import TesseraResourceServer
 import TesseraSQLite
 import TesseraStore
+import TesseraJSON
 
 /// Core operations of the hot paths, with wall clock, throughput and allocation counts.
 /// Run: `TESSERA_BENCHMARKS=1 swift package benchmark` (release build).

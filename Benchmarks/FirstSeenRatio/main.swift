@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import TesseraJSON
 import TesseraJWT
 import TesseraResourceServer
 
@@ -120,7 +121,7 @@ struct ClaimsDictionary: JWTPayload, JSONObjectDecodable {
 
 /// Claims read and dropped (the parse alone).
 struct JSONObjectClaims: JWTPayload, JSONObjectDecodable {
-    init(members: [String: JSONNode]) {}
+    init(members: [String: JSONValue]) {}
     init(from decoder: any Decoder) throws {}
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -1,10 +1,8 @@
 import Foundation
 import FuzzSupport
-import TesseraCore
-import TesseraJWT
-import TesseraStore
+import TesseraJSON
 
-/// Differential fuzzing of `JSONReader` (through `AccessTokenPayload`, the claim set the server reads)
+/// Differential fuzzing of `JSONReader` (the one JSON reader: claim sets, headers, stored columns)
 /// against Foundation's `JSONSerialization`: whatever the reader accepts, Foundation accepts with the
 /// same values (the reader is never more lenient), and nothing traps or overflows.
 @main enum Fuzzer {
@@ -15,7 +13,7 @@ func check(_ input: UnsafeBufferPointer<UInt8>) {
     let bytes = UnsafeRawBufferPointer(input)
     let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [])) as? [String: Any]
     do {
-        let ours = try AccessTokenPayload(json: bytes).claims
+        let ours = try JSONReader.object(in: bytes)
         guard let foundation else { fatalError("JSONReader accepted what JSONSerialization refuses: \(Array(bytes))") }
         guard agree(.object(ours), .object(foundation.mapValues(JSONValue.init(foundation:)))) else {
             fatalError("JSONReader and JSONSerialization read different values from \(Array(bytes)): \(ours) vs \(foundation)")

@@ -1,4 +1,4 @@
-import TesseraStore
+import TesseraJSON
 
 /// Equal values, numbers within a relative 1e-9: Foundation reads long numbers as 38-digit decimals, whose
 /// conversion to a double is not correctly rounded (the reader's is); a misread digit is far larger.

@@ -1,6 +1,7 @@
 import Crypto
 import ExtrasBase64
 import JWTKit
+import TesseraJSON
 
 /// A compact JWS parsed once: its header, its claims, its signature and the bytes the signature
 /// covers, so the signature is checked on the very bytes whose claims are judged, without a second parse.
@@ -30,8 +31,8 @@ public struct ParsedJWT<Claims: JSONObjectDecodable> {
         let (first, second) = (dots.first, dots.second)
         // The header's checks run only when its bytes are new: a memoised header passed them.
         header = try HeaderMemo.shared.header(for: bytes[..<first]) { () throws(JWTError) in
-            let fields = try Self.decode(bytes[..<first], "header") { json throws(JSONObjectError) in
-                try JSONReader<JWTHeaderField>.object(in: json)
+            let fields = try Self.decode(bytes[..<first], "header") { json throws(JSONError) in
+                try JSONReader.object(in: json).mapValues(JWTHeaderField.init)
             }
             // RFC 7515 §4.1.11: extensions listed in `crit` must be understood, and Tessera understands none.
             if fields["crit"] != nil {

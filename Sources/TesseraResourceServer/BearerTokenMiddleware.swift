@@ -1,7 +1,8 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import TesseraJSON
+import TesseraWire
 
 /// A request context that can carry the verified token to the route.
 public protocol TokenRequestContext: RequestContext {
@@ -43,7 +44,7 @@ public struct BearerTokenMiddleware<Context: TokenRequestContext>: RouterMiddlew
 
     /// Validates the bearer token and runs the route with it in the context, or answers 401/403 (RFC 6750 §3).
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = Self.bearerToken(request.headers[.authorization]) else {
+        guard let token = AuthorizationHeader.bearerToken(request.headers[.authorization]), !token.isEmpty else {
             return Self.challenge(TokenValidationError(.invalidRequest, "the request carries no Authorization: Bearer token"), realm: validator.configuration.audience)
         }
         do {
@@ -55,14 +56,6 @@ public struct BearerTokenMiddleware<Context: TokenRequestContext>: RouterMiddlew
         }
     }
 
-    static func bearerToken(_ header: String?) -> String? {
-        guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
-    }
-
     static func challenge(_ error: TokenValidationError, realm: String) -> Response {
         let status: HTTPResponse.Status
         switch error.kind {
@@ -70,15 +63,14 @@ public struct BearerTokenMiddleware<Context: TokenRequestContext>: RouterMiddlew
         case .unavailable: status = .serviceUnavailable
         case .invalidToken, .invalidRequest: status = .unauthorized
         }
-        let description = error.description.replacingOccurrences(of: "\"", with: "'")
-        var challenge = "Bearer realm=\"\(realm)\""
-        if error.kind != .unavailable {
-            challenge += error.kind == .invalidRequest ? "" : ", error=\"\(error.kind.rawValue)\", error_description=\"\(description)\""
-        }
-        if error.kind == .insufficientScope { challenge += ", scope=\"\(error.requiredScopes.joined(separator: " "))\"" }
+        // RFC 6750 §3.1: a request without a token gets a challenge without an error code.
+        let described = error.kind != .invalidRequest
+        let challenge = BearerChallenge(realm: realm, error: described ? error.kind.rawValue : nil,
+                                        errorDescription: described ? error.description : nil,
+                                        scope: error.kind == .insufficientScope ? error.requiredScopes.joined(separator: " ") : nil)
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-        if error.kind != .unavailable { headers[.wwwAuthenticate] = challenge }
-        let body = (try? JSONSerialization.data(withJSONObject: ["error": error.kind.rawValue, "error_description": error.description])) ?? Data()
+        if error.kind != .unavailable { headers[.wwwAuthenticate] = challenge.headerValue }
+        let body = JSONWriter.object([("error", .string(error.kind.rawValue)), ("error_description", .string(error.description))])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
 import JWTKit
+import TesseraWire
+import TesseraJSON
 
 /// Calls the issuer's introspection endpoint with this API's credentials, caches answers by a hash
 /// of the token (bounded; positive answers never beyond the token's `exp`, negative ones briefly),
@@ -98,8 +100,7 @@ final class IntrospectionClient: Sendable {
         var headers: [(String, String)] = []
         switch credentials.method {
         case .clientSecretBasic(let secret):
-            let pair = RemoteDocuments.formEncode(credentials.clientID) + ":" + RemoteDocuments.formEncode(secret)
-            headers.append(("Authorization", "Basic " + Data(pair.utf8).base64EncodedString()))
+            headers.append(("Authorization", AuthorizationHeader.basic(clientID: credentials.clientID, secret: secret)))
         case .clientSecretPost(let secret):
             form += [("client_id", credentials.clientID), ("client_secret", secret)]
         case .privateKeyJWT:
@@ -107,7 +108,7 @@ final class IntrospectionClient: Sendable {
                      ("client_assertion", try await assertion(audience: endpoint))]
         }
         let answer = try await documents.post(endpoint, form: form, headers: headers)
-        guard answer.status == 200, let claims = try? JSONDecoder().decode([String: ClaimValue].self, from: Data(answer.body)) else {
+        guard answer.status == 200, let claims = try? JSONReader.object(in: answer.body) else {
             let text = String(decoding: answer.body.prefix(300), as: UTF8.self)
             throw TokenValidationError(.unavailable, "introspection answered HTTP \(answer.status): \(text)")
         }

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import TesseraJSON
+import TesseraWire
 
 /// GETs and POSTs JSON documents from the authorization server with a timeout and a size cap.
 struct RemoteDocuments: Sendable {
@@ -23,7 +25,7 @@ struct RemoteDocuments: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(string: form.map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }.joined(separator: "&")))
+        request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(form)))
         return try await send(request)
     }
 
@@ -45,12 +47,6 @@ struct RemoteDocuments: Sendable {
             if parts.count == 2, parts[0].lowercased() == "max-age", let seconds = TimeInterval(parts[1]) { return seconds }
         }
         return nil
-    }
-
-    static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._*")
-        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: "%20", with: "+")
     }
 }
 
@@ -74,14 +70,14 @@ final class IssuerMetadata: Sendable {
         if let known = cached.value { return known }
         let answer = try await documents.get(issuer + "/.well-known/oauth-authorization-server")
         guard answer.status == 200,
-              let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any],
-              let jwks = object["jwks_uri"] as? String else {
+              let object = try? JSONReader.object(in: answer.body),
+              let jwks = object["jwks_uri"]?.string else {
             throw TokenValidationError(.unavailable, "the discovery document of \(issuer) could not be read (HTTP \(answer.status))")
         }
-        if let advertised = object["issuer"] as? String, advertised != issuer {
+        if let advertised = object["issuer"]?.string, advertised != issuer {
             throw TokenValidationError(.unavailable, "discovery at \(issuer) names another issuer (\(advertised)); check the configured issuer URL")
         }
-        let endpoints = Endpoints(jwksURI: jwks, introspectionEndpoint: object["introspection_endpoint"] as? String)
+        let endpoints = Endpoints(jwksURI: jwks, introspectionEndpoint: object["introspection_endpoint"]?.string)
         cached.value = endpoints
         return endpoints
     }

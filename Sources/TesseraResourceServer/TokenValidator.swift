@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import JWTKit
 import TesseraJWT
+import TesseraJSON
 
 /// How a route checks tokens.
 public enum ValidationMode: Sendable, Equatable {

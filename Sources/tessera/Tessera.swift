@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import TesseraCore
 import TesseraStore
+import TesseraJSON
 
 /// Entry point. Installs NIO's event loops as Swift concurrency's global executor before anything
 /// async runs, so request handlers run on the event loop threads instead of hopping to a separate

@@ -3,6 +3,7 @@ import JWTKit
 import Testing
 import TesseraCore
 import TesseraStore
+import TesseraJSON
 
 /// The issued JWT (RFC 9068) verified with the server's published JWKS, and scenarios 5 and 6.
 @Suite struct AccessTokenTests {

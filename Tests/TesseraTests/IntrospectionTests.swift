@@ -5,6 +5,8 @@ import Testing
 @testable import TesseraCore
 @testable import TesseraHTTP
 import TesseraStore
+import TesseraJSON
+import TesseraWire
 
 /// Scenarios 2, 4 and 8 at the introspection endpoint, the bearer caller, the access policy and RFC 9701.
 @Suite struct IntrospectionTests {

@@ -5,25 +5,26 @@ import Testing
 import TesseraCore
 import TesseraJWT
 import TesseraResourceServer
+import TesseraJSON
 
-/// The JSON reader behind token headers and claim sets: the same values as Foundation for valid JSON,
+/// The one JSON reader (token headers and claim sets, stored columns, fetched documents): the same values as Foundation for valid JSON,
 /// and never more lenient than Foundation (a claim set is security-relevant input).
 @Suite struct JSONReaderTests {
-    static func read(_ text: String) throws -> [String: JSONNode] {
+    static func read(_ text: String) throws -> [String: JSONValue] {
         try read(Array(text.utf8))
     }
 
-    static func read(_ bytes: [UInt8]) throws -> [String: JSONNode] {
-        try bytes.withUnsafeBytes { try Members<JSONNode>(json: $0).members }
+    static func read(_ bytes: [UInt8]) throws -> [String: JSONValue] {
+        try JSONReader.object(in: bytes)
     }
 
     /// What Foundation makes of `bytes`, as the reader's values; nil when Foundation refuses it.
-    static func foundation(_ bytes: [UInt8]) -> [String: JSONNode]? {
+    static func foundation(_ bytes: [UInt8]) -> [String: JSONValue]? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return nil }
         return object.mapValues(node)
     }
 
-    static func node(_ value: Any) -> JSONNode {
+    static func node(_ value: Any) -> JSONValue {
         switch value {
         case let string as String: return .string(string)
         case let number as NSNumber:
@@ -85,19 +86,19 @@ import TesseraResourceServer
             ("empty input", []),
         ]
         for (what, bytes) in malformed {
-            #expect(throws: JSONObjectError.self, "\(what)") { try Self.read(bytes) }
+            #expect(throws: JSONError.self, "\(what)") { try Self.read(bytes) }
         }
-        let error = #expect(throws: JSONObjectError.self) { try Self.read(#"{"a":01}"#) }
+        let error = #expect(throws: JSONError.self) { try Self.read(#"{"a":01}"#) }
         #expect(error?.description == "invalid JSON at byte 6: expected a comma or the end of the object")
     }
 
     @Test func nestingIsLimited() throws {
-        let limit = JSONNode.maximumDepth
+        let limit = JSONReader.maximumDepth
         // The object's members sit at depth 1, so `limit` nested arrays reach the limit exactly.
         let atLimit = String(repeating: "[", count: limit) + String(repeating: "]", count: limit)
         #expect(try Self.read(#"{"a":\#(atLimit)}"#)["a"] != nil)
         let over = "[" + atLimit + "]"
-        #expect(throws: JSONObjectError.self) { try Self.read(#"{"a":\#(over)}"#) }
+        #expect(throws: JSONError.self) { try Self.read(#"{"a":\#(over)}"#) }
     }
 
     /// Thousands of mutated claim sets (bytes replaced, inserted, deleted, truncated; a fixed seed so a

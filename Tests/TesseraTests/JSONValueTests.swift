@@ -5,6 +5,7 @@ import TesseraCore
 import TesseraJWT
 import TesseraResourceServer
 import TesseraStore
+import TesseraJSON
 
 /// Claim values keep their JSON type through decoding (booleans stay booleans, numbers numbers), and the
 /// token reader (`ParsedJWT` and `JSONObjectDecodable`, on the verification paths) agrees with `JSONDecoder`.
@@ -57,14 +58,14 @@ import TesseraStore
         let server = try decode(AccessTokenPayload.self, Self.data).claims
         #expect(server == (try JSONDecoder().decode([String: JSONValue].self, from: Self.data)))
         #expect(server["b"] == .bool(true) && server["one"] == .number(1), "true and 1 stay apart")
-        let library = try Self.data.withUnsafeBytes { try Members<ClaimValue>(json: $0).members }
+        let library = try Self.data.withUnsafeBytes { try Members(json: $0).members }
         #expect(library == (try JSONDecoder().decode([String: ClaimValue].self, from: Self.data)))
     }
 
     @Test func tokenDecoderGivesTheSameHeaderAsJSONDecoder() throws {
         let header = Data(#"{"alg":"ES256","kid":"k1","typ":"at+jwt","n":7,"f":1.5,"b":false,"jwk":{"kty":"EC"},"z":null}"#.utf8)
         let token = Base64URL.encode(header) + "." + Base64URL.encode(Array("{}".utf8)) + "." + Base64URL.encode([1, 2, 3])
-        let fast = try ParsedJWT<Members<JSONNode>>(parsing: token).header
+        let fast = try ParsedJWT<Members>(parsing: token).header
         #expect(fast.fields == (try JSONDecoder().decode(JWTHeader.self, from: header)).fields)
         #expect(fast.alg == "ES256" && fast.fields["n"] == .int(7) && fast.fields["f"] == .decimal(1.5) && fast.fields["b"] == .bool(false))
     }
@@ -72,20 +73,20 @@ import TesseraStore
     @Test func tokenDecoderRefusesDuplicateClaimsAsRFC7519Allows() throws {
         // RFC 7519 §4: reject duplicate claim names or keep the last one. Another library may keep the first
         // (JSONDecoder does), so Tessera rejects: no two readers can see different claims.
-        #expect(throws: JSONObjectError.self) {
+        #expect(throws: JSONError.self) {
             try decode(AccessTokenPayload.self, Data(#"{"iss":"https://a.example","iss":"https://b.example"}"#.utf8))
         }
-        #expect(throws: JSONObjectError.self) { try decode(AccessTokenPayload.self, Data(#"{"sub":"a","\u0073ub":"b"}"#.utf8)) }
-        #expect(throws: JSONObjectError.self) { try decode(AccessTokenPayload.self, Data(#"{"o":{"k":1,"k":2}}"#.utf8)) }
+        #expect(throws: JSONError.self) { try decode(AccessTokenPayload.self, Data(#"{"sub":"a","\u0073ub":"b"}"#.utf8)) }
+        #expect(throws: JSONError.self) { try decode(AccessTokenPayload.self, Data(#"{"o":{"k":1,"k":2}}"#.utf8)) }
     }
 
     @Test func tokenDecoderRefusesNonObjectsAndDeepNesting() {
         #expect(throws: (any Error).self) { try decode(AccessTokenPayload.self, Data(#"["iss"]"#.utf8)) }
         #expect(throws: (any Error).self) { try decode(AccessTokenPayload.self, Data("not json".utf8)) }
         let deep = String(repeating: #"{"a":"#, count: 40) + "1" + String(repeating: "}", count: 40)
-        #expect(throws: JSONObjectError.self) { try decode(AccessTokenPayload.self, Data(deep.utf8)) }
+        #expect(throws: JSONError.self) { try decode(AccessTokenPayload.self, Data(deep.utf8)) }
         let deepHeader = Base64URL.encode(Array(deep.utf8)) + "." + Base64URL.encode(Array("{}".utf8)) + ".AQID"
-        #expect(throws: JWTError.self) { try ParsedJWT<Members<JSONNode>>(parsing: deepHeader) }
+        #expect(throws: JWTError.self) { try ParsedJWT<Members>(parsing: deepHeader) }
     }
 
     @Test func assertionClaimOfTheWrongTypeMakesTheAssertionMalformed() throws {
@@ -93,7 +94,7 @@ import TesseraStore
         #expect(good == AssertionClaims(iss: "c", sub: "c", aud: AudienceList(["a", "b"]), exp: 1_800_000_060, iat: 1_800_000_000, jti: "j"))
         #expect(try decode(AssertionClaims.self, Data(#"{"aud":"a"}"#.utf8)).aud == AudienceList(["a"]))
         for bad in [#"{"exp":"soon"}"#, #"{"exp":true}"#, #"{"iss":7}"#, #"{"aud":["a",1]}"#, #"{"aud":{"a":1}}"#] {
-            #expect(throws: JSONObjectError.self, "\(bad)") { try decode(AssertionClaims.self, Data(bad.utf8)) }
+            #expect(throws: JSONError.self, "\(bad)") { try decode(AssertionClaims.self, Data(bad.utf8)) }
         }
     }
 }
@@ -103,8 +104,8 @@ func decode<T: JSONObjectDecodable>(_: T.Type, _ data: Data) throws -> T {
     try data.withUnsafeBytes { try T(json: $0) }
 }
 
-/// Every member of a JSON object read as `Value`, through the same entry point claim sets use.
-struct Members<Value: JSONValueRepresentable>: JSONObjectDecodable {
-    var members: [String: Value]
-    init(members: [String: Value]) { self.members = members }
+/// Every member of a JSON object, through the same entry point claim sets use.
+struct Members: JSONObjectDecodable {
+    var members: [String: JSONValue]
+    init(members: [String: JSONValue]) { self.members = members }
 }

@@ -107,7 +107,7 @@ import TesseraStore
                     ("/slow", "did not answer in full within 1.0 s"),
                     ("/huge", "larger than 65536 bytes"),
                     ("/redirect", "HTTP 302 to /redirect; redirects are not followed"),
-                    ("/html", "did not return a usable JWKS document: expected {\"keys\":[…]} with EC, RSA or OKP public keys (the body is not JSON)"),
+                    ("/html", "did not return a usable JWKS document: expected {\"keys\":[…]} with EC, RSA or OKP public keys (the body is not JSON: invalid JSON at byte 0: expected a value)"),
                     ("/private", "includes private key members"),
                     ("/many", "holds 150 keys; at most 100"),
                     ("/symmetric", "member keys[0].kty has a value this server does not support"),

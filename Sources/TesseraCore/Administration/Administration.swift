@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import TesseraStore
+import TesseraJSON
 
 /// The operations behind the admin CLI: creating servers, scopes and clients with every rule a
 /// registration must satisfy (names, scopes that exist, keys that parse, secrets generated and hashed).

@@ -1,5 +1,6 @@
 import JWTKit
 import TesseraJWT
+import TesseraJSON
 
 /// The claims of a client assertion (RFC 7523 §3), decoded without judging them.
 ///
@@ -27,7 +28,7 @@ public struct AssertionClaims: JWTPayload, JSONObjectDecodable, Sendable, Equata
 
     /// A claim of the wrong type (`exp` as a string), or a time outside `NumericDate.range`, makes the
     /// assertion malformed.
-    public init(members: [String: JSONNode]) throws {
+    public init(members: [String: JSONValue]) throws {
         let jsonObject = JSONObject(members)
         iss = try jsonObject.string("iss")
         sub = try jsonObject.string("sub")

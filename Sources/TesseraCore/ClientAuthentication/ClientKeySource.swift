@@ -3,6 +3,7 @@ import JWTKit
 import Synchronization
 import TesseraJWT
 import TesseraStore
+import TesseraJSON
 
 /// Fetches a client's `jwks_uri`. The HTTP layer implements it (with a timeout and a size cap);
 /// the core only sees bytes or an error sentence.
@@ -193,7 +194,7 @@ public final class ClientKeySource: Sendable {
     }
 
     private static func decodingProblem(_ error: any Error, in document: [UInt8]) -> String {
-        guard (try? JSONSerialization.jsonObject(with: Data(document))) != nil else { return "the body is not JSON" }
+        do { _ = try JSONReader.value(in: document) } catch { return "the body is not JSON: \(error)" }
         func path(_ keys: [any CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
         }

@@ -3,6 +3,7 @@ import _CryptoExtras
 import Foundation
 import JWTKit
 import TesseraStore
+import TesseraJSON
 
 /// A client's private key, as `tessera keygen` writes it and `tessera assertion`/`token` read it.
 ///

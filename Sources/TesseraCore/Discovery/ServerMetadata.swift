@@ -1,3 +1,4 @@
+import TesseraJSON
 import TesseraStore
 
 /// The RFC 8414 / OpenID discovery document of one authorization server.
@@ -70,5 +71,31 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         revocationEndpointAuthSigningAlgValuesSupported = algs.isEmpty ? nil : algs
         idTokenSigningAlgValuesSupported = SigningKeyFactory.supportedAlgorithms
         subjectTypesSupported = ["public"]
+    }
+
+    /// The document's members with their RFC 8414 names, sorted by name (stable bytes for caches and
+    /// tests); the alg lists are left out when no method of the document uses an algorithm.
+    public var members: [(String, JSONValue)] {
+        func list(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+        var members: [(String, JSONValue)] = [
+            ("grant_types_supported", list(grantTypesSupported)),
+            ("id_token_signing_alg_values_supported", list(idTokenSigningAlgValuesSupported)),
+            ("introspection_endpoint", .string(introspectionEndpoint)),
+            ("introspection_endpoint_auth_methods_supported", list(introspectionEndpointAuthMethodsSupported)),
+            ("introspection_endpoint_auth_signing_alg_values_supported", introspectionEndpointAuthSigningAlgValuesSupported.map(list) ?? .null),
+            ("issuer", .string(issuer)),
+            ("jwks_uri", .string(jwksURI)),
+            ("response_types_supported", list(responseTypesSupported)),
+            ("revocation_endpoint", .string(revocationEndpoint)),
+            ("revocation_endpoint_auth_methods_supported", list(revocationEndpointAuthMethodsSupported)),
+            ("revocation_endpoint_auth_signing_alg_values_supported", revocationEndpointAuthSigningAlgValuesSupported.map(list) ?? .null),
+            ("scopes_supported", list(scopesSupported)),
+            ("subject_types_supported", list(subjectTypesSupported)),
+            ("token_endpoint", .string(tokenEndpoint)),
+            ("token_endpoint_auth_methods_supported", list(tokenEndpointAuthMethodsSupported)),
+            ("token_endpoint_auth_signing_alg_values_supported", tokenEndpointAuthSigningAlgValuesSupported.map(list) ?? .null),
+        ]
+        members.removeAll { $0.1 == .null }
+        return members
     }
 }

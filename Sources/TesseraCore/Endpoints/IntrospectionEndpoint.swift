@@ -1,4 +1,5 @@
 import TesseraStore
+import TesseraJSON
 
 /// What the introspection endpoint answered: the body and its media type, the event's facts, and the
 /// inactive reason (for the log line) when the answer was `{"active":false}`.

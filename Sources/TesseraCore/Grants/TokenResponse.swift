@@ -1,4 +1,5 @@
 import TesseraStore
+import TesseraJSON
 
 /// A successful token response (RFC 6749 §5.1).
 public struct TokenResponse: Sendable, Equatable {

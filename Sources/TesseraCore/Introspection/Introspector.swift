@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TesseraStore
+import TesseraJSON
 
 /// Who is asking to introspect: a client that authenticated with its registered method, or the
 /// client behind a Bearer access token carrying `tessera:introspect`.

@@ -1,4 +1,5 @@
 import TesseraStore
+import TesseraJSON
 
 /// RFC 9701: an introspection answer as a JWT signed with the server's current key, addressed to the
 /// caller, for resource servers that must be able to prove what the server said.

@@ -3,6 +3,7 @@ import Foundation
 import JWTKit
 import TesseraJWT
 import TesseraStore
+import TesseraJSON
 
 /// Signs JWS compact serialisations with ES256, with the header encoded once per key.
 ///

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import TesseraStore
+import TesseraJSON
 
 /// Makes new server signing keys: generates the private key, encrypts it under the master key and
 /// derives the public JWK that the JWKS endpoint serves.

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraStore
+import TesseraJSON
 
 /// Issues RFC 9068 JWT access tokens signed with the server's current key.
 public struct AccessTokenIssuer: Sendable {

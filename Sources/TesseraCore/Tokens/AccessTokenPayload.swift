@@ -1,6 +1,7 @@
 import JWTKit
 import TesseraJWT
 import TesseraStore
+import TesseraJSON
 
 /// Every claim of a JWT access token, decoded as JSON values so custom claims survive.
 /// `verify(using:)` does nothing: `TokenVerifier` checks each claim itself to record why a token is inactive.
@@ -23,7 +24,7 @@ public struct AccessTokenPayload: JWTPayload, JSONObjectDecodable, Sendable {
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {}
 
-    func string(_ name: String) -> String? { claims[name]?.stringValue }
+    func string(_ name: String) -> String? { claims[name]?.string }
 
     func number(_ name: String) -> Double? {
         if case .number(let value)? = claims[name] { return value }
@@ -34,10 +35,8 @@ public struct AccessTokenPayload: JWTPayload, JSONObjectDecodable, Sendable {
     var audiences: [String] {
         switch claims["aud"] {
         case .string(let one)?: return [one]
-        case .array(let many)?: return many.compactMap(\.stringValue)
+        case .array(let many)?: return many.compactMap(\.string)
         default: return []
         }
     }
 }
-
-extension JSONValue: JSONValueRepresentable {}

@@ -3,6 +3,7 @@ import JWTKit
 import TesseraJWT
 import Synchronization
 import TesseraStore
+import TesseraJSON
 
 /// What is known about an active token of this server, whatever its format.
 public struct TokenFacts: Sendable, Equatable {

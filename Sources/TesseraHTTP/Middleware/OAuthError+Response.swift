@@ -3,6 +3,8 @@ import Hummingbird
 import NIOCore
 import TesseraCore
 import TesseraStore
+import TesseraJSON
+import TesseraWire
 
 extension OAuthError: HTTPResponseError {
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: httpStatus) }
@@ -38,9 +40,8 @@ extension OAuthError: HTTPResponseError {
     var responseHeaders: HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store", .pragma: "no-cache"]
         if code == .invalidToken || code == .insufficientScope {
-            let text = description.replacingOccurrences(of: "\"", with: "'")
-            let scope = detail["scope"].map { ", scope=\"\($0)\"" } ?? ""
-            headers[.wwwAuthenticate] = "Bearer realm=\"tessera\", error=\"\(code.rawValue)\", error_description=\"\(text)\"\(scope)"
+            headers[.wwwAuthenticate] = BearerChallenge(realm: "tessera", error: code.rawValue, errorDescription: description,
+                                                        scope: detail["scope"]).headerValue
         }
         if reason == .requestMethodNotAllowed, let allow = detail["allow"] {
             headers[.allow] = allow

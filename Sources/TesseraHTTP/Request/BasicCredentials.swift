@@ -1,5 +1,6 @@
 import TesseraCore
 import ExtrasBase64
+import TesseraWire
 
 /// The id and secret of an `Authorization: Basic` header, decoded per RFC 6749 §2.3.1
 /// (base64 of form-urlencoded `id:secret`).
@@ -27,8 +28,8 @@ public struct BasicCredentials: Sendable, Equatable {
             throw malformed("the decoded credentials are not UTF-8")
         }
         guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { throw malformed("no ':' between client id and secret") }
-        guard let id = FormDecoding.decodeComponent(decoded[..<colon]),
-              let secret = FormDecoding.decodeComponent(decoded[(colon + 1)...]) else {
+        guard let id = FormURLEncoding.decodeComponent(decoded[..<colon]),
+              let secret = FormURLEncoding.decodeComponent(decoded[(colon + 1)...]) else {
             throw malformed("the client id or secret has invalid percent-encoding")
         }
         guard !id.isEmpty else { throw malformed("the client id is empty") }

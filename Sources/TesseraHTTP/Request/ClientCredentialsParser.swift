@@ -1,5 +1,6 @@
 import Hummingbird
 import TesseraCore
+import TesseraWire
 
 /// Turns what a request carried into `ClientCredentials`: the Authorization header (Basic, or Bearer
 /// where the endpoint takes it), `client_secret` from the body, and `client_id`, `client_assertion`

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import TesseraCore
 import TesseraStore
+import TesseraWire
 
 /// The parameters of an `application/x-www-form-urlencoded` body, read strictly (RFC 6749 §3.1–3.2):
 /// invalid percent-encoding or UTF-8 is rejected, a parameter sent twice is rejected (except those
@@ -30,7 +31,7 @@ public struct FormParameters: Sendable {
             let equals = Self.firstIndex(of: UInt8(ascii: "="), in: pair)
             let rawName = equals.map { pair[pair.startIndex..<$0] } ?? pair
             let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? []
-            guard let name = FormDecoding.decodeComponent(rawName), let value = FormDecoding.decodeComponent(rawValue) else {
+            guard let name = FormURLEncoding.decodeComponent(rawName), let value = FormURLEncoding.decodeComponent(rawValue) else {
                 throw OAuthError(.invalidRequest, .requestMalformedBody,
                                  "the \(origin) has invalid percent-encoding or is not UTF-8; form-encode every name and value")
             }

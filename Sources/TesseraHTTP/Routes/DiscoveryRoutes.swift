@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -28,31 +27,16 @@ struct DiscoveryRoutes {
 
     func metadata(_ request: Request, context: TesseraRequestContext) async throws -> Response {
         let name = context.parameters.get("server") ?? ""
-        let query = try request.queryParameters()
-        if query["client_id"] != nil { context.event.begin(endpoint: "discovery", server: name) }
-        let server = try await runtime.server(named: name)
-        var client: Client?
-        if let clientID = query["client_id"] {
-            let found = try await runtime.directory.client(id: clientID)
-            guard let found, found.server == server.name else {
-                throw OAuthError(.notFound, .requestUnknownClient,
-                                 "no client \(quoted(clientID)) is registered on authorization server \(quoted(server.name))")
-            }
-            client = found
-            context.event.note(clientID: clientID, message: "discovery for client \(clientID): registered method \(found.authMethod.rawValue)")
-        }
-        let scopes = try await runtime.directory.scopeNames(server: server.name).sorted()
-        let document = ServerMetadata(server: server, publicURL: runtime.settings.publicURL, grantTypes: runtime.tokens.grantTypes, scopes: scopes, client: client)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let caching = client == nil ? "public, max-age=300" : "no-store"
-        return JSONResponse.bytes(Array(try encoder.encode(document)), headers: [.cacheControl: caching])
+        let clientID = try request.queryParameters()["client_id"]
+        if clientID != nil { context.event.begin(endpoint: "discovery", server: name) }
+        let outcome = try await runtime.discovery.handle(server: try await runtime.server(named: name), clientID: clientID)
+        if let facts = outcome.event { context.event.note(facts) }
+        return JSONResponse.bytes(outcome.document, headers: [.cacheControl: outcome.cacheable ? "public, max-age=300" : "no-store"])
     }
 
     func keys(context: TesseraRequestContext) async throws -> Response {
-        let server = try await runtime.beginRequest(context, endpoint: "keys")
-        let ring: ServerKeyRing = try await storeCall("loading the signing keys") { try await runtime.directory.keyRing(server: server.name) }
-        context.event.note(message: "served the JWKS (\(ring.kids.count) key\(ring.kids.count == 1 ? "" : "s"))", detail: ["kids": ring.kids.joined(separator: " ")])
-        return JSONResponse.bytes(ring.jwksDocument, headers: [.cacheControl: "public, max-age=\(runtime.settings.jwksMaxAge)"])
+        let outcome = try await runtime.keys.handle(server: try await runtime.beginRequest(context, endpoint: "keys"))
+        context.event.note(outcome.event)
+        return JSONResponse.bytes(outcome.jwks, headers: [.cacheControl: "public, max-age=\(runtime.settings.jwksMaxAge)"])
     }
 }

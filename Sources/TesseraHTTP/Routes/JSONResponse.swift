@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import TesseraStore
+import TesseraJSON
 
 /// Small helpers for JSON responses.
 enum JSONResponse {

@@ -33,6 +33,8 @@ public final class TesseraRuntime: Sendable {
     public let introspector: Introspector
     public let introspection: IntrospectionEndpoint
     public let revocation: RevocationEndpoint
+    public let discovery: DiscoveryEndpoint
+    public let keys: KeysEndpoint
     public let revoker: Revoker
     public let bearer: BearerCaller
     public let events: EventQueue
@@ -59,6 +61,8 @@ public final class TesseraRuntime: Sendable {
         introspection = IntrospectionEndpoint(authenticator: authenticator, bearer: bearer, introspector: introspector,
                                               signer: SignedIntrospectionAnswer(directory: directory, clock: clock, publicURL: settings.publicURL))
         revocation = RevocationEndpoint(authenticator: authenticator, revoker: revoker)
+        discovery = DiscoveryEndpoint(directory: directory, publicURL: settings.publicURL, grantTypes: tokens.grantTypes)
+        keys = KeysEndpoint(directory: directory)
     }
 
     /// Drops every cache when the store says another process or node changed something.

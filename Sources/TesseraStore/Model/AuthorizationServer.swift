@@ -1,4 +1,5 @@
 import Foundation
+import TesseraJSON
 
 /// One authorization server of the deployment: its own issuer, audiences, scopes, keys and clients.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraJSON
 
 /// A registered OAuth client of one authorization server.
 ///

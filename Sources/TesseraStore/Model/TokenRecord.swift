@@ -1,4 +1,5 @@
 import Foundation
+import TesseraJSON
 
 /// A token the server keeps a record of: opaque access tokens and refresh tokens.
 ///

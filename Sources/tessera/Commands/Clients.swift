@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCore
 import TesseraStore
+import TesseraJSON
 
 /// `tessera clients …`: register and manage clients.
 struct Clients: AsyncParsableCommand {

@@ -6,6 +6,8 @@ import NIOHTTP1
 import TesseraCore
 import TesseraSQLite
 import TesseraStore
+import TesseraJSON
+import TesseraWire
 
 /// `tessera doctor`: walks a client through discovery, its registration, the clock, a token request
 /// and an introspection, printing ✓ or ✗ for each step with the server's own words and request id.
@@ -60,7 +62,7 @@ struct Doctor: AsyncParsableCommand {
             } else if method == .clientSecretPost {
                 form += [("client_id", clientID), ("client_secret", clientSecret ?? "")]
             } else {
-                headers.append(("Authorization", OAuthHTTP.basicAuthorization(clientID: clientID, secret: clientSecret ?? "")))
+                headers.append(("Authorization", AuthorizationHeader.basic(clientID: clientID, secret: clientSecret ?? "")))
             }
             return (form, headers)
         }
@@ -69,15 +71,16 @@ struct Doctor: AsyncParsableCommand {
         if !scopes.isEmpty { tokenForm.append(("scope", scopes.joined(separator: " "))) }
         let tokenAuth = try await credentials(audience: discovery.tokenEndpoint)
         let token = await report.request("token request", url: discovery.tokenEndpoint, form: tokenForm + tokenAuth.form, headers: tokenAuth.headers) { json in
-            guard let token = json["access_token"] as? String else { return (nil, "no access_token in the answer") }
-            return (token, "got a \(json["token_type"] as? String ?? "") token, scope \"\(json["scope"] as? String ?? "")\", expires in \(json["expires_in"] as? Int ?? 0) s")
+            guard let token = json["access_token"]?.string else { return (nil, "no access_token in the answer") }
+            let expiresIn = json["expires_in"]?.number.flatMap { Int(exactly: $0) } ?? 0
+            return (token, "got a \(json["token_type"]?.string ?? "") token, scope \"\(json["scope"]?.string ?? "")\", expires in \(expiresIn) s")
         }
         guard let token else { throw ExitCode(1) }
         let introspectionAuth = try await credentials(audience: discovery.introspectionEndpoint)
         _ = await report.request("introspection of the new token", url: discovery.introspectionEndpoint,
                                  form: [("token", token)] + introspectionAuth.form, headers: introspectionAuth.headers) { json in
-            guard json["active"] as? Bool == true else { return (nil, "the server answered {\"active\":false} for the token it just issued") }
-            return ("active", "active, client_id \(json["client_id"] as? String ?? ""), aud \(json["aud"].map { "\($0)" } ?? "")")
+            guard json["active"]?.bool == true else { return (nil, "the server answered {\"active\":false} for the token it just issued") }
+            return ("active", "active, client_id \(json["client_id"]?.string ?? ""), aud \(json["aud"]?.strings.joined(separator: " ") ?? "")")
         }
         if report.failed { throw ExitCode(1) }
     }
@@ -109,21 +112,21 @@ struct DoctorReport {
     mutating func discovery(issuer: String, clientID: String) async -> Discovery? {
         var base = issuer
         while base.hasSuffix("/") { base.removeLast() }
-        let url = base + "/.well-known/oauth-authorization-server?client_id=" + OAuthHTTP.formEncode(clientID)
+        let url = base + "/.well-known/oauth-authorization-server?client_id=" + FormURLEncoding.encodeComponent(clientID)
         guard let (status, headers, body) = try? await OAuthHTTP.exchange(HTTPClientRequest(url: url)) else {
             fail("discovery", "cannot reach \(url); check the issuer URL and that the server runs")
             return nil
         }
         let json = Self.object(body)
-        guard status == 200, let methods = json["token_endpoint_auth_methods_supported"] as? [String],
+        guard status == 200, let methods = json["token_endpoint_auth_methods_supported"]?.strings,
               let method = methods.first.flatMap(ClientAuthMethod.init(rawValue:)),
-              let tokenEndpoint = json["token_endpoint"] as? String, let introspection = json["introspection_endpoint"] as? String else {
+              let tokenEndpoint = json["token_endpoint"]?.string, let introspection = json["introspection_endpoint"]?.string else {
             fail("discovery", Self.serverError(status: status, json: json, fallback: "unexpected discovery answer"))
             return nil
         }
         pass("discovery", "client \(clientID) is registered with \(method.rawValue): the server expects \(method.requirement)")
         let date = headers.first(name: "Date").flatMap { Self.httpDate.date(from: $0) }
-        return Discovery(method: method, algorithms: json["token_endpoint_auth_signing_alg_values_supported"] as? [String] ?? [],
+        return Discovery(method: method, algorithms: json["token_endpoint_auth_signing_alg_values_supported"]?.strings ?? [],
                          tokenEndpoint: tokenEndpoint, introspectionEndpoint: introspection, serverDate: date)
     }
 
@@ -156,8 +159,10 @@ struct DoctorReport {
                 return fail(step, "no client \(clientID) in \(opened.location)")
             }
             if let jwks = client.jwks {
-                let kids = (try? JSONSerialization.jsonObject(with: Data(jwks.utf8)) as? [String: Any])?["keys"] as? [[String: Any]] ?? []
-                let known = kids.compactMap { $0["kid"] as? String }
+                guard case .array(let keys)? = (try? JSONReader.object(in: jwks))?["keys"] else {
+                    return fail(step, "the client's registered JWKS cannot be read; register it again with clients update --jwks-file")
+                }
+                let known = keys.compactMap { if case .object(let key) = $0 { key["kid"]?.string } else { nil } }
                 known.contains(kid) ? pass(step, "kid \(kid) is in the registered JWKS")
                     : fail(step, "key not registered: kid \(kid) is not in the client's JWKS (registered kids: \(known.joined(separator: ", ")))")
             } else if let uri = client.jwksURI {
@@ -184,7 +189,7 @@ struct DoctorReport {
 
     /// Posts a form and reports the step; `judge` turns a 200 JSON answer into a value or a failure sentence.
     mutating func request(_ step: String, url: String, form: [(String, String)], headers: [(String, String)],
-                          judge: ([String: Any]) -> (String?, String)) async -> String? {
+                          judge: ([String: JSONValue]) -> (String?, String)) async -> String? {
         guard let (status, responseHeaders, body) = try? await OAuthHTTP.exchange(OAuthHTTP.formRequest(url, form: form, headers: headers)) else {
             fail(step, "cannot reach \(url)")
             return nil
@@ -200,13 +205,13 @@ struct DoctorReport {
         return value
     }
 
-    static func object(_ body: [UInt8]) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+    static func object(_ body: [UInt8]) -> [String: JSONValue] {
+        (try? JSONReader.object(in: body)) ?? [:]
     }
 
-    static func serverError(status: Int, json: [String: Any], fallback: String) -> String {
-        guard let error = json["error"] as? String else { return fallback }
-        return "\(error): \(json["error_description"] as? String ?? "") (HTTP \(status))"
+    static func serverError(status: Int, json: [String: JSONValue], fallback: String) -> String {
+        guard let error = json["error"]?.string else { return fallback }
+        return "\(error): \(json["error_description"]?.string ?? "") (HTTP \(status))"
     }
 
     static let httpDate: DateFormatter = {

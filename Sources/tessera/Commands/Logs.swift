@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCore
 import TesseraStore
+import TesseraJSON
 
 /// `tessera logs`: the event log, filtered, as lines for people or JSON lines; `--follow` streams.
 struct Logs: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCore
 import TesseraStore
+import TesseraJSON
 
 /// `tessera servers …`: the authorization servers of the deployment.
 struct Servers: AsyncParsableCommand {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
 import TesseraCore
+import TesseraJSON
+import TesseraWire
 
 /// The HTTP side of the client helpers: discovery, form posts, client authentication, printing.
 enum OAuthHTTP {
@@ -12,8 +13,7 @@ enum OAuthHTTP {
         while base.hasSuffix("/") { base.removeLast() }
         let url = base + "/.well-known/oauth-authorization-server"
         let (status, body) = try await send(HTTPClientRequest(url: url))
-        guard status == 200, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-              let value = object[field] as? String else {
+        guard status == 200, let value = (try? JSONReader.object(in: body))?[field]?.string else {
             throw CommandFailure(message: "discovery at \(url) answered HTTP \(status) without \(field); is the issuer URL right?")
         }
         return value
@@ -29,7 +29,7 @@ enum OAuthHTTP {
         let secret = signing.clientSecret ?? ""
         switch method {
         case "client_secret_basic":
-            headers.append(("Authorization", basicAuthorization(clientID: signing.clientID, secret: secret)))
+            headers.append(("Authorization", AuthorizationHeader.basic(clientID: signing.clientID, secret: secret)))
         case "client_secret_post":
             form.append(("client_id", signing.clientID))
             form.append(("client_secret", secret))
@@ -38,18 +38,13 @@ enum OAuthHTTP {
         }
     }
 
-    /// `Authorization: Basic` per RFC 6749 §2.3.1: id and secret form-urlencoded, then base64.
-    static func basicAuthorization(clientID: String, secret: String) -> String {
-        "Basic " + Base64Standard.encode(Array((formEncode(clientID) + ":" + formEncode(secret)).utf8))
-    }
-
     /// A POST of `form` (form-urlencoded) with `headers`.
     static func formRequest(_ url: String, form: [(String, String)], headers: [(String, String)]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(string: form.map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")))
+        request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(form)))
         return request
     }
 
@@ -77,19 +72,12 @@ enum OAuthHTTP {
     static func printAnswer(status: Int, body: [UInt8]) throws {
         let text = String(decoding: body, as: UTF8.self)
         guard (200..<300).contains(status) else {
-            let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
-            let error = object["error"] as? String ?? "HTTP \(status)"
-            let description = object["error_description"] as? String ?? text
-            let requestID = object["request_id"] as? String ?? "-"
+            let object = (try? JSONReader.object(in: body)) ?? [:]
+            let error = object["error"]?.string ?? "HTTP \(status)"
+            let description = object["error_description"]?.string ?? text
+            let requestID = object["request_id"]?.string ?? "-"
             throw CommandFailure(message: "\(error): \(description) (HTTP \(status), request id \(requestID))")
         }
         print(text)
-    }
-
-    /// application/x-www-form-urlencoded encoding of one component.
-    static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._*")
-        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: "%20", with: "+")
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import TesseraCore
+import TesseraWire
 
 /// Sends requests through the test client and decodes answers, so tests read as the requests users send.
 struct HTTPDriver: Sendable {
@@ -50,19 +51,16 @@ struct HTTPDriver: Sendable {
     }
 
     static func encode(_ form: [(String, String)]) -> String {
-        form.map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")
+        FormURLEncoding.encode(form)
     }
 
     static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._*")
-        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: "%20", with: "+")
+        FormURLEncoding.encodeComponent(text)
     }
 
     /// `Authorization: Basic` per RFC 6749 §2.3.1 (each part form-urlencoded first).
     static func basic(_ id: String, _ secret: String) -> HTTPFields {
-        let pair = formEncode(id) + ":" + formEncode(secret)
-        return [.authorization: "Basic " + Data(pair.utf8).base64EncodedString()]
+        [.authorization: AuthorizationHeader.basic(clientID: id, secret: secret)]
     }
 }
 

@@ -8,6 +8,7 @@ import TesseraCore
 import TesseraHTTP
 import TesseraSQLite
 import TesseraStore
+import TesseraJSON
 
 /// A real deployment for one test: a fresh SQLite file in a temporary directory, a master key, a
 /// manual clock, and the full router (driven through Hummingbird's test client).

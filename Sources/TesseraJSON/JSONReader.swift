@@ -1,38 +1,79 @@
-/// A strict RFC 8259 reader for the small JSON objects in token headers and claim sets.
+/// Tessera's one JSON reader: a strict RFC 8259 reader for token headers and claim sets, stored claim
+/// and list columns, and the documents Tessera and its resource-server library fetch.
 ///
-/// It exists for speed: `JSONSerialization` and `JSONDecoder` build bridged objects and cast them back,
+/// It exists for speed and strictness: `JSONSerialization` and `JSONDecoder` build bridged objects and cast them back,
 /// which costs a first-seen token more than anything else but its signature check (figures in
 /// docs/performance.md; fuzzed against `JSONSerialization` by `FuzzJSONReader`, docs/security.md). This reader walks the bytes once and builds the values
 /// directly. It is stricter than Foundation, never more lenient: no trailing commas, no comments, no
 /// leading zeros, no control characters or invalid UTF-8 in strings, no lone surrogates, nothing after
-/// the value; nesting deeper than `JSONNode.maximumDepth` is refused. A member named twice is refused
+/// the value; nesting deeper than `maximumDepth` is refused. A member named twice is refused
 /// (RFC 7515 §4 and RFC 7519 §4 allow rejecting it; taking one value would let another library that
 /// takes the other read a different token than Tessera judged).
-@usableFromInline
-struct JSONReader<Value: JSONValueRepresentable> {
-    @usableFromInline let bytes: UnsafeRawBufferPointer
-    @usableFromInline var index = 0
+public struct JSONReader {
+    /// Nesting deeper than this is refused, as jwt-kit refuses deep headers (stack exhaustion).
+    public static let maximumDepth = 32
 
-    @inlinable init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private typealias Value = JSONValue
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+
+    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     /// The members of the JSON object in `bytes`; throws when `bytes` is not exactly one JSON object.
-    @inlinable static func object(in bytes: UnsafeRawBufferPointer) throws(JSONObjectError) -> [String: Value] {
+    public static func object(in bytes: UnsafeRawBufferPointer) throws(JSONError) -> [String: JSONValue] {
         var reader = JSONReader(bytes)
         reader.skipWhitespace()
-        guard reader.peek() == UInt8(ascii: "{") else { throw JSONObjectError("the JSON is not an object") }
+        guard reader.peek() == UInt8(ascii: "{") else { throw JSONError("the JSON is not an object") }
         let members = try reader.readObject(depth: 0)
-        reader.skipWhitespace()
-        guard reader.index == bytes.count else { throw reader.error("unexpected content after the object") }
+        try reader.expectEnd()
         return members
     }
 
-    @inlinable func error(_ what: String) -> JSONObjectError {
-        JSONObjectError("invalid JSON at byte \(index): \(what)")
+    /// The one JSON value in `bytes` (any kind); throws when `bytes` is not exactly one JSON value.
+    public static func value(in bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
+        var reader = JSONReader(bytes)
+        let value = try reader.readValue(depth: 0)
+        try reader.expectEnd()
+        return value
     }
 
-    @inlinable func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+    /// The members of the JSON object in `bytes`.
+    public static func object(in bytes: some Collection<UInt8>) throws(JSONError) -> [String: JSONValue] {
+        try withContiguousBytes(of: bytes) { buffer throws(JSONError) in try object(in: buffer) }
+    }
 
-    @inlinable mutating func skipWhitespace() {
+    /// The one JSON value in `bytes`.
+    public static func value(in bytes: some Collection<UInt8>) throws(JSONError) -> JSONValue {
+        try withContiguousBytes(of: bytes) { buffer throws(JSONError) in try value(in: buffer) }
+    }
+
+    /// The members of the JSON object in `text`.
+    public static func object(in text: String) throws(JSONError) -> [String: JSONValue] { try object(in: text.utf8) }
+
+    /// The one JSON value in `text`.
+    public static func value(in text: String) throws(JSONError) -> JSONValue { try value(in: text.utf8) }
+
+    private static func withContiguousBytes<T>(of bytes: some Collection<UInt8>,
+                                               _ body: (UnsafeRawBufferPointer) throws(JSONError) -> T) throws(JSONError) -> T {
+        let result: Result<T, JSONError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONError) in try body(UnsafeRawBufferPointer(buffer)) }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBytes { buffer in Result { () throws(JSONError) in try body(buffer) } }.get()
+    }
+
+    private mutating func expectEnd() throws(JSONError) {
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected content after the JSON value") }
+    }
+
+    private func error(_ what: String) -> JSONError {
+        JSONError("invalid JSON at byte \(index): \(what)")
+    }
+
+    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -41,14 +82,14 @@ struct JSONReader<Value: JSONValueRepresentable> {
         }
     }
 
-    @inlinable mutating func expect(_ byte: UInt8, _ what: String) throws(JSONObjectError) {
+    private mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
         skipWhitespace()
         guard peek() == byte else { throw error("expected \(what)") }
         index += 1
     }
 
     /// An object, the reader standing on its `{`; `depth` is how deep the object itself sits.
-    @inlinable mutating func readObject(depth: Int) throws(JSONObjectError) -> [String: Value] {
+    private mutating func readObject(depth: Int) throws(JSONError) -> [String: Value] {
         index += 1
         var members: [String: Value] = [:]
         // A claim set has about ten members: one allocation instead of growing 1, 2, 4, 8, 16.
@@ -74,7 +115,7 @@ struct JSONReader<Value: JSONValueRepresentable> {
         }
     }
 
-    @inlinable mutating func readArray(depth: Int) throws(JSONObjectError) -> [Value] {
+    private mutating func readArray(depth: Int) throws(JSONError) -> [Value] {
         index += 1
         var elements: [Value] = []
         skipWhitespace()
@@ -90,9 +131,9 @@ struct JSONReader<Value: JSONValueRepresentable> {
         }
     }
 
-    @inlinable mutating func readValue(depth: Int) throws(JSONObjectError) -> Value {
-        guard depth <= JSONNode.maximumDepth else {
-            throw JSONObjectError("the JSON nests deeper than \(JSONNode.maximumDepth) levels")
+    private mutating func readValue(depth: Int) throws(JSONError) -> Value {
+        guard depth <= Self.maximumDepth else {
+            throw JSONError("the JSON nests deeper than \(Self.maximumDepth) levels")
         }
         skipWhitespace()
         guard let byte = peek() else { throw error("the JSON ends where a value was expected") }
@@ -108,7 +149,7 @@ struct JSONReader<Value: JSONValueRepresentable> {
         }
     }
 
-    @inlinable mutating func readLiteral(_ literal: StaticString) throws(JSONObjectError) {
+    private mutating func readLiteral(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
         guard bytes.count - index >= count else { throw error("expected \(literal)") }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] { throw error("expected \(literal)") }
@@ -116,7 +157,7 @@ struct JSONReader<Value: JSONValueRepresentable> {
     }
 
     /// A number per the RFC 8259 grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    @inlinable mutating func readNumber() throws(JSONObjectError) -> Double {
+    private mutating func readNumber() throws(JSONError) -> Double {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
         var integer: UInt64 = 0
@@ -152,14 +193,14 @@ struct JSONReader<Value: JSONValueRepresentable> {
         return number
     }
 
-    @inlinable mutating func skipDigits() -> Bool {
+    private mutating func skipDigits() -> Bool {
         let start = index
         while let byte = peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { index += 1 }
         return index > start
     }
 
     /// A string, the reader standing on its opening quote.
-    @inlinable mutating func readString() throws(JSONObjectError) -> String {
+    private mutating func readString() throws(JSONError) -> String {
         index += 1
         let start = index
         var ascii = true
@@ -182,7 +223,7 @@ struct JSONReader<Value: JSONValueRepresentable> {
 
     /// The slow path of `readString`, for strings with escapes: `start` is just after the opening quote,
     /// the reader on the first backslash.
-    @inlinable mutating func readEscapedString(from start: Int) throws(JSONObjectError) -> String {
+    private mutating func readEscapedString(from start: Int) throws(JSONError) -> String {
         var utf8 = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
@@ -214,7 +255,7 @@ struct JSONReader<Value: JSONValueRepresentable> {
     }
 
     /// The scalar of `\uXXXX` (the reader after the `u`), joining a surrogate pair; a lone surrogate is an error.
-    @inlinable mutating func readUnicodeEscape() throws(JSONObjectError) -> Unicode.Scalar.UTF8View {
+    private mutating func readUnicodeEscape() throws(JSONError) -> Unicode.Scalar.UTF8View {
         let first = try readHex4()
         var value = UInt32(first)
         if (0xD800..<0xDC00).contains(first) {
@@ -230,7 +271,7 @@ struct JSONReader<Value: JSONValueRepresentable> {
         return scalar.utf8
     }
 
-    @inlinable mutating func readHex4() throws(JSONObjectError) -> UInt16 {
+    private mutating func readHex4() throws(JSONError) -> UInt16 {
         guard bytes.count - index >= 4 else { throw error("a \\u escape needs four hex digits") }
         var value: UInt16 = 0
         for _ in 0..<4 {

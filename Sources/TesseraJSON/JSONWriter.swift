@@ -1,10 +1,32 @@
 
 
-/// Serialises `JSONValue` objects to compact JSON bytes without `JSONEncoder`.
+/// Tessera's one JSON writer: `JSONValue`s to compact JSON bytes, for tokens, introspection answers,
+/// OAuth responses, metadata documents, stored columns and CLI output.
 ///
 /// Token signing is on the hot path; building the payload directly is several times cheaper than a
-/// `Codable` round trip. Output is standard JSON with keys in the order given.
+/// `Codable` round trip. Members of `object(_:)` are written in the order given; `.object` values (a
+/// dictionary) with their keys sorted, so output is stable.
 public enum JSONWriter {
+    /// `value` as an `Int64` when it is a whole number small enough to be exact (|value| < 10^15), which
+    /// is written as integer digits (`1764504000`, not `1764504000.0`).
+    public static func wholeNumber(_ value: Double) -> Int64? {
+        value.rounded() == value && abs(value) < 1e15 ? Int64(value) : nil
+    }
+
+    /// `value` as compact JSON bytes.
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, into: &out)
+        return out
+    }
+
+    /// `value` as compact JSON text.
+    public static func text(_ value: JSONValue) -> String {
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// A JSON object of `members`, in the order given, as compact JSON bytes.
     public static func object(_ members: [(String, JSONValue)]) -> [UInt8] {
         var out: [UInt8] = []
         // Tokens and introspection answers run to 300-500 bytes: one allocation for most of them.
@@ -13,7 +35,8 @@ public enum JSONWriter {
         return out
     }
 
-    static func writeObject(_ members: [(String, JSONValue)], into out: inout [UInt8]) {
+    /// Appends a JSON object of `members`, in the order given, to `out`.
+    public static func writeObject(_ members: [(String, JSONValue)], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (index, member) in members.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -24,12 +47,13 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// Appends `value` to `out`.
     public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .string(let text): writeString(text, into: &out)
         case .number(let number):
-            if number.rounded() == number, abs(number) < 1e15 {
-                writeInteger(Int64(number), into: &out)
+            if let whole = wholeNumber(number) {
+                writeInteger(whole, into: &out)
             } else if number.isFinite {
                 out.append(contentsOf: "\(number)".utf8)
             } else {
@@ -65,7 +89,8 @@ public enum JSONWriter {
         }
     }
 
-    static func writeString(_ text: String, into out: inout [UInt8]) {
+    /// Appends `text` as a JSON string to `out`, escaping only what RFC 8259 requires.
+    public static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Almost every string (ids, URLs, scopes) needs no escaping: scan its contiguous UTF-8 and copy it in one
         // go (scanning through `String.UTF8View` took a generic path per byte).

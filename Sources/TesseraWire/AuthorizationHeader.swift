@@ -1,12 +1,14 @@
-/// The one reader of `Authorization` header schemes on the server: which scheme a header uses and the
-/// credentials after it, read on the header's bytes (this runs on every authenticated request).
+import ExtrasBase64
+
+/// The one reader and writer of `Authorization` header schemes, for the server, its CLI and the
+/// resource-server library: which scheme a header uses and the credentials after it, read on the
+/// header's bytes (this runs on every authenticated request), and the Basic header a client sends.
 ///
-/// Schemes are case-insensitive (RFC 9110 §11.1); spaces around the credentials are ignored. The
-/// resource-server library has its own reader, since it stands alone without the server's modules.
-enum AuthorizationHeader {
+/// Schemes are case-insensitive (RFC 9110 §11.1); spaces around the credentials are ignored.
+public enum AuthorizationHeader {
     /// The bytes after `scheme` (lowercase ASCII) and its spaces, trimmed; nil when `header` uses another
     /// scheme. Empty when the header is the scheme alone.
-    static func credentials(of header: String, scheme: StaticString) -> ArraySlice<UInt8>? {
+    public static func credentials(of header: String, scheme: StaticString) -> ArraySlice<UInt8>? {
         afterScheme(of: header, scheme: scheme)?.credentials
     }
 
@@ -31,8 +33,15 @@ enum AuthorizationHeader {
     /// The token of an `Authorization: Bearer` header (RFC 6750 §2.1), or nil when the header is absent,
     /// uses another scheme, or is the scheme and at most one space. A header of spaces after the scheme
     /// gives an empty token: the caller meant Bearer, and is told its token is not valid.
-    static func bearerToken(_ header: String?) -> String? {
+    public static func bearerToken(_ header: String?) -> String? {
         guard let header, let found = afterScheme(of: header, scheme: "bearer"), found.following >= 2 else { return nil }
         return String(decoding: found.credentials, as: UTF8.self)
+    }
+
+    /// The `Authorization: Basic` value of a client (RFC 6749 §2.3.1): id and secret form-urlencoded,
+    /// joined by `:`, then base64.
+    public static func basic(clientID: String, secret: String) -> String {
+        let pair = FormURLEncoding.encodeComponent(clientID) + ":" + FormURLEncoding.encodeComponent(secret)
+        return "Basic " + Base64.encodeToString(bytes: Array(pair.utf8))
     }
 }

@@ -1,10 +1,38 @@
-/// application/x-www-form-urlencoded decoding of one component: `+` is a space, `%XX` a byte,
-/// and the result must be UTF-8.
-public enum FormDecoding {
+/// application/x-www-form-urlencoded (WHATWG URL §5), both ways: how OAuth requests carry their
+/// parameters (RFC 6749 Appendix B) and how a Basic header encodes a client's id and secret.
+/// Decoding: `+` is a space, `%XX` a byte, and the result must be UTF-8. Encoding: letters, digits and
+/// `*-._` as they are, a space as `+`, every other byte as `%XX`.
+public enum FormURLEncoding {
+    /// A form body (or query) of `parameters`, in the order given: `name=value` pairs joined by `&`.
+    public static func encode(_ parameters: [(String, String)]) -> String {
+        parameters.map { encodeComponent($0.0) + "=" + encodeComponent($0.1) }.joined(separator: "&")
+    }
+
+    /// One name or value, encoded.
+    public static func encodeComponent(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "*"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
+                out.append(byte)
+            case UInt8(ascii: " "):
+                out.append(UInt8(ascii: "+"))
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One name or value, decoded; nil when its percent-encoding is broken or it is not UTF-8.
     public static func decodeComponent(_ text: String) -> String? {
         decodeComponent(Array(text.utf8)[...])
     }
 
+    /// One name or value given as bytes, decoded; nil when its percent-encoding is broken or it is not UTF-8.
     public static func decodeComponent(_ bytes: ArraySlice<UInt8>) -> String? {
         // Most components (ids, tokens, assertions) are plain ASCII with nothing to decode: such bytes are
         // valid UTF-8 as they are, and `String(decoding:)` skips the generic validating initialiser.
