@@ -158,8 +158,8 @@ struct Fixture: Sendable {
 
     /// Accepts every jti: the benchmark measures verification, not the database write.
     struct AcceptingReplays: ReplayStore {
-        func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool { true }
-        func purgeExpired(now: Date) async throws -> Int { 0 }
+        func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws(StoreError) -> Bool { true }
+        func purgeExpired(now: Date) async throws(StoreError) -> Int { 0 }
     }
 
     static func make() async throws -> Fixture {

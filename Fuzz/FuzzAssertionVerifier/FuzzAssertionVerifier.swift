@@ -67,9 +67,9 @@ func blocking(_ work: @escaping @Sendable () async -> Bool) -> Bool {
 final class MemoryReplays: ReplayStore {
     private let seen = Mutex<Set<String>>([])
 
-    func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+    func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws(StoreError) -> Bool {
         seen.withLock { $0.insert(clientID + "\u{0}" + jti).inserted }
     }
 
-    func purgeExpired(now: Date) async throws -> Int { 0 }
+    func purgeExpired(now: Date) async throws(StoreError) -> Int { 0 }
 }

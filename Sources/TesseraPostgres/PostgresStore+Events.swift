@@ -5,7 +5,7 @@ import TesseraStore
 extension PostgresStore: EventLog {
     static let eventColumns = ["time", "request_id", "server", "endpoint", "client_id", "outcome", "reason", "message", "detail", "remote_address", "user_agent"]
 
-    public func appendEvents(_ events: [Event]) async throws {
+    public func appendEvents(_ events: [Event]) async throws(StoreError) {
         // One multi-row INSERT per chunk of 200 (11 binds each, well under the 65,535 limit).
         var start = events.startIndex
         while start < events.endIndex {
@@ -15,23 +15,32 @@ extension PostgresStore: EventLog {
             for event in chunk {
                 let first = binds.count
                 rows.append("(" + (1...Self.eventColumns.count).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
-                for value: any PostgresBindable in [event.time, event.requestID, event.server, event.endpoint, event.clientID,
-                                                    event.outcome.rawValue, event.reason, event.message, ColumnText.map(event.detail),
-                                                    event.remoteAddress, event.userAgent] {
-                    value.bind(into: &binds)
-                }
+                binds.append(event.time.timeIntervalSince1970)
+                binds.append(event.requestID)
+                binds.append(event.server)
+                binds.append(event.endpoint)
+                binds.append(event.clientID)
+                binds.append(event.outcome.rawValue)
+                binds.append(event.reason)
+                binds.append(event.message)
+                binds.append(ColumnText.map(event.detail))
+                binds.append(event.remoteAddress)
+                binds.append(event.userAgent)
             }
-            try await run("INSERT INTO events (\(Self.eventColumns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))", binds)
+            // A statement of as many rows as the chunk holds: built as text with its binds (postgres-nio's
+            // interpolation takes one value per placeholder written out).
+            let sql = "INSERT INTO events (\(Self.eventColumns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))"
+            try await run(PostgresQuery(unsafeSQL: sql, binds: binds))
             start = chunk.endIndex
         }
     }
 
-    public func events(matching query: EventQuery) async throws -> [Event] {
+    public func events(matching query: EventQuery) async throws(StoreError) -> [Event] {
         var conditions: [String] = []
         var binds = PostgresBindings()
-        func add(_ comparison: String, _ value: (any PostgresBindable)?) {
+        func add(_ comparison: String, _ value: (some PostgresDynamicTypeEncodable)?) {
             guard let value else { return }
-            value.bind(into: &binds)
+            binds.append(value)
             conditions.append("\(comparison) $\(binds.count)")
         }
         add("server =", query.server)
@@ -39,12 +48,12 @@ extension PostgresStore: EventLog {
         add("request_id =", query.requestID)
         add("outcome =", query.outcome?.rawValue)
         add("reason =", query.reason)
-        add("time >=", query.since)
+        add("time >=", query.since?.timeIntervalSince1970)
         add("id >", query.afterID.map { Int($0) })
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         binds.append(max(1, min(query.limit, 100_000)))
         let sql = "SELECT id, \(Self.eventColumns.joined(separator: ", ")) FROM events \(filter) ORDER BY id DESC LIMIT $\(binds.count)"
-        return try await run(sql, binds, deadline: .seconds(30)).reversed().map { row in
+        return try await run(PostgresQuery(unsafeSQL: sql, binds: binds), deadline: .seconds(30)).reversed().map { row throws(StoreError) in
             Event(
                 id: Int64(try row.int("id")), time: try row.date("time"), requestID: try row.text("request_id"), server: try row.optionalText("server"),
                 endpoint: try row.text("endpoint"), clientID: try row.optionalText("client_id"),
@@ -54,7 +63,7 @@ extension PostgresStore: EventLog {
         }
     }
 
-    public func purgeEvents(before cutoff: Date) async throws -> Int {
-        try await run("DELETE FROM events WHERE time < $1 RETURNING 1", PostgresBindings(cutoff), deadline: .seconds(60)).count
+    public func purgeEvents(before cutoff: Date) async throws(StoreError) -> Int {
+        try await run("DELETE FROM events WHERE time < \(cutoff.timeIntervalSince1970) RETURNING 1", deadline: .seconds(60)).count
     }
 }

@@ -3,21 +3,21 @@ import PostgresNIO
 import TesseraStore
 
 extension PostgresStore: TokenStore, ReplayStore, ChangeSignal {
-    public func saveToken(_ record: TokenRecord) async throws {
+    public func saveToken(_ record: TokenRecord) async throws(StoreError) {
         try await run(
             """
             INSERT INTO tokens (hash, kind, server, client_id, subject, username, scopes, audiences, claims, jti,
                                 issued_at, not_before, expires_at, revoked, parent_hash)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            VALUES (\(record.hash.bytea), \(record.kind.rawValue), \(record.server), \(record.clientID), \(record.subject), \(record.username),
+                    \(ColumnText.strings(record.scopes)), \(ColumnText.strings(record.audiences)), \(ColumnText.encodeObject(record.claims)),
+                    \(record.jti), \(record.issuedAt.timeIntervalSince1970), \(record.notBefore.timeIntervalSince1970),
+                    \(record.expiresAt.timeIntervalSince1970), \(record.revoked), \(record.parentHash?.bytea))
             """,
-            PostgresBindings(record.hash, record.kind.rawValue, record.server, record.clientID, record.subject, record.username,
-                             ColumnText.strings(record.scopes), ColumnText.strings(record.audiences), ColumnText.encodeObject(record.claims),
-                             record.jti, record.issuedAt, record.notBefore, record.expiresAt, record.revoked, record.parentHash),
             duplicate: "token")
     }
 
-    public func token(hash: Data) async throws -> TokenRecord? {
-        try await run("SELECT * FROM tokens WHERE hash = $1", PostgresBindings(hash)).first.map { row in
+    public func token(hash: Data) async throws(StoreError) -> TokenRecord? {
+        try await run("SELECT * FROM tokens WHERE hash = \(hash.bytea)").first.map { row throws(StoreError) in
             TokenRecord(
                 hash: try row.bytes("hash") ?? Data(), kind: TokenRecord.Kind(rawValue: try row.text("kind")) ?? .accessToken,
                 server: try row.text("server"), clientID: try row.text("client_id"), subject: try row.text("subject"),
@@ -28,7 +28,7 @@ extension PostgresStore: TokenStore, ReplayStore, ChangeSignal {
         }
     }
 
-    public func revokeToken(hash: Data, now: Date) async throws -> Bool {
+    public func revokeToken(hash: Data, now: Date) async throws(StoreError) -> Bool {
         // One transaction: the children, the JWTs issued from the token and the token itself go together.
         let bytes = ByteBuffer(bytes: hash)
         return try await transaction { [logger] connection in
@@ -44,47 +44,50 @@ extension PostgresStore: TokenStore, ReplayStore, ChangeSignal {
         }
     }
 
-    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws {
-        try await run("INSERT INTO token_jwt_links (parent_hash, server, jti, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                      PostgresBindings(parentHash, server, jti, expiresAt))
+    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws(StoreError) {
+        try await run("""
+            INSERT INTO token_jwt_links (parent_hash, server, jti, expires_at)
+            VALUES (\(parentHash.bytea), \(server), \(jti), \(expiresAt.timeIntervalSince1970)) ON CONFLICT DO NOTHING
+            """)
     }
 
-    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws {
-        try await run("INSERT INTO jti_deny_list (server, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT (server, jti) DO NOTHING",
-                      PostgresBindings(server, jti, expiresAt))
+    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws(StoreError) {
+        try await run("""
+            INSERT INTO jti_deny_list (server, jti, expires_at) VALUES (\(server), \(jti), \(expiresAt.timeIntervalSince1970))
+            ON CONFLICT (server, jti) DO NOTHING
+            """)
     }
 
-    public func isDenied(server: String, jti: String) async throws -> Bool {
-        !(try await run("SELECT 1 FROM jti_deny_list WHERE server = $1 AND jti = $2", PostgresBindings(server, jti)).isEmpty)
+    public func isDenied(server: String, jti: String) async throws(StoreError) -> Bool {
+        !(try await run("SELECT 1 FROM jti_deny_list WHERE server = \(server) AND jti = \(jti)").isEmpty)
     }
 
-    public func purgeExpiredTokens(now: Date) async throws -> Int {
+    public func purgeExpiredTokens(now: Date) async throws(StoreError) -> Int {
         var removed = 0
         for table in ["tokens", "token_jwt_links", "jti_deny_list"] {
-            removed += try await run("DELETE FROM \(table) WHERE expires_at < $1 RETURNING 1", PostgresBindings(now), deadline: .seconds(60)).count
+            removed += try await run("DELETE FROM \(unescaped: table) WHERE expires_at < \(now.timeIntervalSince1970) RETURNING 1", deadline: .seconds(60)).count
         }
         return removed
     }
 
-    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws(StoreError) -> Bool {
         // Of two concurrent claims, the second waits for the first's row and then sees it unexpired:
         // exactly one gets a row back, on this node or any other.
         let rows = try await run(
             """
-            INSERT INTO assertion_replays (client_id, jti, expires_at) VALUES ($1, $2, $3)
+            INSERT INTO assertion_replays (client_id, jti, expires_at) VALUES (\(clientID), \(jti), \(expiresAt.timeIntervalSince1970))
             ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at
-            WHERE assertion_replays.expires_at < $4
+            WHERE assertion_replays.expires_at < \(now.timeIntervalSince1970)
             RETURNING 1
-            """,
-            PostgresBindings(clientID, jti, expiresAt, now))
+            """)
         return !rows.isEmpty
     }
 
-    public func purgeExpired(now: Date) async throws -> Int {
-        try await run("DELETE FROM assertion_replays WHERE expires_at < $1 RETURNING 1", PostgresBindings(now), deadline: .seconds(60)).count
+    public func purgeExpired(now: Date) async throws(StoreError) -> Int {
+        try await run("DELETE FROM assertion_replays WHERE expires_at < \(now.timeIntervalSince1970) RETURNING 1", deadline: .seconds(60)).count
     }
 
-    public func changeVersion() async throws -> Int64 {
+    public func changeVersion() async throws(StoreError) -> Int64 {
         Int64(try await run("SELECT version FROM change_version WHERE id = 1", deadline: .seconds(1)).first?.int("version") ?? 0)
     }
 }

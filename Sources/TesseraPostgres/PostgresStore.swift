@@ -73,7 +73,7 @@ public final class PostgresStore: Sendable {
     }
 
     /// The schema version applied (0 for an empty database).
-    public func schemaVersion() async throws -> Int {
+    public func schemaVersion() async throws(StoreError) -> Int {
         let rows = try await run("SELECT to_regclass('schema_migrations') IS NOT NULL AS present", deadline: .seconds(10))
         guard try rows.first?.bool("present") == true else { return 0 }
         return try await run("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations").first?.int("version") ?? 0
@@ -111,31 +111,32 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Runs a statement with positional binds (`$1`, `$2`, …) and returns its rows, translating
-    /// errors into `StoreError` and giving up after `deadline`.
+    /// Runs a statement — values go in through postgres-nio's query interpolation (`\(value)` becomes a
+    /// `$n` bind) — and returns its rows, translating errors into `StoreError` and giving up after `deadline`.
     @discardableResult
-    func run(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), duplicate: String? = nil,
-             deadline: Duration = PostgresStore.requestDeadline) async throws -> [PostgresRowReader] {
+    func run(_ query: PostgresQuery, duplicate: String? = nil,
+             deadline: Duration = PostgresStore.requestDeadline) async throws(StoreError) -> [PostgresRowReader] {
         let started = ContinuousClock.now
         defer {
             if let observer {
-                let kind = SQLStatementKind.of(sql)
+                let kind = SQLStatementKind.of(query.sql)
                 observer(kind, ContinuousClock.now - started)
             }
         }
-        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         return try await guarded(deadline: deadline, duplicate: duplicate) { [client, logger] in
             try await client.query(query, logger: logger).collect().map(PostgresRowReader.init)
         }
     }
 
     /// Runs an UPDATE/DELETE and throws `notFound` when it touched no row.
-    func change(_ sql: String, _ binds: PostgresBindings, missing: String) async throws {
-        if try await run(sql + " RETURNING 1 AS touched", binds).isEmpty { throw StoreError.notFound(missing) }
+    func change(_ query: PostgresQuery, missing: String) async throws(StoreError) {
+        var query = query
+        query.sql += " RETURNING 1 AS touched"
+        if try await run(query).isEmpty { throw StoreError.notFound(missing) }
     }
 
     /// Runs `body` in one transaction, with the same deadline and error translation as `run`.
-    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws(StoreError) -> Result {
         try await guarded(deadline: Self.requestDeadline) { [client, logger] in
             try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         }
@@ -143,7 +144,7 @@ public final class PostgresStore: Sendable {
 
     /// Gives `body` its deadline and translates what it throws into `StoreError`.
     private func guarded<Result: Sendable>(deadline: Duration, duplicate: String? = nil,
-                                           _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+                                           _ body: @escaping @Sendable () async throws -> Result) async throws(StoreError) -> Result {
         do {
             return try await withDeadline(deadline, onTimeout: {
                 StoreError.unavailable("the database did not answer within \(deadline.components.seconds) s")
@@ -208,35 +209,24 @@ struct PostgresRowReader: Sendable {
 
     init(_ row: PostgresRow) { self.row = row.makeRandomAccess() }
 
-    func text(_ column: String) throws -> String { try row[column].decode(String.self) }
-    func optionalText(_ column: String) throws -> String? { try row[column].decode(String?.self) }
-    func int(_ column: String) throws -> Int { try row[column].decode(Int.self) }
-    func bool(_ column: String) throws -> Bool { try row[column].decode(Bool.self) }
-    func date(_ column: String) throws -> Date { Date(timeIntervalSince1970: try row[column].decode(Double.self)) }
-    func bytes(_ column: String) throws -> Data? { try row[column].decode(ByteBuffer?.self).map { Data($0.readableBytesView) } }
-}
+    func text(_ column: String) throws(StoreError) -> String { try decode(column, as: String.self) }
+    func optionalText(_ column: String) throws(StoreError) -> String? { try decode(column, as: String?.self) }
+    func int(_ column: String) throws(StoreError) -> Int { try decode(column, as: Int.self) }
+    func bool(_ column: String) throws(StoreError) -> Bool { try decode(column, as: Bool.self) }
+    func date(_ column: String) throws(StoreError) -> Date { Date(timeIntervalSince1970: try decode(column, as: Double.self)) }
+    func bytes(_ column: String) throws(StoreError) -> Data? { try decode(column, as: Data?.self) }
 
-extension PostgresBindings {
-    /// Binds in the order of the statement's `$n` placeholders.
-    init(_ values: any PostgresBindable...) {
-        self.init(capacity: values.count)
-        for value in values { value.bind(into: &self) }
+    /// A column that does not decode as its type means the schema is not the one this tessera knows.
+    private func decode<Value: PostgresDecodable>(_ column: String, as type: Value.Type) throws(StoreError) -> Value {
+        do {
+            return try row[column].decode(Value.self)
+        } catch {
+            throw StoreError.unavailable("the column \(column) does not read as \(Value.self): \(PostgresStore.describe(error))")
+        }
     }
 }
 
-/// A value that can fill a `$n` placeholder (nil binds NULL).
-protocol PostgresBindable {
-    func bind(into bindings: inout PostgresBindings)
-}
-
-extension String: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
-extension Int: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
-extension Bool: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
-extension Double: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
-extension Date: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(timeIntervalSince1970) } }
-extension Data: PostgresBindable { func bind(into b: inout PostgresBindings) { b.append(ByteBuffer(bytes: self)) } }
-extension Optional: PostgresBindable where Wrapped: PostgresBindable {
-    func bind(into b: inout PostgresBindings) {
-        if let value = self { value.bind(into: &b) } else { b.appendNull() }
-    }
+extension Data {
+    /// The bytes as postgres-nio binds a `bytea` without a throwing encoder (`Data`'s own is a throwing one).
+    var bytea: ByteBuffer { ByteBuffer(bytes: self) }
 }

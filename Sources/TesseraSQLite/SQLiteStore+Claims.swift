@@ -19,7 +19,7 @@ struct ClaimRow: Sendable {
 /// (`ClaimedAssertions`, `ClaimLock`), each accepted claim appended to `assertion_claims` and committed
 /// (in a group with the claims around it) before the caller hears yes.
 extension SQLiteStore: ReplayStore {
-    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws(StoreError) -> Bool {
         let key = ClaimedAssertions.key(clientID: clientID, jti: jti)
         var accepted = decide(key, until: expiresAt, now: now)
         if accepted == nil {
@@ -34,7 +34,7 @@ extension SQLiteStore: ReplayStore {
             }
         } catch {
             claims.withLock { $0.live.withdraw(key, until: expiresAt) }
-            throw error
+            throw StoreError(wrapping: error)
         }
         return true
     }
@@ -44,7 +44,7 @@ extension SQLiteStore: ReplayStore {
         claims.withLock { $0.lock == nil ? nil : $0.live.claim(key, until: expiresAt, now: now) }
     }
 
-    public func purgeExpired(now: Date) async throws -> Int {
+    public func purgeExpired(now: Date) async throws(StoreError) -> Int {
         if let setAside = claims.withLock({ $0.live.startForgetting() }) {
             var survivors = ClaimedAssertions.unexpired(setAside, at: now)
             claims.withLock { $0.live.finishForgetting(survivors: &survivors) }
@@ -55,7 +55,7 @@ extension SQLiteStore: ReplayStore {
     /// Takes the claim lock and reads the claims from the log (purged of expired rows every minute); done
     /// by the first claim, and by `tessera serve` at start so that a second server on the same database
     /// stops at once. Throws `StoreError.unavailable` naming the holder when another store has the lock.
-    public func takeAssertionClaims() async throws {
+    public func takeAssertionClaims() async throws(StoreError) {
         let takeover = claimTakeover.withLock { running in
             if let running { return running }
             let task = Task { try await self.readClaimsUnderLock() }
@@ -66,7 +66,7 @@ extension SQLiteStore: ReplayStore {
             try await takeover.value
         } catch {
             claimTakeover.withLock { if $0 == takeover { $0 = nil } }
-            throw error
+            throw StoreError(wrapping: error)
         }
     }
 

@@ -3,7 +3,7 @@ import SQLiteNIO
 import TesseraStore
 
 extension SQLiteStore: ClientStore {
-    public func createClient(_ client: Client) async throws {
+    public func createClient(_ client: Client) async throws(StoreError) {
         try await run(
             """
             INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects)
@@ -16,7 +16,7 @@ extension SQLiteStore: ClientStore {
             duplicate: "client \(client.id)")
     }
 
-    public func updateClient(_ client: Client) async throws {
+    public func updateClient(_ client: Client) async throws(StoreError) {
         try await change(
             """
             UPDATE clients SET name = ?, auth_method = ?, secret_hash = ?, encrypted_secret = ?, jwks = ?, jwks_uri = ?,
@@ -28,15 +28,15 @@ extension SQLiteStore: ClientStore {
             missing: "client \(client.id)")
     }
 
-    public func deleteClient(id: String) async throws {
+    public func deleteClient(id: String) async throws(StoreError) {
         try await change("DELETE FROM clients WHERE id = ?", [.text(id)], missing: "client \(id)")
     }
 
-    public func client(id: String) async throws -> Client? {
+    public func client(id: String) async throws(StoreError) -> Client? {
         try await run("SELECT * FROM clients WHERE id = ?", [.text(id)]).first.map(Self.client(from:))
     }
 
-    public func listClients(server: String) async throws -> [Client] {
+    public func listClients(server: String) async throws(StoreError) -> [Client] {
         try await run("SELECT * FROM clients WHERE server = ? ORDER BY created_at, id", [.text(server)]).map(Self.client(from:))
     }
 

@@ -5,7 +5,7 @@ import TesseraStore
 extension SQLiteStore: EventLog {
     static let eventColumns = "time, request_id, server, endpoint, client_id, outcome, reason, message, detail, remote_address, user_agent"
 
-    public func appendEvents(_ events: [Event]) async throws {
+    public func appendEvents(_ events: [Event]) async throws(StoreError) {
         // One multi-row INSERT per chunk of up to 1,000 (11,000 binds; this SQLite allows 250,000): a chunk is
         // one statement and one commit, so a flush of the queue (up to 1,000 events) writes the WAL once.
         var start = events.startIndex
@@ -25,7 +25,7 @@ extension SQLiteStore: EventLog {
         }
     }
 
-    public func events(matching query: EventQuery) async throws -> [Event] {
+    public func events(matching query: EventQuery) async throws(StoreError) -> [Event] {
         var conditions: [String] = []
         var binds: [SQLiteData] = []
         func add(_ condition: String, _ value: SQLiteData?) {
@@ -53,7 +53,7 @@ extension SQLiteStore: EventLog {
         }
     }
 
-    public func purgeEvents(before cutoff: Date) async throws -> Int {
+    public func purgeEvents(before cutoff: Date) async throws(StoreError) -> Int {
         try await run("DELETE FROM events WHERE time < ? RETURNING 1 AS gone", [.date(cutoff)]).count
     }
 }

@@ -3,7 +3,7 @@ import SQLiteNIO
 import TesseraStore
 
 extension SQLiteStore: ServerStore, ScopeStore {
-    public func createServer(_ server: AuthorizationServer) async throws {
+    public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await run(
             "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             [.text(server.name), .json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
@@ -11,7 +11,7 @@ extension SQLiteStore: ServerStore, ScopeStore {
             duplicate: "server \(server.name)")
     }
 
-    public func updateServer(_ server: AuthorizationServer) async throws {
+    public func updateServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await change(
             "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ? WHERE name = ?",
             [.json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
@@ -19,11 +19,11 @@ extension SQLiteStore: ServerStore, ScopeStore {
             missing: "server \(server.name)")
     }
 
-    public func server(named name: String) async throws -> AuthorizationServer? {
+    public func server(named name: String) async throws(StoreError) -> AuthorizationServer? {
         try await run("SELECT * FROM servers WHERE name = ?", [.text(name)]).first.map(Self.server(from:))
     }
 
-    public func listServers() async throws -> [AuthorizationServer] {
+    public func listServers() async throws(StoreError) -> [AuthorizationServer] {
         try await run("SELECT * FROM servers ORDER BY name").map(Self.server(from:))
     }
 
@@ -34,13 +34,13 @@ extension SQLiteStore: ServerStore, ScopeStore {
             tokenFormat: TokenFormat(rawValue: row.text("token_format") ?? "") ?? .jwt, createdAt: row.date("created_at"))
     }
 
-    public func createScope(_ scope: Scope) async throws {
+    public func createScope(_ scope: Scope) async throws(StoreError) {
         try await run("INSERT INTO scopes (server, name, description) VALUES (?, ?, ?)",
                       [.text(scope.server), .text(scope.name), .text(scope.description)],
                       duplicate: "scope \(scope.name) on server \(scope.server)")
     }
 
-    public func scopes(server: String) async throws -> [Scope] {
+    public func scopes(server: String) async throws(StoreError) -> [Scope] {
         try await run("SELECT * FROM scopes WHERE server = ? ORDER BY name", [.text(server)]).map { row in
             Scope(server: row.text("server") ?? "", name: row.text("name") ?? "", description: row.text("description"))
         }

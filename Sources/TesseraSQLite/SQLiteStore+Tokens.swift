@@ -3,7 +3,7 @@ import SQLiteNIO
 import TesseraStore
 
 extension SQLiteStore: TokenStore {
-    public func saveToken(_ record: TokenRecord) async throws {
+    public func saveToken(_ record: TokenRecord) async throws(StoreError) {
         try await run(
             """
             INSERT INTO tokens (hash, kind, server, client_id, subject, username, scopes, audiences, claims, jti,
@@ -17,7 +17,7 @@ extension SQLiteStore: TokenStore {
             duplicate: "token")
     }
 
-    public func token(hash: Data) async throws -> TokenRecord? {
+    public func token(hash: Data) async throws(StoreError) -> TokenRecord? {
         try await run("SELECT * FROM tokens WHERE hash = ?", [.blob(hash)]).first.map { row in
             TokenRecord(
                 hash: row.column("hash")?.data ?? Data(), kind: TokenRecord.Kind(rawValue: row.text("kind") ?? "") ?? .accessToken,
@@ -29,7 +29,7 @@ extension SQLiteStore: TokenStore {
         }
     }
 
-    public func revokeToken(hash: Data, now: Date) async throws -> Bool {
+    public func revokeToken(hash: Data, now: Date) async throws(StoreError) -> Bool {
         // Children first, the token itself last: a failure half-way leaves the parent active, so a
         // retried revocation redoes everything.
         try await run("UPDATE tokens SET revoked = 1 WHERE parent_hash = ?", [.blob(hash)])
@@ -43,21 +43,21 @@ extension SQLiteStore: TokenStore {
         return !(try await run("UPDATE tokens SET revoked = 1 WHERE hash = ? RETURNING 1 AS touched", [.blob(hash)]).isEmpty)
     }
 
-    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws {
+    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws(StoreError) {
         try await run("INSERT INTO token_jwt_links (parent_hash, server, jti, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                       [.blob(parentHash), .text(server), .text(jti), .date(expiresAt)])
     }
 
-    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws {
+    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws(StoreError) {
         try await run("INSERT INTO jti_deny_list (server, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (server, jti) DO NOTHING",
                       [.text(server), .text(jti), .date(expiresAt)])
     }
 
-    public func isDenied(server: String, jti: String) async throws -> Bool {
+    public func isDenied(server: String, jti: String) async throws(StoreError) -> Bool {
         !(try await run("SELECT 1 AS denied FROM jti_deny_list WHERE server = ? AND jti = ?", [.text(server), .text(jti)]).isEmpty)
     }
 
-    public func purgeExpiredTokens(now: Date) async throws -> Int {
+    public func purgeExpiredTokens(now: Date) async throws(StoreError) -> Int {
         var removed = 0
         for table in ["tokens", "token_jwt_links", "jti_deny_list"] {
             removed += try await run("DELETE FROM \(table) WHERE expires_at < ? RETURNING 1 AS gone", [.date(now)]).count

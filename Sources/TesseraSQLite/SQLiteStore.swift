@@ -76,7 +76,7 @@ public final class SQLiteStore: Sendable {
 
     /// Runs a statement, translating SQLite errors into `StoreError`.
     @discardableResult
-    func run(_ sql: String, _ binds: [SQLiteData] = [], duplicate: String? = nil) async throws -> [SQLiteRow] {
+    func run(_ sql: String, _ binds: [SQLiteData] = [], duplicate: String? = nil) async throws(StoreError) -> [SQLiteRow] {
         let started = ContinuousClock.now
         defer {
             if let observer {
@@ -94,7 +94,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Runs an UPDATE/DELETE and throws `notFound` when it touched no row.
-    func change(_ sql: String, _ binds: [SQLiteData], missing: String) async throws {
+    func change(_ sql: String, _ binds: [SQLiteData], missing: String) async throws(StoreError) {
         let rows = try await run(sql + " RETURNING 1 AS touched", binds)
         if rows.isEmpty { throw StoreError.notFound(missing) }
     }

@@ -55,56 +55,56 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     // MARK: ServerStore, ScopeStore
 
-    public func createServer(_ server: AuthorizationServer) async throws {
+    public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try insert(server, at: server.name, in: \.servers, "server \(server.name)")
     }
 
-    public func updateServer(_ server: AuthorizationServer) async throws {
+    public func updateServer(_ server: AuthorizationServer) async throws(StoreError) {
         try replace(server, at: server.name, in: \.servers, "server \(server.name)")
     }
 
-    public func server(named name: String) async throws -> AuthorizationServer? { read { $0.servers[name] } }
+    public func server(named name: String) async throws(StoreError) -> AuthorizationServer? { read { $0.servers[name] } }
 
-    public func listServers() async throws -> [AuthorizationServer] { read { $0.servers.values.sorted { $0.name < $1.name } } }
+    public func listServers() async throws(StoreError) -> [AuthorizationServer] { read { $0.servers.values.sorted { $0.name < $1.name } } }
 
-    public func createScope(_ scope: Scope) async throws {
+    public func createScope(_ scope: Scope) async throws(StoreError) {
         try write { state throws(StoreError) in
             guard state.scopes[scope.server]?[scope.name] == nil else { throw .alreadyExists("scope \(scope.name) of \(scope.server)") }
             state.scopes[scope.server, default: [:]][scope.name] = scope
         }
     }
 
-    public func scopes(server: String) async throws -> [Scope] {
+    public func scopes(server: String) async throws(StoreError) -> [Scope] {
         read { ($0.scopes[server] ?? [:]).values.sorted { $0.name < $1.name } }
     }
 
     // MARK: ClientStore, KeyStore
 
-    public func createClient(_ client: Client) async throws {
+    public func createClient(_ client: Client) async throws(StoreError) {
         try insert(client, at: client.id, in: \.clients, "client \(client.id)")
     }
 
-    public func updateClient(_ client: Client) async throws {
+    public func updateClient(_ client: Client) async throws(StoreError) {
         try replace(client, at: client.id, in: \.clients, "client \(client.id)")
     }
 
-    public func deleteClient(id: String) async throws {
+    public func deleteClient(id: String) async throws(StoreError) {
         try write { state throws(StoreError) in
             guard state.clients.removeValue(forKey: id) != nil else { throw .notFound("client \(id)") }
         }
     }
 
-    public func client(id: String) async throws -> Client? { read { $0.clients[id] } }
+    public func client(id: String) async throws(StoreError) -> Client? { read { $0.clients[id] } }
 
-    public func listClients(server: String) async throws -> [Client] {
+    public func listClients(server: String) async throws(StoreError) -> [Client] {
         read { $0.clients.values.filter { $0.server == server }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
     }
 
-    public func addKey(_ key: SigningKey) async throws {
+    public func addKey(_ key: SigningKey) async throws(StoreError) {
         try insert(key, at: key.kid, in: \.keys, "key \(key.kid)")
     }
 
-    public func updateKey(_ key: SigningKey) async throws {
+    public func updateKey(_ key: SigningKey) async throws(StoreError) {
         try write { state throws(StoreError) in
             guard var stored = state.keys[key.kid] else { throw .notFound("key \(key.kid)") }
             stored.active = key.active
@@ -112,13 +112,13 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    public func keys(server: String) async throws -> [SigningKey] {
+    public func keys(server: String) async throws(StoreError) -> [SigningKey] {
         read { $0.keys.values.filter { $0.server == server }.sorted { ($1.createdAt, $0.kid) < ($0.createdAt, $1.kid) } }
     }
 
     // MARK: ReplayStore
 
-    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+    public func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws(StoreError) -> Bool {
         let key = clientID + "\u{0}" + jti
         return state.withLock { state in
             if let held = state.claims[key], held >= now { return false }
@@ -127,7 +127,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    public func purgeExpired(now: Date) async throws -> Int {
+    public func purgeExpired(now: Date) async throws(StoreError) -> Int {
         state.withLock { state in
             let before = state.claims.count
             state.claims = state.claims.filter { $0.value >= now }
@@ -137,13 +137,13 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     // MARK: TokenStore
 
-    public func saveToken(_ record: TokenRecord) async throws {
+    public func saveToken(_ record: TokenRecord) async throws(StoreError) {
         try insert(record, at: record.hash, in: \.tokens, "token record")
     }
 
-    public func token(hash: Data) async throws -> TokenRecord? { read { $0.tokens[hash] } }
+    public func token(hash: Data) async throws(StoreError) -> TokenRecord? { read { $0.tokens[hash] } }
 
-    public func revokeToken(hash: Data, now: Date) async throws -> Bool {
+    public func revokeToken(hash: Data, now: Date) async throws(StoreError) -> Bool {
         state.withLock { state in
             for (key, record) in state.tokens where record.parentHash == hash { state.tokens[key]?.revoked = true }
             for (link, expiry) in state.links where link.parentHash == hash {
@@ -156,23 +156,23 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws {
+    public func linkJWT(parentHash: Data, server: String, jti: String, expiresAt: Date) async throws(StoreError) {
         state.withLock { state in
             let key = LinkKey(parentHash: parentHash, server: server, jti: jti)
             if state.links[key] == nil { state.links[key] = expiresAt }
         }
     }
 
-    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws {
+    public func denyJTI(server: String, jti: String, expiresAt: Date) async throws(StoreError) {
         state.withLock { state in
             let key = DenyKey(server: server, jti: jti)
             if state.denied[key] == nil { state.denied[key] = expiresAt }
         }
     }
 
-    public func isDenied(server: String, jti: String) async throws -> Bool { read { $0.denied[DenyKey(server: server, jti: jti)] != nil } }
+    public func isDenied(server: String, jti: String) async throws(StoreError) -> Bool { read { $0.denied[DenyKey(server: server, jti: jti)] != nil } }
 
-    public func purgeExpiredTokens(now: Date) async throws -> Int {
+    public func purgeExpiredTokens(now: Date) async throws(StoreError) -> Int {
         state.withLock { state in
             let before = state.tokens.count + state.links.count + state.denied.count
             state.tokens = state.tokens.filter { $0.value.expiresAt >= now }
@@ -184,7 +184,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     // MARK: EventLog, ChangeSignal
 
-    public func appendEvents(_ events: [Event]) async throws {
+    public func appendEvents(_ events: [Event]) async throws(StoreError) {
         state.withLock { state in
             for var event in events {
                 event.id = state.nextEventID
@@ -194,7 +194,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    public func events(matching query: EventQuery) async throws -> [Event] {
+    public func events(matching query: EventQuery) async throws(StoreError) -> [Event] {
         read { state in
             let matching = state.events.filter { event in
                 (query.server.map { event.server == $0 } ?? true) && (query.clientID.map { event.clientID == $0 } ?? true)
@@ -206,7 +206,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    public func purgeEvents(before cutoff: Date) async throws -> Int {
+    public func purgeEvents(before cutoff: Date) async throws(StoreError) -> Int {
         state.withLock { state in
             let before = state.events.count
             state.events.removeAll { $0.time < cutoff }
@@ -214,5 +214,5 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    public func changeVersion() async throws -> Int64 { read { $0.version } }
+    public func changeVersion() async throws(StoreError) -> Int64 { read { $0.version } }
 }

@@ -92,7 +92,7 @@ public struct ClientAssertionVerifier: Sendable {
         guard let jti = claims.jti, !jti.isEmpty else {
             throw fail(.assertionJTIMissing, "client_assertion has no jti; every assertion needs a unique jti")
         }
-        let fresh: Bool = try await storeCall("the replay check") { try await replays.claim(clientID: client.id, jti: jti, expiresAt: expiry.addingTimeInterval(policy.clockSkew), now: clock.now) }
+        let fresh: Bool = try await storeCall("the replay check") { () throws(StoreError) in try await replays.claim(clientID: client.id, jti: jti, expiresAt: expiry.addingTimeInterval(policy.clockSkew), now: clock.now) }
         guard fresh else {
             throw fail(.assertionReplayed, "client_assertion jti \(quoted(jti)) was already used by client \(client.id); make a new assertion with a new jti for every request", ["jti": jti])
         }

@@ -38,7 +38,7 @@ public struct ClientAuthenticator: Sendable {
                              "the request carried no client authentication; send client_id and the credentials of the client's registered method (GET {issuer}/.well-known/oauth-authorization-server?client_id=ID shows it)")
         }
 
-        let found: Client? = try await storeCall("client authentication") { try await directory.client(id: clientID) }
+        let found: Client? = try await storeCall("client authentication") { () throws(StoreError) in try await directory.client(id: clientID) }
         guard let client = found, client.server == server.name else {
             throw OAuthError(.invalidClient, .clientAuthUnknownClient,
                              "no client \(quoted(clientID)) is registered on authorization server \(quoted(server.name))", clientID: clientID)

@@ -26,14 +26,14 @@ public final class Directory: Sendable {
         self.masterKey = masterKey
     }
 
-    public func server(named name: String) async throws -> AuthorizationServer? {
+    public func server(named name: String) async throws(StoreError) -> AuthorizationServer? {
         if let cached = state.withLock({ $0.servers[name] }) { return cached }
         guard let server = try await stores.servers.server(named: name) else { return nil }
         state.withLock { $0.servers[name] = server }
         return server
     }
 
-    public func client(id: String) async throws -> Client? {
+    public func client(id: String) async throws(StoreError) -> Client? {
         if let cached = state.withLock({ $0.clients[id] }) { return cached }
         guard let client = try await stores.clients.client(id: id) else { return nil }
         state.withLock { $0.clients[id] = client }
@@ -41,23 +41,31 @@ public final class Directory: Sendable {
     }
 
     /// The names of the scopes a server defines.
-    public func scopeNames(server: String) async throws -> Set<String> {
+    public func scopeNames(server: String) async throws(StoreError) -> Set<String> {
         if let cached = state.withLock({ $0.scopes[server] }) { return cached }
         let names = Set(try await stores.scopes.scopes(server: server).map(\.name))
         state.withLock { $0.scopes[server] = names }
         return names
     }
 
-    public func keyRing(server: String) async throws -> ServerKeyRing {
+    /// The server's signing keys, decrypted; a key that does not decrypt (another master key) makes the
+    /// store's keys unusable, `StoreError.unavailable`.
+    public func keyRing(server: String) async throws(StoreError) -> ServerKeyRing {
         if let cached = state.withLock({ $0.keyRings[server] }) { return cached }
-        let ring = try await ServerKeyRing.load(keys: try await stores.keys.keys(server: server), masterKey: masterKey)
+        let keys = try await stores.keys.keys(server: server)
+        let ring: ServerKeyRing
+        do {
+            ring = try await ServerKeyRing.load(keys: keys, masterKey: masterKey)
+        } catch {
+            throw StoreError.unavailable("the signing keys of server \(server) cannot be used: \(error)")
+        }
         state.withLock { $0.keyRings[server] = ring }
         return ring
     }
 
     /// Drops every cached entry when the store's change version moved; returns whether it did.
     @discardableResult
-    public func refreshIfChanged() async throws -> Bool {
+    public func refreshIfChanged() async throws(StoreError) -> Bool {
         let version = try await stores.changes.changeVersion()
         return state.withLock { state in
             guard state.version != version else { return false }

@@ -29,7 +29,7 @@ public struct DiscoveryEndpoint: Sendable {
         var client: Client?
         var event: EventFacts?
         if let clientID {
-            let found = try await storeCall("loading the client") { try await directory.client(id: clientID) }
+            let found = try await storeCall("loading the client") { () throws(StoreError) in try await directory.client(id: clientID) }
             guard let found, found.server == server.name else {
                 throw OAuthError(.notFound, .requestUnknownClient,
                                  "no client \(quoted(clientID)) is registered on authorization server \(quoted(server.name))", clientID: clientID)
@@ -37,7 +37,7 @@ public struct DiscoveryEndpoint: Sendable {
             client = found
             event = EventFacts(clientID: clientID, message: "discovery for client \(clientID): registered method \(found.authMethod.rawValue)")
         }
-        let scopes = try await storeCall("loading the scopes") { try await directory.scopeNames(server: server.name) }.sorted()
+        let scopes = try await storeCall("loading the scopes") { () throws(StoreError) in try await directory.scopeNames(server: server.name) }.sorted()
         let metadata = ServerMetadata(server: server, publicURL: publicURL, grantTypes: grantTypes, scopes: scopes, client: client)
         return DiscoveryOutcome(document: JSONWriter.object(metadata.members), cacheable: client == nil, event: event)
     }

@@ -9,7 +9,7 @@ enum ScopeSelection {
             throw OAuthError(.invalidScope, .scopeMalformed, "scope \(quoted(bad)) is not a valid scope token; separate scopes with single spaces", clientID: client.id)
         }
         if asked.isEmpty { return client.scopes }
-        let defined: Set<String> = try await storeCall("the scope check") { try await directory.scopeNames(server: server.name) }
+        let defined: Set<String> = try await storeCall("the scope check") { () throws(StoreError) in try await directory.scopeNames(server: server.name) }
         var result: [String] = []
         for scope in asked where !result.contains(scope) {
             guard defined.contains(scope) else {

@@ -32,7 +32,7 @@ public struct BearerCaller: Sendable {
                              "the Bearer token of client \(facts.clientID) lacks the scope \(Introspector.introspectScope); it has [\(facts.scopes.joined(separator: ", "))]",
                              detail: ["scope": Introspector.introspectScope], clientID: facts.clientID)
         }
-        let found: Client? = try await storeCall("loading the calling client") { try await directory.client(id: facts.clientID) }
+        let found: Client? = try await storeCall("loading the calling client") { () throws(StoreError) in try await directory.client(id: facts.clientID) }
         guard let client = found, client.enabled else {
             throw OAuthError(.invalidToken, .bearerTokenInvalid, "the client \(facts.clientID) behind the Bearer token no longer exists or is disabled", clientID: facts.clientID)
         }

@@ -35,7 +35,7 @@ public struct Revoker: Sendable {
                              "this token was issued to another client; client \(caller.id) may revoke only its own tokens",
                              detail: ["token_client_id": facts.clientID, "jti": facts.jti], clientID: caller.id)
         }
-        try await storeCall("the revocation") {
+        try await storeCall("the revocation") { () throws(StoreError) in
             switch facts.format {
             case .jwt:
                 try await tokens.denyJTI(server: server.name, jti: facts.jti, expiresAt: Date(timeIntervalSince1970: TimeInterval(facts.expiresAt)))

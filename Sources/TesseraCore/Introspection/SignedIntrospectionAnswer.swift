@@ -19,7 +19,7 @@ public struct SignedIntrospectionAnswer: Sendable {
 
     /// The compact JWS of `members` (the RFC 7662 answer) for `audience` (the caller's client id).
     public func sign(_ members: [(String, JSONValue)], audience: String, server: AuthorizationServer) async throws(OAuthError) -> String {
-        let ring: ServerKeyRing = try await storeCall("loading the signing keys") { try await directory.keyRing(server: server.name) }
+        let ring: ServerKeyRing = try await storeCall("loading the signing keys") { () throws(StoreError) in try await directory.keyRing(server: server.name) }
         guard let signer = ring.introspectionSigner else {
             throw OAuthError(.serverError, .serverNoSigningKey, "authorization server \(quoted(server.name)) has no active signing key")
         }

@@ -21,7 +21,7 @@ public struct AccessTokenIssuer: Sendable {
         if server.tokenFormat == .opaque {
             return try await issueOpaque(subject: subject, client: client, server: server, scopes: scopes, audiences: audiences)
         }
-        let ring: ServerKeyRing = try await storeCall("loading the signing key") { try await directory.keyRing(server: server.name) }
+        let ring: ServerKeyRing = try await storeCall("loading the signing key") { () throws(StoreError) in try await directory.keyRing(server: server.name) }
         guard let signer = ring.signer else {
             throw OAuthError(.serverError, .serverNoSigningKey, "authorization server \(quoted(server.name)) has no active signing key", clientID: client.id)
         }
@@ -67,7 +67,7 @@ public struct AccessTokenIssuer: Sendable {
             hash: Hashing.sha256(token), kind: .accessToken, server: server.name, clientID: client.id, subject: subject,
             scopes: scopes, audiences: audiences, claims: Self.customClaims(server: server, client: client),
             jti: "AT." + SecureRandom.token(byteCount: 16), issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(server.accessTokenTTL)))
-        try await storeCall("recording the token") { try await directory.stores.tokens.saveToken(record) }
+        try await storeCall("recording the token") { () throws(StoreError) in try await directory.stores.tokens.saveToken(record) }
         let scope = scopes.joined(separator: " ")
         return TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope)
     }

@@ -109,7 +109,7 @@ public final class TokenVerifier: Sendable {
     private func isDenied(server: String, jti: String) async throws(OAuthError) -> Bool {
         let key = DenyListKey(server: server, jti: jti)
         if let known = denied.withLock({ $0[key] }) { return known }
-        let result = try await storeCall("the revocation check") { try await tokens.isDenied(server: server, jti: jti) }
+        let result = try await storeCall("the revocation check") { () throws(StoreError) in try await tokens.isDenied(server: server, jti: jti) }
         denied.withLock { if $0.count > maxCachedTokens { $0.removeAll() }; $0[key] = result }
         return result
     }
@@ -126,7 +126,7 @@ public final class TokenVerifier: Sendable {
     }
 
     private func checkOpaque(hash: Data, server: AuthorizationServer, now: Int64) async throws(OAuthError) -> TokenCheck {
-        let found: TokenRecord? = try await storeCall("the token lookup") { try await tokens.token(hash: hash) }
+        let found: TokenRecord? = try await storeCall("the token lookup") { () throws(StoreError) in try await tokens.token(hash: hash) }
         guard let record = found else { return .inactive(.tokenUnknown, detail: ["hash_prefix": Self.hashPrefix(hash)]) }
         guard record.server == server.name else {
             return .inactive(.tokenOtherServer, detail: ["issued_by": record.server, "jti": record.jti])
@@ -159,7 +159,7 @@ public final class TokenVerifier: Sendable {
             let ours = iss.hasPrefix(IssuerURLs(publicURL: publicURL, server: "").issuer)
             return .inactive(ours ? .tokenOtherServer : .tokenUnknown, detail: ["iss": iss, "jti": payload.string("jti") ?? ""])
         }
-        let ring: ServerKeyRing = try await storeCall("loading the signing keys") { try await directory.keyRing(server: server.name) }
+        let ring: ServerKeyRing = try await storeCall("loading the signing keys") { () throws(StoreError) in try await directory.keyRing(server: server.name) }
         // Tessera's tokens always name their key; the key's algorithm must be the header's (RFC 8725 §3.1).
         guard let key = parsed.header.kid.flatMap({ ring.verifiers[$0] }), parsed.isSigned(by: key) else {
             return .inactive(.tokenBadSignature, detail: ["kid": parsed.header.kid ?? "", "jti": payload.string("jti") ?? ""])

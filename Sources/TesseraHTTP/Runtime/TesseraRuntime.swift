@@ -115,7 +115,7 @@ public final class TesseraRuntime: Sendable {
 
     /// The server named in the URL, or a 404 naming it.
     func server(named name: String) async throws(OAuthError) -> AuthorizationServer {
-        let found: AuthorizationServer? = try await storeCall("loading the authorization server") { try await directory.server(named: name) }
+        let found: AuthorizationServer? = try await storeCall("loading the authorization server") { () throws(StoreError) in try await directory.server(named: name) }
         guard let server = found else {
             throw OAuthError(.notFound, .requestUnknownServer, "there is no authorization server \(quoted(name)) in this deployment")
         }

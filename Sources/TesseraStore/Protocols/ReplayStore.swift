@@ -9,7 +9,7 @@ import Foundation
 public protocol ReplayStore: Sendable {
     /// Records `jti` for `clientID` until `expiresAt`. Returns false when it was already recorded and
     /// has not expired (a replay). Atomic: of two concurrent claims of one jti, exactly one returns true.
-    func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool
+    func claim(clientID: String, jti: String, expiresAt: Date, now: Date) async throws(StoreError) -> Bool
     /// Forgets entries that expired before `now`; returns how many were removed.
-    func purgeExpired(now: Date) async throws -> Int
+    func purgeExpired(now: Date) async throws(StoreError) -> Int
 }

@@ -1,19 +1,19 @@
 /// Stores the authorization servers of the deployment.
 public protocol ServerStore: Sendable {
     /// Adds a server; throws `StoreError.alreadyExists` when the name is taken.
-    func createServer(_ server: AuthorizationServer) async throws
+    func createServer(_ server: AuthorizationServer) async throws(StoreError)
     /// Replaces a server's settings; throws `StoreError.notFound` for an unknown name.
-    func updateServer(_ server: AuthorizationServer) async throws
+    func updateServer(_ server: AuthorizationServer) async throws(StoreError)
     /// The server with this name, or nil.
-    func server(named name: String) async throws -> AuthorizationServer?
+    func server(named name: String) async throws(StoreError) -> AuthorizationServer?
     /// All servers, ordered by name.
-    func listServers() async throws -> [AuthorizationServer]
+    func listServers() async throws(StoreError) -> [AuthorizationServer]
 }
 
 /// Stores the scopes each authorization server defines.
 public protocol ScopeStore: Sendable {
     /// Adds a scope; throws `StoreError.alreadyExists` when the server already defines it.
-    func createScope(_ scope: Scope) async throws
+    func createScope(_ scope: Scope) async throws(StoreError)
     /// The scopes of a server, ordered by name.
-    func scopes(server: String) async throws -> [Scope]
+    func scopes(server: String) async throws(StoreError) -> [Scope]
 }

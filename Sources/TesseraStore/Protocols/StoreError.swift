@@ -10,6 +10,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The store could not be reached or failed; the operation may be retried later.
     case unavailable(String)
 
+    /// `error` as a store error: itself when it is one, else `unavailable` with its description (for a
+    /// backend's own helpers whose failures are not yet translated).
+    public init(wrapping error: any Error) {
+        self = (error as? StoreError) ?? .unavailable(String(describing: error))
+    }
+
     public var description: String {
         switch self {
         case .alreadyExists(let what): return "\(what) already exists"
