@@ -3,6 +3,7 @@ import Foundation
 import JWTKit
 import TesseraWire
 import TesseraJSON
+import Synchronization
 
 /// Calls the issuer's introspection endpoint with this API's credentials, caches answers by a hash
 /// of the token (bounded; positive answers never beyond the token's `exp`, negative ones briefly),
@@ -20,9 +21,9 @@ final class IntrospectionClient: Sendable {
     private let documents: RemoteDocuments
     private let signer: JWTKeyCollection?
     private let signerKid: String?
-    private let cache = MutexBox<[Data: Entry]>([:])
-    private let sequence = MutexBox(0)
-    private let inFlight = MutexBox<[Data: Task<[String: ClaimValue]?, any Error>]>([:])
+    private let cache = Mutex<[Data: Entry]>([:])
+    private let sequence = Mutex(0)
+    private let inFlight = Mutex<[Data: Task<[String: ClaimValue]?, any Error>]>([:])
     let statistics: ValidationStatistics
 
     init(configuration: ResourceServerConfiguration, credentials: IntrospectionCredentials, metadata: IssuerMetadata,

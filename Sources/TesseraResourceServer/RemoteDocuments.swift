@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import TesseraJSON
 import TesseraWire
+import Synchronization
 
 /// GETs and POSTs JSON documents from the authorization server with a timeout and a size cap.
 struct RemoteDocuments: Sendable {
@@ -59,7 +60,7 @@ final class IssuerMetadata: Sendable {
 
     private let issuer: String
     private let documents: RemoteDocuments
-    private let cached = MutexBox<Endpoints?>(nil)
+    private let cached = Mutex<Endpoints?>(nil)
 
     init(issuer: String, documents: RemoteDocuments) {
         self.issuer = issuer
@@ -67,7 +68,7 @@ final class IssuerMetadata: Sendable {
     }
 
     func endpoints() async throws(TokenValidationError) -> Endpoints {
-        if let known = cached.value { return known }
+        if let known = cached.withLock({ $0 }) { return known }
         let answer = try await documents.get(issuer + "/.well-known/oauth-authorization-server")
         guard answer.status == 200,
               let object = try? JSONReader.object(in: answer.body),
@@ -78,7 +79,7 @@ final class IssuerMetadata: Sendable {
             throw TokenValidationError(.unavailable, "discovery at \(issuer) names another issuer (\(advertised)); check the configured issuer URL")
         }
         let endpoints = Endpoints(jwksURI: jwks, introspectionEndpoint: object["introspection_endpoint"]?.string)
-        cached.value = endpoints
+        cached.withLock { $0 = endpoints }
         return endpoints
     }
 }

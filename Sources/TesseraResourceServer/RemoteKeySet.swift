@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import TesseraJWT
+import Synchronization
 
 /// The issuer's signing keys, fetched from `jwks_uri`, kept as long as `Cache-Control: max-age`
 /// says, and refetched on an unknown `kid` at most once per interval (so a flood of tokens with bogus
@@ -20,7 +21,7 @@ final class RemoteKeySet: Sendable {
     private let metadata: IssuerMetadata
     private let documents: RemoteDocuments
     private let configuration: ResourceServerConfiguration
-    private let state = MutexBox(State())
+    private let state = Mutex(State())
     /// Keys given up front: never fetched, never expire.
     private let pinned: Bool
 
@@ -43,10 +44,10 @@ final class RemoteKeySet: Sendable {
             try await collection.add(jwk: key)
             if let kid = key.keyIdentifier?.string { byKid[kid] = key }
         }
-        state.value = State(keys: collection, jwks: byKid, expiresAt: .distantFuture)
+        state.withLock { $0 = State(keys: collection, jwks: byKid, expiresAt: .distantFuture) }
     }
 
-    var fetchCount: Int { state.value.fetches }
+    var fetchCount: Int { state.withLock { $0.fetches } }
 
     /// The key that verifies a token with this `kid` and `alg` (refetching the JWKS as `keys(for:now:)` does).
     func key(for kid: String?, alg: String?, now: Date) async throws(TokenValidationError) -> SignatureVerifier {
@@ -71,16 +72,16 @@ final class RemoteKeySet: Sendable {
 
     /// Keys that include `kid` (or any key when the token names none).
     func keys(for kid: String?, now: Date) async throws(TokenValidationError) -> JWTKeyCollection {
-        var current = state.value
+        var current = state.withLock { $0 }
         // Pinned keys are never fetched; their state never expires.
         if !pinned {
             if current.keys == nil || current.expiresAt <= now {
                 try await refresh(now: now, refetch: false)
-                current = state.value
+                current = state.withLock { $0 }
             } else if let kid, current.jwks[kid] == nil,
                       current.lastRefetch.map({ now.timeIntervalSince($0) >= configuration.jwksRefetchInterval }) ?? true {
                 try await refresh(now: now, refetch: true)
-                current = state.value
+                current = state.withLock { $0 }
             }
         }
         guard let keys = current.keys else { throw TokenValidationError(.unavailable, "no signing keys could be loaded") }

@@ -4,6 +4,7 @@ import Foundation
 import JWTKit
 import TesseraJWT
 import TesseraJSON
+import Synchronization
 
 /// How a route checks tokens.
 public enum ValidationMode: Sendable, Equatable {
@@ -34,7 +35,7 @@ public final class TokenValidator: Sendable {
     /// Verified JWTs by the SHA-256 of their signing input (a fixed-size value key, and the digest an ES256
     /// check verifies, so a first-seen token is hashed once), each with its exact signature text: a hit needs
     /// both to match, so it is the same token byte for byte.
-    private let verified = MutexBox<[SHA256Digest: SeenToken]>([:])
+    private let verified = Mutex<[SHA256Digest: SeenToken]>([:])
 
     /// - Parameters:
     ///   - httpClient: the client used for discovery, JWKS and introspection.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TesseraCore
+@testable import TesseraHTTP
 import TesseraStore
 
 /// Each reason a token is inactive is told apart for the log, while the caller sees only

@@ -21,13 +21,13 @@ public struct IntrospectionEndpoint: Sendable {
     let authenticator: ClientAuthenticator
     let bearer: BearerCaller
     let introspector: Introspector
-    let signer: SignedIntrospectionAnswer
+    let issuer: AccessTokenIssuer
 
-    public init(authenticator: ClientAuthenticator, bearer: BearerCaller, introspector: Introspector, signer: SignedIntrospectionAnswer) {
+    public init(authenticator: ClientAuthenticator, bearer: BearerCaller, introspector: Introspector, issuer: AccessTokenIssuer) {
         self.authenticator = authenticator
         self.bearer = bearer
         self.introspector = introspector
-        self.signer = signer
+        self.issuer = issuer
     }
 
     /// `token` is the `token` parameter; `wantsJWT` whether the caller accepts `application/token-introspection+jwt`.
@@ -59,8 +59,8 @@ public struct IntrospectionEndpoint: Sendable {
         }
         if wantsJWT {
             let members = activeFacts.map(Introspector.members) ?? Self.inactiveMembers
-            outcome.body = Array(try await signer.sign(members, audience: caller.client.id, server: server).utf8)
-            outcome.contentType = SignedIntrospectionAnswer.mediaType
+            outcome.body = Array(try await issuer.signIntrospectionAnswer(members, audience: caller.client.id, server: server).utf8)
+            outcome.contentType = AccessTokenIssuer.introspectionAnswerMediaType
         }
         return outcome
     }

@@ -2,7 +2,8 @@ import Foundation
 import TesseraStore
 import TesseraJSON
 
-/// Issues RFC 9068 JWT access tokens signed with the server's current key.
+/// Signs what a server issues with its current key: RFC 9068 JWT access tokens (and records opaque
+/// ones), and RFC 9701 introspection answers (`signIntrospectionAnswer`, in its own file).
 public struct AccessTokenIssuer: Sendable {
     /// Claims a server or client cannot override with custom claims.
     public static let reservedClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "typ", "auth_time", "acr", "amr"]
@@ -21,14 +22,11 @@ public struct AccessTokenIssuer: Sendable {
         if server.tokenFormat == .opaque {
             return try await issueOpaque(subject: subject, client: client, server: server, scopes: scopes, audiences: audiences)
         }
-        let ring: ServerKeyRing = try await storeCall("loading the signing key") { () throws(StoreError) in try await directory.keyRing(server: server.name) }
-        guard let signer = ring.signer else {
-            throw OAuthError(.serverError, .serverNoSigningKey, "authorization server \(quoted(server.name)) has no active signing key", clientID: client.id)
-        }
+        let signer = try await currentSigner(of: server, clientID: client.id, \.signer)
         let now = clock.now.epochSeconds
         let scope = scopes.joined(separator: " ")
         var claims: [(String, JSONValue)] = [
-            ("iss", .string(IssuerURLs(publicURL: publicURL, server: server.name).issuer)),
+            ("iss", .string(issuer(of: server))),
             ("sub", .string(subject)),
         ]
         if audiences.count == 1 { claims.append(("aud", .string(audiences[0]))) }
@@ -49,6 +47,20 @@ public struct AccessTokenIssuer: Sendable {
             throw OAuthError(.serverError, .internalError, "the access token could not be signed", detail: ["error": String(describing: error)], clientID: client.id)
         }
         return TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope)
+    }
+
+    /// The signer `kind` of the server's key ring (the newest active key), or `server.no_signing_key`.
+    func currentSigner(of server: AuthorizationServer, clientID: String, _ kind: KeyPath<ServerKeyRing, JWSSigner?>) async throws(OAuthError) -> JWSSigner {
+        let ring = try await storeCall("loading the signing keys") { () throws(StoreError) in try await directory.keyRing(server: server.name) }
+        guard let signer = ring[keyPath: kind] else {
+            throw OAuthError(.serverError, .serverNoSigningKey, "authorization server \(quoted(server.name)) has no active signing key", clientID: clientID)
+        }
+        return signer
+    }
+
+    /// The `iss` of everything `server` signs.
+    func issuer(of server: AuthorizationServer) -> String {
+        IssuerURLs(publicURL: publicURL, server: server.name).issuer
     }
 
     /// The server's claims overlaid with the client's, without registered claim names.

@@ -20,7 +20,7 @@ struct IntrospectionRoutes {
 
     func introspect(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer) async throws -> Response {
         let form = try await request.formParameters(context: context)
-        let wantsJWT = request.headers.value(.accept)?.lowercased().contains(SignedIntrospectionAnswer.mediaType) ?? false
+        let wantsJWT = request.headers.value(.accept)?.lowercased().contains(AccessTokenIssuer.introspectionAnswerMediaType) ?? false
         let outcome = try await runtime.introspection.handle(token: form["token"], credentials: try request.clientCredentials(form: form, acceptsBearer: true),
                                                              wantsJWT: wantsJWT, server: server)
         context.event.note(outcome.event)

@@ -19,26 +19,30 @@ public struct TesseraSettings: Sendable {
     }
 }
 
-/// The wired core of one node: directory cache, client authenticator, grants. Built once at start
-/// and shared by every route.
+/// The wired core of one node, built once at start: the core endpoints the routes call (one per
+/// endpoint; a route reaches nothing else of the core), the directory cache, the event queue and the
+/// metrics, and the background work (cache refresh, event writing, purges). The parts the endpoints
+/// are wired from stay internal.
 public final class TesseraRuntime: Sendable {
     public let settings: TesseraSettings
-    public let stores: Stores
     public let directory: Directory
     public let clock: any WallClock
+    public let events: EventQueue
+    public let metrics: TesseraMetrics
+
     public let tokens: TokenEndpoint
-    public let authenticator: ClientAuthenticator
-    public let keySource: ClientKeySource
-    public let verifier: TokenVerifier
-    public let introspector: Introspector
     public let introspection: IntrospectionEndpoint
     public let revocation: RevocationEndpoint
     public let discovery: DiscoveryEndpoint
     public let keys: KeysEndpoint
-    public let revoker: Revoker
-    public let bearer: BearerCaller
-    public let events: EventQueue
-    public let metrics: TesseraMetrics
+
+    let stores: Stores
+    let authenticator: ClientAuthenticator
+    let keySource: ClientKeySource
+    let verifier: TokenVerifier
+    let introspector: Introspector
+    let revoker: Revoker
+    let bearer: BearerCaller
     private let reportedDrops = Mutex(0)
 
     public init(stores: Stores, masterKey: MasterKey, settings: TesseraSettings, clock: any WallClock = SystemWallClock(),
@@ -59,7 +63,7 @@ public final class TesseraRuntime: Sendable {
         revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
         bearer = BearerCaller(verifier: verifier, directory: directory)
         introspection = IntrospectionEndpoint(authenticator: authenticator, bearer: bearer, introspector: introspector,
-                                              signer: SignedIntrospectionAnswer(directory: directory, clock: clock, publicURL: settings.publicURL))
+                                              issuer: issuer)
         revocation = RevocationEndpoint(authenticator: authenticator, revoker: revoker)
         discovery = DiscoveryEndpoint(directory: directory, publicURL: settings.publicURL, grantTypes: tokens.grantTypes)
         keys = KeysEndpoint(directory: directory)
