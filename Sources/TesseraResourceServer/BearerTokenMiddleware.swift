@@ -4,25 +4,6 @@ import NIOCore
 import TesseraJSON
 import TesseraWire
 
-/// A request context that can carry the verified token to the route.
-public protocol TokenRequestContext: RequestContext {
-    /// Set by `BearerTokenMiddleware` before the route runs; nil on routes it does not protect.
-    var token: VerifiedToken? { get set }
-}
-
-/// A ready-made context for APIs that need nothing else.
-public struct BasicTokenRequestContext: TokenRequestContext {
-    /// Hummingbird's own per-request storage.
-    public var coreContext: CoreRequestContextStorage
-    /// The verified token, once `BearerTokenMiddleware` has accepted the request.
-    public var token: VerifiedToken?
-
-    /// Made by Hummingbird for each request.
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-    }
-}
-
 /// Protects routes: reads `Authorization: Bearer` (scheme case-insensitive), validates the token in
 /// the given mode, requires the scopes, and puts the verified token in the context. Failures answer
 /// per RFC 6750 §3: 401 with `WWW-Authenticate: Bearer error="invalid_token", error_description="…"`,

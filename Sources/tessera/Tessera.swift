@@ -65,22 +65,3 @@ struct Tessera: AsyncParsableCommand {
         }
     }
 }
-
-/// A failure with the exit status it should produce (1 for runtime failures, 2 for bad input).
-struct CommandFailure: Error {
-    let message: String
-    var status: Int32 = 1
-}
-
-/// Where the CLI writes: results to stdout, failures as one line to stderr.
-enum Console {
-    static func fail(_ line: String, status: Int32) async -> Never {
-        await OpenStores.shared.closeAll()
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-        exit(status)
-    }
-
-    static func json(_ members: [(String, JSONValue)]) {
-        print(String(decoding: JSONWriter.object(members), as: UTF8.self))
-    }
-}

@@ -4,19 +4,6 @@ import JWTKit
 import TesseraJWT
 import TesseraStore
 
-/// Limits applied to client assertions.
-public struct AssertionPolicy: Sendable {
-    /// How far `exp` may lie past `iat` (or now): short-lived assertions limit the damage of a leak.
-    public var maxLifetime: TimeInterval
-    /// Tolerated difference between the client's clock and ours.
-    public var clockSkew: TimeInterval
-
-    public init(maxLifetime: TimeInterval = 300, clockSkew: TimeInterval = 30) {
-        self.maxLifetime = maxLifetime
-        self.clockSkew = clockSkew
-    }
-}
-
 /// Checks a `client_secret_jwt` or `private_key_jwt` assertion (RFC 7523 §3, OIDC Core §9), each
 /// violation with its own reason code and a description that says what was expected.
 public struct ClientAssertionVerifier: Sendable {

@@ -5,19 +5,6 @@ import TesseraJWT
 import TesseraStore
 import TesseraJSON
 
-/// Fetches a client's `jwks_uri`. The HTTP layer implements it (with a timeout and a size cap);
-/// the core only sees bytes or an error sentence.
-public protocol JWKSFetcher: Sendable {
-    /// The body of `url`, or throws `JWKSFetchError` saying what went wrong.
-    func fetchJWKS(from url: String) async throws -> [UInt8]
-}
-
-/// Why a `jwks_uri` could not be read, in words for the error description.
-public struct JWKSFetchError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// The public keys of `private_key_jwt` clients, from the inline JWKS or the `jwks_uri`.
 ///
 /// Remote documents are cached for `cacheLifetime`; an unknown `kid` triggers one refetch, at most

@@ -1,15 +1,6 @@
 import TesseraJSON
 import TesseraStore
 
-/// What discovery answers: the document, whether it may be cached (a document narrowed to one client
-/// may not: it says how that client is registered), and the event's facts when the request was for a
-/// client (plain discovery leaves no event; it is not an OAuth request).
-public struct DiscoveryOutcome: Sendable {
-    public var document: [UInt8]
-    public var cacheable: Bool
-    public var event: EventFacts?
-}
-
 /// `GET {issuer}/.well-known/oauth-authorization-server` (RFC 8414) and `openid-configuration`
 /// without HTTP: the metadata of one server, narrowed to one client's method and algorithms when the
 /// request names a client (`?client_id=`).

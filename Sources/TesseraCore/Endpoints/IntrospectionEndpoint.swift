@@ -1,15 +1,6 @@
 import TesseraStore
 import TesseraJSON
 
-/// What the introspection endpoint answered: the body and its media type, the event's facts, and the
-/// inactive reason (for the log line) when the answer was `{"active":false}`.
-public struct IntrospectionOutcome: Sendable {
-    public var body: [UInt8]
-    public var contentType: String
-    public var event: EventFacts
-    public var inactive: (reason: ReasonCode, detail: [String: String])?
-}
-
 /// `POST {issuer}/v1/introspect` without HTTP (RFC 7662; RFC 9701 when the caller asks for a JWT):
 /// authenticates the caller (its registered client method, or a Bearer token with
 /// `tessera:introspect`), applies the access policy, renders the answer.

@@ -1,11 +1,5 @@
 import TesseraStore
 
-/// What the JWKS endpoint answers: the server's published keys and the event's facts.
-public struct KeysOutcome: Sendable {
-    public var jwks: [UInt8]
-    public var event: EventFacts
-}
-
 /// `GET {issuer}/v1/keys` without HTTP: the JWKS (RFC 7517 §5) of one server, the bytes its key ring
 /// rendered when it was loaded.
 public struct KeysEndpoint: Sendable {

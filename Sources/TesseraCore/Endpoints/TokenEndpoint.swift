@@ -1,12 +1,5 @@
 import TesseraStore
 
-/// What the token endpoint answered: the client, the RFC 6749 §5.1 response, and the event's facts.
-public struct TokenOutcome: Sendable {
-    public var client: Client
-    public var response: TokenResponse
-    public var event: EventFacts
-}
-
 /// `POST {issuer}/v1/token` without HTTP: picks the grant, authenticates the client, runs the grant.
 public struct TokenEndpoint: Sendable {
     let authenticator: ClientAuthenticator

@@ -3,26 +3,6 @@ import Synchronization
 import TesseraStore
 import TesseraJSON
 
-/// Who is asking to introspect: a client that authenticated with its registered method, or the
-/// client behind a Bearer access token carrying `tessera:introspect`.
-public struct IntrospectionCaller: Sendable {
-    public var client: Client
-    public var viaBearer: Bool
-
-    public init(client: Client, viaBearer: Bool) {
-        self.client = client
-        self.viaBearer = viaBearer
-    }
-}
-
-/// The answer of the introspection endpoint (RFC 7662).
-public enum IntrospectionResult: Sendable {
-    /// `answer` is the JSON body (`Introspector.members(facts)` rendered, `"active": true` first).
-    case active(answer: [UInt8], facts: TokenFacts)
-    /// Rendered as exactly `{"active":false}`; the reason is for the log only.
-    case inactive(ReasonCode, detail: [String: String])
-}
-
 /// RFC 7662 introspection with Tessera's access policy: a client sees tokens issued to itself, and a
 /// client registered for resources R (`--introspects`) sees tokens whose `aud` names one of R. Every
 /// other token is `{"active":false}` for it, whatever its state, so introspection reveals nothing

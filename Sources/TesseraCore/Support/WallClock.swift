@@ -10,28 +10,6 @@ public protocol WallClock: Sendable {
     var now: Date { get }
 }
 
-/// The system's clock: the one place that reads `Date()`.
-public struct SystemWallClock: WallClock {
-    public init() {}
-    public var now: Date { Date() }
-}
-
-/// A clock that moves only when told to, for tests.
-public final class ManualWallClock: WallClock {
-    private let current: Mutex<Date>
-
-    public init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
-    }
-
-    public var now: Date { current.withLock { $0 } }
-
-    /// Moves the clock forward (or back, with a negative interval).
-    public func advance(by seconds: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-}
-
 extension Date {
     /// Whole seconds since 1970, as JWT NumericDate claims carry them.
     public var epochSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }

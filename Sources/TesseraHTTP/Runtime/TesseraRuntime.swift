@@ -4,21 +4,6 @@ import Synchronization
 import TesseraCore
 import TesseraStore
 
-/// Settings of a running node that the routes and the core need.
-public struct TesseraSettings: Sendable {
-    /// The base of every issuer URL (`--public-url`).
-    public var publicURL: String
-    public var assertionPolicy: AssertionPolicy
-    /// `max-age` of the JWKS response.
-    public var jwksMaxAge: Int
-
-    public init(publicURL: String, assertionPolicy: AssertionPolicy = AssertionPolicy(), jwksMaxAge: Int = 300) {
-        self.publicURL = publicURL
-        self.assertionPolicy = assertionPolicy
-        self.jwksMaxAge = jwksMaxAge
-    }
-}
-
 /// The wired core of one node, built once at start: the core endpoints the routes call (one per
 /// endpoint; a route reaches nothing else of the core), the directory cache, the event queue and the
 /// metrics, and the background work (cache refresh, event writing, purges). The parts the endpoints

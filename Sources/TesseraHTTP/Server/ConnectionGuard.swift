@@ -5,28 +5,6 @@ import NIOHTTPTypes
 import TesseraCore
 import TesseraStore
 
-/// How long a connection may take, so that slow or silent clients cannot hold sockets (slowloris).
-public struct ConnectionTimeouts: Sendable {
-    /// How long a connection may wait for a request head — right after it opened, or after a response
-    /// on a kept-alive connection — before it is closed. Bytes trickling in without completing a
-    /// head do not extend it.
-    public var idle: Duration
-    /// How long a request may take from its head to the end of its body.
-    public var request: Duration
-
-    public init(idle: Duration = .seconds(30), request: Duration = .seconds(15)) {
-        self.idle = idle
-        self.request = request
-    }
-}
-
-/// What `ConnectionGuard` refused, handed to the runtime to become a log line and an event.
-public struct FramingRejection: Sendable {
-    public let requestID: String
-    public let error: OAuthError
-    public let remoteAddress: String?
-}
-
 /// Sits right after the HTTP/1 decoder of every connection. Two jobs:
 ///
 /// - A request whose framing the decoder refuses (two or invalid `Content-Length`, `Content-Length`

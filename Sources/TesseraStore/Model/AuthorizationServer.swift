@@ -39,11 +39,3 @@ public struct AuthorizationServer: Sendable, Hashable, Codable {
             && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
     }
 }
-
-/// The representation of access tokens issued by a server.
-public enum TokenFormat: String, Sendable, Hashable, Codable, CaseIterable {
-    /// RFC 9068 JWT access tokens, verifiable with the server's JWKS.
-    case jwt
-    /// 256-bit random tokens stored hashed; resource servers must introspect them.
-    case opaque
-}

@@ -1,0 +1,26 @@
+import Foundation
+import TesseraStore
+import TesseraJSON
+
+/// What is known about an active token of this server, whatever its format.
+public struct TokenFacts: Sendable, Equatable {
+    public enum Format: Sendable, Equatable { case jwt, opaque }
+
+    public var kind: TokenRecord.Kind
+    public var format: Format
+    public var server: String
+    public var issuer: String
+    public var clientID: String
+    public var subject: String
+    public var username: String?
+    public var scopes: [String]
+    public var audiences: [String]
+    public var jti: String
+    public var issuedAt: Int64
+    public var notBefore: Int64
+    public var expiresAt: Int64
+    /// Claims beyond the registered ones (the server's and client's custom claims).
+    public var customClaims: [String: JSONValue]
+    /// SHA-256 of the token: the opaque record's key, and the cache key for JWTs.
+    public var hash: Data
+}
