@@ -95,5 +95,10 @@ enum PostgresSchema {
             "CREATE TRIGGER tokens_revoked AFTER UPDATE ON tokens FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
             "CREATE TRIGGER jtis_denied AFTER INSERT ON jti_deny_list FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
         ]),
+        (5, [
+            // Rate limits as written (`50/s`); NULL: the server's, else the deployment's.
+            "ALTER TABLE servers ADD COLUMN rate_limit TEXT",
+            "ALTER TABLE clients ADD COLUMN rate_limit TEXT",
+        ]),
     ]
 }

@@ -6,9 +6,9 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at)
+            INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit)
             VALUES (\(server.name), \(ColumnText.strings(server.audiences)), \(server.accessTokenTTL), \(ColumnText.encodeObject(server.claims)),
-                    \(server.tokenFormat.rawValue), \(server.createdAt.timeIntervalSince1970))
+                    \(server.tokenFormat.rawValue), \(server.createdAt.timeIntervalSince1970), \(server.rateLimit?.description))
             """,
             duplicate: "server \(server.name)")
     }
@@ -17,7 +17,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
         try await change(
             """
             UPDATE servers SET audiences = \(ColumnText.strings(server.audiences)), access_token_ttl = \(server.accessTokenTTL),
-            claims = \(ColumnText.encodeObject(server.claims)), token_format = \(server.tokenFormat.rawValue) WHERE name = \(server.name)
+            claims = \(ColumnText.encodeObject(server.claims)), token_format = \(server.tokenFormat.rawValue),
+            rate_limit = \(server.rateLimit?.description) WHERE name = \(server.name)
             """,
             missing: "server \(server.name)")
     }
@@ -34,7 +35,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
         AuthorizationServer(
             name: try row.text("name"), audiences: ColumnText.strings(from: try row.text("audiences")),
             accessTokenTTL: try row.int("access_token_ttl"), claims: ColumnText.object(from: try row.text("claims")),
-            tokenFormat: TokenFormat(rawValue: try row.text("token_format")) ?? .jwt, createdAt: try row.date("created_at"))
+            tokenFormat: TokenFormat(rawValue: try row.text("token_format")) ?? .jwt, createdAt: try row.date("created_at"),
+            rateLimit: RateLimit(stored: try row.optionalText("rate_limit")))
     }
 
     public func createScope(_ scope: Scope) async throws(StoreError) {
@@ -51,11 +53,12 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func createClient(_ client: Client) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects)
+            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects,
+                                 rate_limit)
             VALUES (\(client.id), \(client.server), \(client.name), \(client.authMethod.rawValue), \(client.secretHash?.bytea),
                     \(client.encryptedSecret?.bytea), \(client.jwks), \(client.jwksURI), \(ColumnText.strings(client.scopes)),
                     \(ColumnText.encodeObject(client.claims)), \(client.enabled), \(client.createdAt.timeIntervalSince1970),
-                    \(ColumnText.strings(client.introspectableResources)))
+                    \(ColumnText.strings(client.introspectableResources)), \(client.rateLimit?.description))
             """,
             duplicate: "client \(client.id)")
     }
@@ -66,7 +69,7 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             UPDATE clients SET name = \(client.name), auth_method = \(client.authMethod.rawValue), secret_hash = \(client.secretHash?.bytea),
             encrypted_secret = \(client.encryptedSecret?.bytea), jwks = \(client.jwks), jwks_uri = \(client.jwksURI),
             scopes = \(ColumnText.strings(client.scopes)), claims = \(ColumnText.encodeObject(client.claims)), enabled = \(client.enabled),
-            introspects = \(ColumnText.strings(client.introspectableResources)) WHERE id = \(client.id)
+            introspects = \(ColumnText.strings(client.introspectableResources)), rate_limit = \(client.rateLimit?.description) WHERE id = \(client.id)
             """,
             missing: "client \(client.id)")
     }
@@ -91,7 +94,7 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             jwks: try row.optionalText("jwks"), jwksURI: try row.optionalText("jwks_uri"), scopes: ColumnText.strings(from: try row.text("scopes")),
             claims: ColumnText.object(from: try row.text("claims")),
             introspectableResources: ColumnText.strings(from: try row.text("introspects")),
-            enabled: try row.bool("enabled"), createdAt: try row.date("created_at"))
+            enabled: try row.bool("enabled"), createdAt: try row.date("created_at"), rateLimit: RateLimit(stored: try row.optionalText("rate_limit")))
     }
 
     public func addKey(_ key: SigningKey) async throws(StoreError) {

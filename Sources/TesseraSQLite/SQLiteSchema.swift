@@ -72,5 +72,10 @@ enum SQLiteSchema {
             "INSERT INTO assertion_claims (client_id, jti, expires_at) SELECT client_id, jti, expires_at FROM assertion_replays",
             "DROP TABLE assertion_replays",
         ]),
+        (5, [
+            // Rate limits as written (`50/s`); NULL: the server's, else the deployment's.
+            "ALTER TABLE servers ADD COLUMN rate_limit TEXT",
+            "ALTER TABLE clients ADD COLUMN rate_limit TEXT",
+        ]),
     ]
 }

@@ -6,13 +6,14 @@ extension SQLiteStore: ClientStore {
     public func createClient(_ client: Client) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects,
+                                 rate_limit)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(client.id), .text(client.server), .text(client.name), .text(client.authMethod.rawValue),
              .blob(client.secretHash), .blob(client.encryptedSecret), .text(client.jwks), .text(client.jwksURI),
              .json(client.scopes), .text(ColumnText.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt),
-             .json(client.introspectableResources)],
+             .json(client.introspectableResources), .text(client.rateLimit?.description)],
             duplicate: "client \(client.id)")
     }
 
@@ -20,11 +21,11 @@ extension SQLiteStore: ClientStore {
         try await change(
             """
             UPDATE clients SET name = ?, auth_method = ?, secret_hash = ?, encrypted_secret = ?, jwks = ?, jwks_uri = ?,
-            scopes = ?, claims = ?, enabled = ?, introspects = ? WHERE id = ?
+            scopes = ?, claims = ?, enabled = ?, introspects = ?, rate_limit = ? WHERE id = ?
             """,
             [.text(client.name), .text(client.authMethod.rawValue), .blob(client.secretHash), .blob(client.encryptedSecret),
              .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(ColumnText.encodeObject(client.claims)),
-             .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.id)],
+             .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.rateLimit?.description), .text(client.id)],
             missing: "client \(client.id)")
     }
 
@@ -48,6 +49,6 @@ extension SQLiteStore: ClientStore {
             jwks: row.text("jwks"), jwksURI: row.text("jwks_uri"), scopes: ColumnText.strings(from: row.text("scopes")),
             claims: ColumnText.object(from: row.text("claims")),
             introspectableResources: ColumnText.strings(from: row.text("introspects")),
-            enabled: row.int("enabled") != 0, createdAt: row.date("created_at"))
+            enabled: row.int("enabled") != 0, createdAt: row.date("created_at"), rateLimit: RateLimit(stored: row.text("rate_limit")))
     }
 }

@@ -5,17 +5,17 @@ import TesseraStore
 extension SQLiteStore: ServerStore, ScopeStore {
     public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await run(
-            "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [.text(server.name), .json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
-             .text(server.tokenFormat.rawValue), .date(server.createdAt)],
+             .text(server.tokenFormat.rawValue), .date(server.createdAt), .text(server.rateLimit?.description)],
             duplicate: "server \(server.name)")
     }
 
     public func updateServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await change(
-            "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ? WHERE name = ?",
+            "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ?, rate_limit = ? WHERE name = ?",
             [.json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
-             .text(server.tokenFormat.rawValue), .text(server.name)],
+             .text(server.tokenFormat.rawValue), .text(server.rateLimit?.description), .text(server.name)],
             missing: "server \(server.name)")
     }
 
@@ -31,7 +31,8 @@ extension SQLiteStore: ServerStore, ScopeStore {
         AuthorizationServer(
             name: row.text("name") ?? "", audiences: ColumnText.strings(from: row.text("audiences")),
             accessTokenTTL: row.int("access_token_ttl"), claims: ColumnText.object(from: row.text("claims")),
-            tokenFormat: TokenFormat(rawValue: row.text("token_format") ?? "") ?? .jwt, createdAt: row.date("created_at"))
+            tokenFormat: TokenFormat(rawValue: row.text("token_format") ?? "") ?? .jwt, createdAt: row.date("created_at"),
+            rateLimit: RateLimit(stored: row.text("rate_limit")))
     }
 
     public func createScope(_ scope: Scope) async throws(StoreError) {

@@ -54,8 +54,12 @@ public struct StoreConformance: Sendable {
         var changed = server("alpha")
         changed.accessTokenTTL = 120
         changed.audiences = ["https://other.example.com"]
+        changed.rateLimit = RateLimit(requests: 600, period: 60)
         try await stores.servers.updateServer(changed)
         try await expect(try await stores.servers.server(named: "alpha") == changed, "update not visible")
+        changed.rateLimit = nil
+        try await stores.servers.updateServer(changed)
+        try await expect(try await stores.servers.server(named: "alpha")?.rateLimit == nil, "a removed rate limit is still there")
     }
 
     static func duplicateServer(_ stores: Stores) async throws {
@@ -85,6 +89,7 @@ public struct StoreConformance: Sendable {
         second.secretHash = nil
         second.encryptedSecret = nil
         second.jwksURI = "https://keys.example.com/jwks.json"
+        second.rateLimit = RateLimit(requests: 50, period: 1)
         try await stores.clients.createClient(second)
         try await stores.clients.createClient(first)
         try await stores.clients.createClient(client("c3", server: "beta"))
@@ -95,6 +100,7 @@ public struct StoreConformance: Sendable {
         var disabled = first
         disabled.enabled = false
         disabled.secretHash = Data([4, 5, 6])
+        disabled.rateLimit = RateLimit(requests: 10_000, period: 3600)
         try await stores.clients.updateClient(disabled)
         try await expect(try await stores.clients.client(id: "c1") == disabled, "client update not visible")
         try await stores.clients.deleteClient(id: "c1")

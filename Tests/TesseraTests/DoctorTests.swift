@@ -22,8 +22,10 @@ import TesseraCore
         #expect(try CLIProcess.run(["keygen", "--private-key", pem, "--jwks", jwks]).status == 0)
         let keyClient = try #require(CLIProcess.json(try CLIProcess.run(["clients", "create", "--server", "default", "--name", "svc", "--auth-method", "private_key_jwt",
                                                                          "--jwks-file", jwks, "--scope", "orders.read", "--json"] + admin).stdout)["client_id"] as? String)
-        let secretClient = try #require(CLIProcess.json(try CLIProcess.run(["clients", "create", "--server", "default", "--name", "basic", "--auth-method", "client_secret_basic",
-                                                                            "--json"] + admin).stdout)["client_id"] as? String)
+        let secretCreated = CLIProcess.json(try CLIProcess.run(["clients", "create", "--server", "default", "--name", "basic", "--auth-method", "client_secret_basic",
+                                                                "--json"] + admin).stdout)
+        let secretClient = try #require(secretCreated["client_id"] as? String)
+        let secret = try #require(secretCreated["client_secret"] as? String)
         let strangerKey = dir.appendingPathComponent("stranger.pem").path
         #expect(try CLIProcess.run(["keygen", "--private-key", strangerKey, "--jwks", dir.appendingPathComponent("stranger.jwks").path]).status == 0)
         try await ServeProcessTests.waitUntilServerKnows(client: keyClient, issuer: issuer)
@@ -57,5 +59,22 @@ import TesseraCore
         }
         let skewed = try doctor(["--client-id", keyClient, "--private-key", pem, "--clock-offset", "600"])
         #expect(skewed.stdout.contains("request id"), "server failures carry the request id: \(skewed.stdout)")
+
+        // Wrong secrets from this address lock the client id here once 20 failed (the default --lockout-after;
+        // the "wrong method" case above was one of them).
+        let token = "http://127.0.0.1:\(port)/oauth2/default/v1/token"
+        var refusedWith401 = 0
+        while refusedWith401 < 20 {
+            let wrong = try await RateLimitTests.post(token, form: [("grant_type", "client_credentials")],
+                                                      headers: [("Authorization", HTTPDriver.basic(secretClient, "not-the-secret")[.authorization] ?? "")])
+            if wrong.0 == 429 { break }
+            #expect(wrong.0 == 401)
+            refusedWith401 += 1
+        }
+        #expect((1..<20).contains(refusedWith401), "the lock starts with the 20th failure, the doctor runs above included: \(refusedWith401)")
+        let locked = try doctor(["--client-id", secretClient, "--client-secret", secret])
+        #expect(locked.status == 1)
+        #expect(locked.stdout.contains("✗ token request: temporarily_unavailable: client \(secretClient) is locked from 127.0.0.1 for another 60 s after 20 failed authentications"),
+                "\(locked.stdout)")
     }
 }

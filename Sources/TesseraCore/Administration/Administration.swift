@@ -31,11 +31,13 @@ public struct Administration: Sendable {
         return server
     }
 
-    /// Changes a server's settings; nil leaves a setting as it is. Takes effect on running nodes within a second.
+    /// Changes a server's settings; nil leaves a setting as it is (`rateLimit: .some(nil)` removes the
+    /// server's limit). Takes effect on running nodes within a second.
     @discardableResult
     public func updateServer(name: String, audiences: [String]? = nil, accessTokenTTL: Int? = nil, claims: [String: JSONValue]? = nil,
-                             tokenFormat: TokenFormat? = nil) async throws -> AuthorizationServer {
+                             tokenFormat: TokenFormat? = nil, rateLimit: RateLimit?? = nil) async throws -> AuthorizationServer {
         var server = try await requireServer(name)
+        if let rateLimit { server.rateLimit = rateLimit }
         if let audiences, !audiences.isEmpty { server.audiences = audiences }
         if let accessTokenTTL { server.accessTokenTTL = accessTokenTTL }
         if let claims { server.claims = claims }
@@ -147,6 +149,14 @@ public struct Administration: Sendable {
         let secret = try applyNewSecret(to: &client)
         try await stores.clients.updateClient(client)
         return CreatedClient(client: client, secret: secret)
+    }
+
+    /// Gives the client its own rate limit, or (nil) makes it use its server's again.
+    public func setRateLimit(clientID: String, _ limit: RateLimit?) async throws -> Client {
+        var client = try await requireClient(clientID)
+        client.rateLimit = limit
+        try await stores.clients.updateClient(client)
+        return client
     }
 
     public func setEnabled(clientID: String, _ enabled: Bool) async throws -> Client {

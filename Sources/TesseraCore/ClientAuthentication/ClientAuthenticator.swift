@@ -11,33 +11,59 @@ public struct ClientAuthenticator: Sendable {
     let directory: Directory
     let assertions: ClientAssertionVerifier
     let publicURL: String
+    let limiter: RateLimiter?
 
-    public init(directory: Directory, assertions: ClientAssertionVerifier, publicURL: String) {
+    /// `limiter` nil: no rate limits and no lockout (tools and tests that call the core directly).
+    public init(directory: Directory, assertions: ClientAssertionVerifier, publicURL: String, limiter: RateLimiter? = nil) {
         self.directory = directory
         self.assertions = assertions
         self.publicURL = publicURL
+        self.limiter = limiter
     }
 
     /// The client the request authenticated as at `endpoint`, or an `invalid_client` (or
     /// `invalid_request`) error. An assertion's `aud` may name the issuer, the token endpoint or the
     /// URL of `endpoint` (`ClientAuthEndpoint.acceptedAudiences`, the one place of that rule).
+    ///
+    /// With a limiter, `address` (the caller's) is admitted first, a client id locked out for that
+    /// address is refused before its credentials are checked, a failed authentication counts towards
+    /// that lock, and an authenticated client must be within its own limit: each a 429.
     public func authenticate(_ credentials: ClientCredentials, server: AuthorizationServer,
-                             at endpoint: ClientAuthEndpoint) async throws(OAuthError) -> Client {
-        var clientID = credentials.claimedClientID
+                             at endpoint: ClientAuthEndpoint, from address: String? = nil) async throws(OAuthError) -> Client {
+        try limiter?.admit(address: address)
         if case .basic(let basicID, _, let parameter?) = credentials, parameter != basicID {
             throw OAuthError(.invalidRequest, .clientAuthClientIDMismatch,
                              "client_id \(quoted(parameter)) differs from the client id in the Authorization header \(quoted(basicID))", clientID: basicID)
         }
+        var claimed = credentials.claimedClientID
         var parsed: ParsedJWT<AssertionClaims>?
-        if clientID == nil, case .assertion(let assertion?, _, _) = credentials {
+        if claimed == nil, case .assertion(let assertion?, _, _) = credentials {
             parsed = try ClientAssertionVerifier.peek(assertion)
-            clientID = parsed?.claims.sub ?? parsed?.claims.iss
+            claimed = parsed?.claims.sub ?? parsed?.claims.iss
         }
-        guard let clientID else {
+        guard let claimed else {
             throw OAuthError(.invalidClient, .clientAuthMissing,
                              "the request carried no client authentication; send client_id and the credentials of the client's registered method (GET {issuer}/.well-known/oauth-authorization-server?client_id=ID shows it)")
         }
+        guard let limiter else {
+            return try await identify(claimed, credentials, parsed: parsed, server: server, at: endpoint)
+        }
+        try limiter.checkLockout(clientID: claimed, address: address)
+        let client: Client
+        do {
+            client = try await identify(claimed, credentials, parsed: parsed, server: server, at: endpoint)
+        } catch {
+            if error.code == .invalidClient { limiter.recordFailure(clientID: claimed, address: address) }
+            throw error
+        }
+        limiter.recordSuccess(clientID: client.id, address: address)
+        try limiter.admit(client: client, server: server)
+        return client
+    }
 
+    /// The registered client `clientID` (claimed by the request), once its credentials prove it.
+    private func identify(_ clientID: String, _ credentials: ClientCredentials, parsed: ParsedJWT<AssertionClaims>?,
+                          server: AuthorizationServer, at endpoint: ClientAuthEndpoint) async throws(OAuthError) -> Client {
         let found: Client? = try await storeCall("client authentication") { () throws(StoreError) in try await directory.client(id: clientID) }
         guard let client = found, client.server == server.name else {
             throw OAuthError(.invalidClient, .clientAuthUnknownClient,

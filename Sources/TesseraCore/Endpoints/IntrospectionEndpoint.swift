@@ -22,12 +22,17 @@ public struct IntrospectionEndpoint: Sendable {
     }
 
     /// `token` is the `token` parameter; `wantsJWT` whether the caller accepts `application/token-introspection+jwt`.
-    public func handle(token: String?, credentials: ClientCredentials, wantsJWT: Bool, server: AuthorizationServer) async throws(OAuthError) -> IntrospectionOutcome {
+    /// `address` is the caller's, for its rate limit and the lockout of its client id (`RateLimiter`); a
+    /// Bearer caller is limited by its address and its client like any other.
+    public func handle(token: String?, credentials: ClientCredentials, wantsJWT: Bool, server: AuthorizationServer,
+                       from address: String? = nil) async throws(OAuthError) -> IntrospectionOutcome {
         let caller: IntrospectionCaller
         if case .bearer(let bearerToken) = credentials {
+            try authenticator.limiter?.admit(address: address)
             caller = try await bearer.authenticate(bearerToken, server: server)
+            try authenticator.limiter?.admit(client: caller.client, server: server)
         } else {
-            caller = IntrospectionCaller(client: try await authenticator.authenticate(credentials, server: server, at: .introspection), viaBearer: false)
+            caller = IntrospectionCaller(client: try await authenticator.authenticate(credentials, server: server, at: .introspection, from: address), viaBearer: false)
         }
         guard let token else {
             throw OAuthError(.invalidRequest, .tokenMissing, "the introspection request has no token parameter; send token=<the token to check>",

@@ -13,7 +13,9 @@ public struct TokenEndpoint: Sendable {
     /// The grant types this deployment supports, for discovery.
     public var grantTypes: [String] { grants.keys.sorted() }
 
-    public func handle(_ request: TokenRequest, credentials: ClientCredentials, server: AuthorizationServer) async throws(OAuthError) -> TokenOutcome {
+    /// `address` is the caller's, for its rate limit and the lockout of its client id (`RateLimiter`).
+    public func handle(_ request: TokenRequest, credentials: ClientCredentials, server: AuthorizationServer,
+                       from address: String? = nil) async throws(OAuthError) -> TokenOutcome {
         guard let grantType = request.grantType else {
             throw OAuthError(.invalidRequest, .grantTypeMissing, "the token request has no grant_type; expected one of [\(grantTypes.joined(separator: ", "))]",
                              clientID: credentials.claimedClientID)
@@ -22,7 +24,7 @@ public struct TokenEndpoint: Sendable {
             throw OAuthError(.unsupportedGrantType, .grantTypeUnsupported,
                              "grant_type \(quoted(grantType)) is not supported; expected one of [\(grantTypes.joined(separator: ", "))]", clientID: credentials.claimedClientID)
         }
-        let client = try await authenticator.authenticate(credentials, server: server, at: .token)
+        let client = try await authenticator.authenticate(credentials, server: server, at: .token, from: address)
         let response = try await grant.handle(request, client: client, server: server)
         let event = EventFacts(clientID: client.id, message: "issued \(server.tokenFormat == .opaque ? "an opaque" : "a JWT") access token to client \(client.id)", detail: [
             "grant_type": grantType, "scope_requested": request.scope ?? "", "scope_granted": response.scope ?? "",

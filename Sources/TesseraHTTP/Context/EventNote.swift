@@ -11,6 +11,8 @@ public final class EventNote: Sendable {
         var message: String?
         var reason: String?
         var detail: [String: String] = [:]
+        /// The caller's address when it differs from the peer's (a trusted proxy forwarded it).
+        var address: String?
     }
 
     private let draft = Mutex(Draft())
@@ -32,6 +34,14 @@ public final class EventNote: Sendable {
             draft.message = message
             draft.reason = reason
             if draft.detail.isEmpty { draft.detail = detail } else { draft.detail.merge(detail) { _, new in new } }
+        }
+    }
+
+    /// Records the caller's address as `ClientAddress` resolved it (the proxy and ignored headers in the detail).
+    func note(_ caller: ClientAddress) {
+        draft.withLock { draft in
+            draft.address = caller.address
+            draft.detail.merge(caller.detail) { _, new in new }
         }
     }
 

@@ -46,6 +46,9 @@ extension OAuthError: HTTPResponseError {
         if reason == .requestMethodNotAllowed, let allow = detail["allow"] {
             headers[.allow] = allow
         }
+        if httpStatus == 429, let seconds = detail["retry_after"] {
+            headers[.retryAfter] = seconds
+        }
         return headers
     }
 }

@@ -37,13 +37,16 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
         if let failure, failure.reason.rawValue.hasPrefix("client_auth.") {
             runtime.metrics.clientAuthFailure(reason: failure.reason.rawValue)
         }
+        if let failure, failure.httpStatus == 429 {
+            runtime.metrics.rateLimited(limit: failure.reason.rawValue, endpoint: draft.endpoint ?? "other")
+        }
         if let endpoint = draft.endpoint {
             runtime.events.record(Event(
                 time: runtime.clock.now, requestID: context.requestID, server: draft.server, endpoint: endpoint,
                 clientID: failure?.clientID ?? draft.clientID, outcome: failure == nil ? .success : .failure,
                 reason: failure?.reason.rawValue ?? draft.reason, message: failure?.description ?? draft.message ?? "\(request.method.rawValue) \(request.uri.path)",
                 detail: failure.map { $0.detail.merging(draft.detail) { own, _ in own } } ?? draft.detail,
-                remoteAddress: context.remoteAddress, userAgent: request.headers.value(.userAgent)))
+                remoteAddress: draft.address ?? context.remoteAddress, userAgent: request.headers.value(.userAgent)))
         }
         log(request, context: context, status: response.status.code, failure: failure, draft: draft, elapsed: elapsed)
         return response

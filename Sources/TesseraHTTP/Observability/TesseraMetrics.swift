@@ -48,6 +48,12 @@ public final class TesseraMetrics: Sendable {
         Self.cached(in: tokenCounters, server) { counter("tessera_tokens_issued_total", [("server", server)]) }.increment()
     }
 
+    /// A request refused with 429, by the limit that refused it (`rate_limit.client`, `rate_limit.address`,
+    /// `client_auth.locked_out`).
+    public func rateLimited(limit: String, endpoint: String) {
+        counter("tessera_rate_limited_total", [("limit", limit), ("endpoint", endpoint)]).increment()
+    }
+
     public func clientAuthFailure(reason: String) {
         counter("tessera_client_auth_failures_total", [("reason", reason)]).increment()
     }

@@ -13,16 +13,16 @@ struct IntrospectionRoutes {
     let logger: Logger
 
     func register(on router: Router<TesseraRequestContext>) {
-        OAuthEndpointRoute.post("introspect", on: router, runtime: runtime) { request, context, server in
-            try await introspect(request, context: context, server: server)
+        OAuthEndpointRoute.post("introspect", on: router, runtime: runtime) { request, context, server, address in
+            try await introspect(request, context: context, server: server, from: address)
         }
     }
 
-    func introspect(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer) async throws -> Response {
+    func introspect(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer, from address: String?) async throws -> Response {
         let form = try await request.formParameters(context: context)
         let wantsJWT = request.headers.value(.accept)?.lowercased().contains(AccessTokenIssuer.introspectionAnswerMediaType) ?? false
         let outcome = try await runtime.introspection.handle(token: form["token"], credentials: try request.clientCredentials(form: form, acceptsBearer: true),
-                                                             wantsJWT: wantsJWT, server: server)
+                                                             wantsJWT: wantsJWT, server: server, from: address)
         context.event.note(outcome.event)
         if let (reason, detail) = outcome.inactive {
             logInactive(reason, detail: detail, clientID: outcome.event.clientID ?? "", via: outcome.event.detail["via"] ?? "", context: context)

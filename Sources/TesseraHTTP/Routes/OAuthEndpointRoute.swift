@@ -15,7 +15,8 @@ enum OAuthEndpointRoute {
         ("revoke", "/oauth2/:server/v1/revoke"),
     ]
 
-    typealias Handler = @Sendable (Request, TesseraRequestContext, AuthorizationServer) async throws -> Response
+    /// Gets the request, its context, the server named in the path and the caller's address.
+    typealias Handler = @Sendable (Request, TesseraRequestContext, AuthorizationServer, String?) async throws -> Response
 
     /// Registers `handler` for `POST` on the endpoint called `name`, and `MethodGuard` answers on its path.
     static func post(_ name: String, on router: Router<TesseraRequestContext>, runtime: TesseraRuntime, _ handler: @escaping Handler) {
@@ -24,7 +25,9 @@ enum OAuthEndpointRoute {
         }
         router.post(path) { request, context in
             let server = try await runtime.beginRequest(context, endpoint: name)
-            return try await handler(request, context, server)
+            let caller = ClientAddress.resolve(peer: context.remoteAddress, headers: request.headers, trusted: runtime.settings.trustedProxies)
+            if caller.address != context.remoteAddress || !caller.detail.isEmpty { context.event.note(caller) }
+            return try await handler(request, context, server, caller.address)
         }
         MethodGuard.only(.post, path: path, on: router) { context in
             context.event.begin(endpoint: name, server: context.parameters.get("server") ?? "")

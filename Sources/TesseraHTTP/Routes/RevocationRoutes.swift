@@ -11,14 +11,14 @@ struct RevocationRoutes {
     let logger: Logger
 
     func register(on router: Router<TesseraRequestContext>) {
-        OAuthEndpointRoute.post("revoke", on: router, runtime: runtime) { request, context, server in
-            try await revoke(request, context: context, server: server)
+        OAuthEndpointRoute.post("revoke", on: router, runtime: runtime) { request, context, server, address in
+            try await revoke(request, context: context, server: server, from: address)
         }
     }
 
-    func revoke(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer) async throws -> Response {
+    func revoke(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer, from address: String?) async throws -> Response {
         let form = try await request.formParameters(context: context)
-        let outcome = try await runtime.revocation.handle(token: form["token"], credentials: try request.clientCredentials(form: form), server: server)
+        let outcome = try await runtime.revocation.handle(token: form["token"], credentials: try request.clientCredentials(form: form), server: server, from: address)
         context.event.note(outcome.event)
         var metadata: Logger.Metadata = ["request_id": .string(context.requestID), "client_id": .string(outcome.event.clientID ?? "")]
         if let facts = outcome.revoked {

@@ -28,6 +28,7 @@ public final class TesseraRuntime: Sendable {
     let introspector: Introspector
     let revoker: Revoker
     let bearer: BearerCaller
+    let limiter: RateLimiter
     private let reportedDrops = Mutex(0)
 
     public init(stores: Stores, masterKey: MasterKey, settings: TesseraSettings, clock: any WallClock = SystemWallClock(),
@@ -40,7 +41,8 @@ public final class TesseraRuntime: Sendable {
         directory = Directory(stores: stores, masterKey: masterKey)
         keySource = ClientKeySource(fetcher: jwksFetcher, clock: clock)
         let assertions = ClientAssertionVerifier(keySource: keySource, replays: stores.replays, masterKey: masterKey, clock: clock, policy: settings.assertionPolicy)
-        authenticator = ClientAuthenticator(directory: directory, assertions: assertions, publicURL: settings.publicURL)
+        limiter = RateLimiter(policy: settings.rateLimits, clock: clock)
+        authenticator = ClientAuthenticator(directory: directory, assertions: assertions, publicURL: settings.publicURL, limiter: limiter)
         let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
         tokens = TokenEndpoint(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)])
         verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)

@@ -7,10 +7,18 @@ public struct TesseraSettings: Sendable {
     public var assertionPolicy: AssertionPolicy
     /// `max-age` of the JWKS response.
     public var jwksMaxAge: Int
+    /// Rate limits and lockout. `tessera serve` turns them on with its defaults (`RateLimitPolicy()`);
+    /// a node built in code without naming them has none.
+    public var rateLimits: RateLimitPolicy
+    /// The proxies whose forwarding headers name the caller's address (`--trusted-proxy`).
+    public var trustedProxies: [IPNetwork]
 
-    public init(publicURL: String, assertionPolicy: AssertionPolicy = AssertionPolicy(), jwksMaxAge: Int = 300) {
+    public init(publicURL: String, assertionPolicy: AssertionPolicy = AssertionPolicy(), jwksMaxAge: Int = 300,
+                rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = []) {
         self.publicURL = publicURL
         self.assertionPolicy = assertionPolicy
         self.jwksMaxAge = jwksMaxAge
+        self.rateLimits = rateLimits
+        self.trustedProxies = trustedProxies
     }
 }

@@ -17,11 +17,15 @@ public struct AuthorizationServer: Sendable, Hashable, Codable {
     /// How access tokens are represented.
     public var tokenFormat: TokenFormat
     public var createdAt: Date
+    /// The limit of each of this server's clients that has none of its own; nil: the deployment's.
+    public var rateLimit: RateLimit?
 
     public init(
         name: String, audiences: [String], accessTokenTTL: Int = 3600,
-        claims: [String: JSONValue] = [:], tokenFormat: TokenFormat = .jwt, createdAt: Date
+        claims: [String: JSONValue] = [:], tokenFormat: TokenFormat = .jwt, createdAt: Date,
+        rateLimit: RateLimit? = nil
     ) {
+        self.rateLimit = rateLimit
         self.name = name
         self.audiences = audiences
         self.accessTokenTTL = accessTokenTTL

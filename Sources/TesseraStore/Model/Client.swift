@@ -25,12 +25,17 @@ public struct Client: Sendable, Hashable, Codable {
     public var introspectableResources: [String]
     public var enabled: Bool
     public var createdAt: Date
+    /// This client's own limit on the token, introspection and revocation endpoints; nil: its server's
+    /// limit, else the deployment's.
+    public var rateLimit: RateLimit?
 
     public init(
         id: String, server: String, name: String, authMethod: ClientAuthMethod,
         secretHash: Data? = nil, encryptedSecret: Data? = nil, jwks: String? = nil, jwksURI: String? = nil,
-        scopes: [String] = [], claims: [String: JSONValue] = [:], introspectableResources: [String] = [], enabled: Bool = true, createdAt: Date
+        scopes: [String] = [], claims: [String: JSONValue] = [:], introspectableResources: [String] = [], enabled: Bool = true, createdAt: Date,
+        rateLimit: RateLimit? = nil
     ) {
+        self.rateLimit = rateLimit
         self.id = id
         self.server = server
         self.name = name

@@ -8,7 +8,7 @@ import TesseraJSON
 struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clients", abstract: "Register and manage clients.",
-        subcommands: [Create.self, List.self, Show.self, Disable.self, Enable.self, Delete.self, RotateSecret.self])
+        subcommands: [Create.self, List.self, Show.self, Update.self, Disable.self, Enable.self, Delete.self, RotateSecret.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; prints its id and, for secret methods, its secret (once).")
@@ -70,6 +70,23 @@ struct Clients: AsyncParsableCommand {
         func run() async throws {
             let opened = try await data.open()
             ClientOutput.print(try await opened.administration.requireClient(id), json: json)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a client's settings.")
+        @Argument var id: String
+        @Option(name: .customLong("rate-limit"), help: "The client's own limit on token, introspection and revocation, e.g. 50/s, 600/min, or none (its server's).")
+        var rateLimit: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func validate() throws { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
+
+        func run() async throws {
+            let opened = try await data.open()
+            let client = try await opened.administration.setRateLimit(clientID: id, try RateLimitOption.parse(rateLimit, option: "--rate-limit"))
+            ClientOutput.print(client, json: json)
         }
     }
 
@@ -146,12 +163,13 @@ enum ClientOutput {
                 ("client_id", .string(client.id)), ("name", .string(client.name)), ("server", .string(client.server)),
                 ("token_endpoint_auth_method", .string(client.authMethod.rawValue)), ("scopes", .array(client.scopes.map(JSONValue.string))),
                 ("enabled", .bool(client.enabled)), ("claims", .object(client.claims)),
+                ("rate_limit", client.rateLimit.map { .string($0.description) } ?? .null),
             ]
             if let uri = client.jwksURI { members.append(("jwks_uri", .string(uri))) }
             if !client.introspectableResources.isEmpty { members.append(("introspects", .array(client.introspectableResources.map(JSONValue.string)))) }
             Console.json(members)
             return
         }
-        Swift.print("\(client.id)  \(client.name)  \(client.authMethod.rawValue)  \(client.enabled ? "enabled" : "disabled")  scopes: \(client.scopes.joined(separator: " "))")
+        Swift.print("\(client.id)  \(client.name)  \(client.authMethod.rawValue)  \(client.enabled ? "enabled" : "disabled")  scopes: \(client.scopes.joined(separator: " "))\(client.rateLimit.map { "  rate limit: \($0)" } ?? "")")
     }
 }

@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     var allowPrivateJWKSURI = false
     @Flag(name: .customLong("no-migrate"), help: "Do not apply database migrations at start; refuse to start when the schema is behind (run `tessera migrate`).")
     var noMigrate = false
+    @OptionGroup var limits: RateLimitOptions
     @OptionGroup var data: DataOptions
 
     func run() async throws {
@@ -40,6 +41,8 @@ struct Serve: AsyncParsableCommand {
         let timeouts = ConnectionTimeouts(
             idle: try Self.duration(idleTimeout ?? environment["TESSERA_IDLE_TIMEOUT"], option: "--idle-timeout", default: .seconds(30)),
             request: try Self.duration(requestTimeout ?? environment["TESSERA_REQUEST_TIMEOUT"], option: "--request-timeout", default: .seconds(15)))
+        let rateLimits = try limits.policy(environment: environment)
+        let trustedProxies = try limits.proxies(environment: environment)
         let outbound = OutboundPolicy(allowsHTTP: allowHTTPJWKSURI || environment["TESSERA_ALLOW_HTTP_JWKS_URI"] == "1",
                                       allowsPrivateAddresses: allowPrivateJWKSURI || environment["TESSERA_ALLOW_PRIVATE_JWKS_URI"] == "1")
 
@@ -51,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "tessera")
         let metrics = TesseraMetrics()
         let opened = try await data.open(migrate: !noMigrate, serving: true) { operation, duration in metrics.store(operation: operation, duration: duration) }
-        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL),
+        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies),
                                      jwksFetcher: HTTPJWKSFetcher(policy: outbound), metrics: metrics)
         // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY); the periodic refresher stays as the safety net.
         opened.stores.changes.observeChanges {

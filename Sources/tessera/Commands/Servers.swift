@@ -37,16 +37,22 @@ struct Servers: AsyncParsableCommand {
         @Option(name: .customLong("access-token-ttl"), help: "Access token lifetime in seconds.") var accessTokenTTL: Int?
         @Option(name: .customLong("claim"), help: "Replaces the custom claims: KEY=VALUE, repeatable.") var claims: [String] = []
         @Option(name: .customLong("token-format"), help: "jwt or opaque.") var tokenFormat: String?
+        @Option(name: .customLong("rate-limit"), help: "Requests per client of this server that has no limit of its own, e.g. 50/s, 600/min, or none (the deployment's).")
+        var rateLimit: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
-        func validate() throws { if let tokenFormat { _ = try TokenFormatOption.parse(tokenFormat) } }
+        func validate() throws {
+            if let tokenFormat { _ = try TokenFormatOption.parse(tokenFormat) }
+            if let rateLimit { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
+        }
 
         func run() async throws {
             let opened = try await data.open()
             let server = try await opened.administration.updateServer(
                 name: name, audiences: audiences.isEmpty ? nil : audiences, accessTokenTTL: accessTokenTTL,
-                claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse))
+                claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse),
+                rateLimit: try rateLimit.map { try RateLimitOption.parse($0, option: "--rate-limit") })
             ServerOutput.print(server, json: json)
         }
     }
@@ -114,9 +120,9 @@ enum ServerOutput {
         if json {
             Console.json([("name", .string(server.name)), ("audiences", .array(server.audiences.map(JSONValue.string))),
                           ("access_token_ttl", .number(Double(server.accessTokenTTL))), ("claims", .object(server.claims)),
-                          ("token_format", .string(server.tokenFormat.rawValue))])
+                          ("token_format", .string(server.tokenFormat.rawValue)), ("rate_limit", server.rateLimit.map { .string($0.description) } ?? .null)])
         } else {
-            Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
+            Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.rateLimit.map { "  rate limit: \($0)" } ?? "")\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
         }
     }
 }

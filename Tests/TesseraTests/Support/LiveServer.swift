@@ -1,15 +1,17 @@
 import Foundation
 import Hummingbird
 import Logging
+import TesseraCore
 import TesseraHTTP
 
 /// Runs a test deployment's server (router, connection guard, timeouts) on a real loopback socket, for
 /// clients that speak real HTTP. The deployment's public URL is the socket's address.
 enum LiveServer {
-    static func with<T>(timeouts: ConnectionTimeouts = ConnectionTimeouts(), _ body: (TestDeployment, String) async throws -> T) async throws -> T {
+    static func with<T>(timeouts: ConnectionTimeouts = ConnectionTimeouts(), rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [],
+                        _ body: (TestDeployment, String) async throws -> T) async throws -> T {
         let port = CLIProcess.freePort()
         let base = "http://127.0.0.1:\(port)"
-        return try await TestDeployment.with(publicURL: base) { deployment in
+        return try await TestDeployment.with(publicURL: base, rateLimits: rateLimits, trustedProxies: trustedProxies) { deployment in
             var logger = Logger(label: "tessera.live-test")
             logger.logLevel = .critical
             let app = TesseraApplication.application(runtime: deployment.runtime, host: "127.0.0.1", port: port, logger: logger, timeouts: timeouts)

@@ -38,13 +38,14 @@ final class TestDeployment: Sendable {
     /// Runs `body` with a fresh deployment (with server `default` and scopes orders.read/orders.write)
     /// and removes it afterwards.
     static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(policy: .development), eventQueueCapacity: Int = 10_000, publicURL: String = TestDeployment.publicURL,
+                        rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [],
                         _ body: (TestDeployment) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await SQLiteStore.open(path: directory.appendingPathComponent("tessera.sqlite").path)
         let masterKey = MasterKey.generate().key
         let clock = ManualWallClock(Date())
-        let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL), clock: clock,
+        let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies), clock: clock,
                                      jwksFetcher: fetcher, eventQueueCapacity: eventQueueCapacity)
         let deployment = TestDeployment(directory: directory, store: store, masterKey: masterKey, clock: clock, runtime: runtime, publicURL: publicURL)
         do {

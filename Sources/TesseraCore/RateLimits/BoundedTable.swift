@@ -1,0 +1,47 @@
+/// A dictionary that never holds more than `capacity` entries, for state kept per address or per client
+/// id: entries are written to a current generation; when it fills half the capacity it becomes the
+/// previous one and the one before is dropped. An entry read from the previous generation moves to the
+/// current one, so what is in use stays and what has not been seen for two generations goes (an
+/// approximation of least-recently-used at the cost of one dictionary write).
+struct BoundedTable<Value: Sendable>: Sendable {
+    private var current: [String: Value] = [:]
+    private var previous: [String: Value] = [:]
+    private let generationSize: Int
+
+    init(capacity: Int) {
+        generationSize = max(1, capacity / 2)
+    }
+
+    /// The entry for `key`, if it is still held.
+    mutating func value(for key: String) -> Value? {
+        if let value = current[key] { return value }
+        guard let value = previous.removeValue(forKey: key) else { return nil }
+        insert(value, for: key)
+        return value
+    }
+
+    /// Holds `value` for `key`.
+    mutating func set(_ value: Value, for key: String) {
+        if current.updateValue(value, forKey: key) == nil { rotateIfFull() }
+    }
+
+    /// Forgets `key`.
+    mutating func remove(_ key: String) {
+        current.removeValue(forKey: key)
+        previous.removeValue(forKey: key)
+    }
+
+    /// Entries held now (at most the capacity).
+    var count: Int { current.count + previous.count }
+
+    private mutating func insert(_ value: Value, for key: String) {
+        current[key] = value
+        rotateIfFull()
+    }
+
+    private mutating func rotateIfFull() {
+        guard current.count >= generationSize else { return }
+        previous = current
+        current = Dictionary(minimumCapacity: generationSize)
+    }
+}
