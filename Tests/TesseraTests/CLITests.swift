@@ -48,6 +48,15 @@ import TesseraStore
         #expect(!ClientSecret.matches(secret, storedHash: hash))
         #expect(stored.encryptedSecret == nil, "basic clients keep only the hash")
 
+        let limited = try CLIProcess.run(["clients", "update", id, "--rate-limit", "50/s", "--json"] + data)
+        #expect(limited.status == 0, "\(limited.stderr)")
+        #expect(CLIProcess.json(limited.stdout)["rate_limit"] as? String == "50/s")
+        #expect(try CLIProcess.run(["clients", "show", id] + data).stdout.contains("rate limit: 50/s"))
+        let unlimited = try CLIProcess.run(["clients", "update", id, "--rate-limit", "none", "--json"] + data)
+        #expect(CLIProcess.json(unlimited.stdout)["rate_limit"] is NSNull, "none gives the client its server's limit again: \(unlimited.stdout)")
+        let serverLimited = try CLIProcess.run(["servers", "update", "default", "--rate-limit", "600/min", "--json"] + data)
+        #expect(CLIProcess.json(serverLimited.stdout)["rate_limit"] as? String == "600/min", "\(serverLimited.stdout)\(serverLimited.stderr)")
+
         #expect(try CLIProcess.run(["clients", "disable", id] + data).status == 0)
         #expect(try CLIProcess.run(["clients", "delete", id] + data).status == 0)
         let gone = try CLIProcess.run(["clients", "show", id] + data)
@@ -66,6 +75,21 @@ import TesseraStore
             let result = try CLIProcess.run(arguments + ["--data-dir", dir.path])
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.hasPrefix("tessera: "), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        let limits: [([String], String)] = [
+            (["clients", "update", "0oa-any", "--rate-limit", "10/fortnight"], "\"fortnight\" is not a period; use s, min or h"),
+            (["clients", "update", "0oa-any", "--rate-limit", "0/s"], "at least 1 request per period"),
+            (["servers", "update", "default", "--rate-limit=-1/s"], "at least 1 request per period"),
+            (["serve", "--rate-limit-client", "fast"], "--rate-limit-client: \"fast\" is not a rate limit"),
+            (["serve", "--trusted-proxy", "proxy.internal"], "--trusted-proxy: \"proxy.internal\" is not an IP address or network"),
+            (["serve", "--trusted-proxy", "10.0.0.0/40"], "the prefix length must be a number from 0 to 32"),
+            (["serve", "--lockout-after=-3"], "--lockout-after must be a number of failed authentications from 0 (off)"),
+        ]
+        for (arguments, reason) in limits {
+            let result = try CLIProcess.run(arguments + ["--data-dir", dir.path])
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(reason), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
         let help = try CLIProcess.run(["clients", "create", "--help"])

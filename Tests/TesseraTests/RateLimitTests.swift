@@ -129,9 +129,13 @@ import TesseraStore
             #expect(try await Self.post(token, form: Self.tokenForm(first)).0 == 200)
             #expect(try await Self.post(token, form: Self.tokenForm(second)).0 == 200)
             #expect(try await Self.post(token, form: [("grant_type", "client_credentials")]).0 == 400)
-            let refused = try await Self.post(token, form: Self.tokenForm(first))
-            #expect(refused.0 == 429 && refused.2.contains("address 127.0.0.1 is limited to 3 requests per second; retry after 1 s"), "\(refused.2)")
+            let refused = try await Self.post(token, form: Self.tokenForm(first), headers: [("X-Forwarded-For", "198.51.100.1")])
+            #expect(refused.0 == 429 && refused.2.contains("address 127.0.0.1 is limited to 3 requests per second; retry after 1 s"),
+                    "a spoofed X-Forwarded-For from an untrusted peer changes nothing: \(refused.2)")
             #expect(refused.1.first(name: "Retry-After") == "1")
+            let event = try #require(try await deployment.events(EventQuery(reason: "rate_limit.address", limit: 1)).first)
+            #expect(event.remoteAddress == "127.0.0.1")
+            #expect(event.detail["forwarded_ignored"] == "X-Forwarded-For/Forwarded ignored: no --trusted-proxy is configured")
         }
     }
 
