@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TesseraCore", targets: ["TesseraCore"]),
         .library(name: "TesseraHTTP", targets: ["TesseraHTTP"]),
         .library(name: "TesseraResourceServer", targets: ["TesseraResourceServer"]),
+        .library(name: "TesseraJSON", targets: ["TesseraJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -125,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "OrdersAPI",
             dependencies: [
-                "TesseraResourceServer",
+                "TesseraResourceServer", "TesseraJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

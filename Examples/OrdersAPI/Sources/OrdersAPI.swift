@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import TesseraJSON
 import TesseraResourceServer
 
 /// A small orders API protected by Tessera: `GET /orders` needs `orders.read`, `POST /orders` needs
@@ -33,13 +34,13 @@ struct OrdersAPI: AsyncParsableCommand {
         router.group("orders")
             .add(middleware: BearerTokenMiddleware(validator: validator, mode: mode, requiredScopes: ["orders.read"]))
             .get { _, context in
-                Response.json(["caller": context.token?.clientID ?? "", "orders": await orders.all()])
+                Response.json([("caller", .string(context.token?.clientID ?? "")), ("orders", .array(await orders.all().map(JSONValue.string)))])
             }
         router.group("orders")
             .add(middleware: BearerTokenMiddleware(validator: validator, mode: mode, requiredScopes: ["orders.write"]))
             .post { _, context in
                 let id = await orders.add(by: context.token?.clientID ?? "")
-                return Response.json(["created": id], status: .created)
+                return Response.json([("created", .string(id))], status: .created)
             }
         return router
     }
@@ -59,8 +60,7 @@ actor OrderBook {
 }
 
 extension Response {
-    static func json(_ object: [String: any Sendable], status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    static func json(_ members: [(String, JSONValue)], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.object(members))))
     }
 }
