@@ -11,6 +11,7 @@ struct PostgresRowReader: Sendable {
     func text(_ column: String) throws(StoreError) -> String { try decode(column, as: String.self) }
     func optionalText(_ column: String) throws(StoreError) -> String? { try decode(column, as: String?.self) }
     func int(_ column: String) throws(StoreError) -> Int { try decode(column, as: Int.self) }
+    func optionalInt(_ column: String) throws(StoreError) -> Int? { try decode(column, as: Int?.self) }
     func bool(_ column: String) throws(StoreError) -> Bool { try decode(column, as: Bool.self) }
     func date(_ column: String) throws(StoreError) -> Date { Date(timeIntervalSince1970: try decode(column, as: Double.self)) }
     func bytes(_ column: String) throws(StoreError) -> Data? { try decode(column, as: Data?.self) }

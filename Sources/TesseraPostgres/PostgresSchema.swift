@@ -100,5 +100,9 @@ enum PostgresSchema {
             "ALTER TABLE servers ADD COLUMN rate_limit TEXT",
             "ALTER TABLE clients ADD COLUMN rate_limit TEXT",
         ]),
+        (6, [
+            // Seconds; NULL: the deployment's maximum assertion lifetime.
+            "ALTER TABLE servers ADD COLUMN max_assertion_lifetime INTEGER",
+        ]),
     ]
 }

@@ -104,6 +104,7 @@ extension SQLiteData {
     static func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
     static func blob(_ value: Data?) -> SQLiteData { value.map { .blob(ByteBuffer(bytes: $0)) } ?? .null }
     static func date(_ value: Date) -> SQLiteData { .float(value.timeIntervalSince1970) }
+    static func integer(_ value: Int?) -> SQLiteData { value.map { .integer($0) } ?? .null }
     /// A list of strings as JSON text (`ColumnText`, shared with the other backends).
     static func json(_ value: [String]) -> SQLiteData { .text(ColumnText.strings(value)) }
     /// A string map as JSON text (`ColumnText`).

@@ -55,6 +55,7 @@ public struct StoreConformance: Sendable {
         changed.accessTokenTTL = 120
         changed.audiences = ["https://other.example.com"]
         changed.rateLimit = RateLimit(requests: 600, period: 60)
+        changed.maxAssertionLifetime = 300
         try await stores.servers.updateServer(changed)
         try await expect(try await stores.servers.server(named: "alpha") == changed, "update not visible")
         changed.rateLimit = nil

@@ -52,13 +52,36 @@ import TesseraStore
         }
     }
 
-    @Test func expiryTooFarInTheFutureIsRejected() async throws {
+    @Test func expiryTooFarInTheFutureIsRejectedNamingBothNumbers() async throws {
+        try await TestDeployment.with { deployment in
+            let (client, key) = try await privateKeyClient(deployment)
+            var claims = deployment.claims(for: client.id)
+            claims.exp = claims.iat.map { $0 + 3700 }
+            let error = try await Self.reject(deployment, assertion: try await key.signAssertion(claims))
+            #expect(error?.reason == .assertionLifetimeTooLong)
+            #expect(error?.description == "client_assertion exp is 3700 seconds after iat; the maximum lifetime on this server is 3600 seconds (servers update --max-assertion-lifetime)")
+        }
+    }
+
+    /// authlib and other standard libraries sign `exp = iat + 3600`: accepted by default; a server may
+    /// ask for shorter assertions and then says so with both numbers.
+    @Test func anHourLongAssertionIsAcceptedUnlessTheServerAsksForShorter() async throws {
         try await TestDeployment.with { deployment in
             let (client, key) = try await privateKeyClient(deployment)
             var claims = deployment.claims(for: client.id)
             claims.exp = claims.iat.map { $0 + 3600 }
+            let server = try #require(try await deployment.stores.servers.server(named: "default"))
+            let credentials = ClientCredentials.assertion(try await key.signAssertion(claims), type: ClientAssertionVerifier.assertionType, clientID: nil)
+            let outcome = try await deployment.runtime.tokens.handle(TokenRequest(grantType: "client_credentials"), credentials: credentials, server: server)
+            #expect(outcome.client.id == client.id)
+
+            _ = try await deployment.admin.updateServer(name: "default", maxAssertionLifetime: 300)
+            deployment.runtime.directory.invalidateAll()
+            claims.jti = "another-jti"
             let error = try await Self.reject(deployment, assertion: try await key.signAssertion(claims))
             #expect(error?.reason == .assertionLifetimeTooLong)
+            #expect(error?.description.contains("3600 seconds after iat; the maximum lifetime on this server is 300 seconds") == true, "\(error?.description ?? "")")
+            await #expect(throws: AdminError.self) { try await deployment.admin.updateServer(name: "default", maxAssertionLifetime: 10) }
         }
     }
 

@@ -129,6 +129,7 @@ import TesseraStore
         try await store.run("DROP TABLE assertion_claims")
         try await store.run("ALTER TABLE servers DROP COLUMN rate_limit")
         try await store.run("ALTER TABLE clients DROP COLUMN rate_limit")
+        try await store.run("ALTER TABLE servers DROP COLUMN max_assertion_lifetime")
         try await store.run("DELETE FROM schema_migrations WHERE version >= 4")
         try await store.run("CREATE TABLE assertion_replays (client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL, PRIMARY KEY (client_id, jti))")
         try await store.run("INSERT INTO assertion_replays VALUES ('c1', 'before-upgrade', \(expiry))")

@@ -35,9 +35,16 @@ public struct Administration: Sendable {
     /// server's limit). Takes effect on running nodes within a second.
     @discardableResult
     public func updateServer(name: String, audiences: [String]? = nil, accessTokenTTL: Int? = nil, claims: [String: JSONValue]? = nil,
-                             tokenFormat: TokenFormat? = nil, rateLimit: RateLimit?? = nil) async throws -> AuthorizationServer {
+                             tokenFormat: TokenFormat? = nil, rateLimit: RateLimit?? = nil,
+                             maxAssertionLifetime: Int?? = nil) async throws -> AuthorizationServer {
         var server = try await requireServer(name)
         if let rateLimit { server.rateLimit = rateLimit }
+        if let maxAssertionLifetime {
+            if let seconds = maxAssertionLifetime, !(30...86_400).contains(seconds) {
+                throw AdminError("the maximum assertion lifetime must be between 30 and 86400 seconds; got \(seconds)")
+            }
+            server.maxAssertionLifetime = maxAssertionLifetime
+        }
         if let audiences, !audiences.isEmpty { server.audiences = audiences }
         if let accessTokenTTL { server.accessTokenTTL = accessTokenTTL }
         if let claims { server.claims = claims }

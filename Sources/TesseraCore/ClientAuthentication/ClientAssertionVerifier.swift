@@ -46,7 +46,7 @@ public struct ClientAssertionVerifier: Sendable {
     /// an `aud` may name. Records the `jti` last, so a rejected assertion does not burn its jti.
     /// `parsed` is the result of `peek(assertion)` when the caller already has it (the assertion is parsed once).
     public func verify(_ assertion: String, parsed: ParsedJWT<AssertionClaims>? = nil, client: Client,
-                       clientIDParameter: String?, acceptedAudiences: [String]) async throws(OAuthError) {
+                       clientIDParameter: String?, acceptedAudiences: [String], maxLifetime: TimeInterval? = nil) async throws(OAuthError) {
         func fail(_ reason: ReasonCode, _ text: String, _ detail: [String: String] = [:]) -> OAuthError {
             OAuthError(.invalidClient, reason, text, detail: detail, clientID: client.id)
         }
@@ -75,7 +75,7 @@ public struct ClientAssertionVerifier: Sendable {
         }
         try checkIdentity(claims, client: client, clientIDParameter: clientIDParameter)
         try checkAudience(claims, client: client, accepted: acceptedAudiences)
-        let expiry = try checkTimes(claims, client: client)
+        let expiry = try checkTimes(claims, client: client, maxLifetime: maxLifetime ?? policy.maxLifetime)
         guard let jti = claims.jti, !jti.isEmpty else {
             throw fail(.assertionJTIMissing, "client_assertion has no jti; every assertion needs a unique jti")
         }
@@ -179,14 +179,16 @@ public struct ClientAssertionVerifier: Sendable {
         }
     }
 
-    private func checkTimes(_ claims: AssertionClaims, client: Client) throws(OAuthError) -> Date {
+    /// `exp` present and not past, `nbf`/`iat` not ahead (within the skew), and `exp` at most `maxLifetime`
+    /// after `iat` (or now).
+    private func checkTimes(_ claims: AssertionClaims, client: Client, maxLifetime: TimeInterval) throws(OAuthError) -> Date {
         func fail(_ reason: ReasonCode, _ text: String) -> OAuthError {
             OAuthError(.invalidClient, reason, text, detail: ["now": String(clock.now.epochSeconds)], clientID: client.id)
         }
         let now = clock.now.timeIntervalSince1970
         let skew = policy.clockSkew
         guard let exp = claims.exp else {
-            throw fail(.assertionExpMissing, "client_assertion has no exp; set exp at most \(Int(policy.maxLifetime)) seconds in the future")
+            throw fail(.assertionExpMissing, "client_assertion has no exp; set exp at most \(Int(maxLifetime)) seconds in the future")
         }
         if exp + skew < now {
             throw fail(.assertionExpired, "client_assertion expired at \(Int64(saturating: exp)), \(Int64(saturating: now - exp)) seconds before the server's time \(Int64(saturating: now)); make a fresh assertion (and check the client's clock)")
@@ -198,8 +200,8 @@ public struct ClientAssertionVerifier: Sendable {
             throw fail(.assertionNotYetValid, "client_assertion iat \(Int64(saturating: iat)) is \(Int64(saturating: iat - now)) seconds after the server's time \(Int64(saturating: now)); check the client's clock")
         }
         let start = min(claims.iat ?? now, now)
-        if exp - start > policy.maxLifetime + skew {
-            throw fail(.assertionLifetimeTooLong, "client_assertion exp is \(Int64(saturating: exp - start)) seconds after \(claims.iat == nil ? "now" : "iat"); the maximum lifetime is \(Int(policy.maxLifetime)) seconds")
+        if exp - start > maxLifetime + skew {
+            throw fail(.assertionLifetimeTooLong, "client_assertion exp is \(Int64(saturating: exp - start)) seconds after \(claims.iat == nil ? "now" : "iat"); the maximum lifetime on this server is \(Int(maxLifetime)) seconds (servers update --max-assertion-lifetime)")
         }
         return Date(timeIntervalSince1970: exp)
     }

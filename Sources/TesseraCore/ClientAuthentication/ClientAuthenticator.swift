@@ -72,13 +72,13 @@ public struct ClientAuthenticator: Sendable {
         guard client.enabled else {
             throw OAuthError(.invalidClient, .clientAuthClientDisabled, "client \(client.id) is disabled", clientID: client.id)
         }
-        try await verify(credentials, parsed: parsed, client: client,
+        try await verify(credentials, parsed: parsed, client: client, maxLifetime: server.maxAssertionLifetime.map { Double($0) },
                          acceptedAudiences: endpoint.acceptedAudiences(IssuerURLs(publicURL: publicURL, server: server.name)))
         return client
     }
 
     private func verify(_ credentials: ClientCredentials, parsed: ParsedJWT<AssertionClaims>?,
-                        client: Client, acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) {
+                        client: Client, maxLifetime: Double?, acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) {
         let method = client.authMethod
         let carried = credentials.carried
         func mismatch(_ reason: ReasonCode = .clientAuthMethodMismatch) -> OAuthError {
@@ -112,7 +112,8 @@ public struct ClientAuthenticator: Sendable {
                 throw OAuthError(.invalidClient, .assertionTypeInvalid,
                                  "client_assertion_type must be \(ClientAssertionVerifier.assertionType); got \(quoted(type))", clientID: client.id)
             }
-            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: clientIDParameter, acceptedAudiences: acceptedAudiences())
+            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: clientIDParameter, acceptedAudiences: acceptedAudiences(),
+                                        maxLifetime: maxLifetime)
         case (.clientSecretJWT, .none), (.privateKeyJWT, .none):
             throw OAuthError(.invalidClient, .assertionMissing,
                              "client \(client.id) authenticates with \(method.rawValue); the request carried no client_assertion. Expected \(method.requirement)",

@@ -106,7 +106,7 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable {
         case .assertionAudienceMismatch: return "The assertion's aud must name only this server: its issuer, its token endpoint or the endpoint being called. An aud naming any other audience is refused."
         case .assertionExpMissing: return "The assertion has no exp claim. Add one a few minutes in the future."
         case .assertionExpired: return "The assertion's exp is in the past (beyond the allowed clock skew). Make a fresh assertion; check the client's clock."
-        case .assertionLifetimeTooLong: return "The assertion's exp is further past iat/now than the allowed maximum lifetime (5 minutes by default)."
+        case .assertionLifetimeTooLong: return "The assertion's exp is further past iat/now than the server's maximum lifetime (an hour unless `servers update S --max-assertion-lifetime` sets another)."
         case .assertionNotYetValid: return "The assertion's nbf or iat lies in the future beyond the allowed skew. Check the client's clock."
         case .assertionJTIMissing: return "The assertion has no jti. Give every assertion a unique jti."
         case .assertionReplayed: return "The assertion's jti was already used by this client. Make a new assertion (new jti) for every request."

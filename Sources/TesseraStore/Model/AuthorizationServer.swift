@@ -19,13 +19,16 @@ public struct AuthorizationServer: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// The limit of each of this server's clients that has none of its own; nil: the deployment's.
     public var rateLimit: RateLimit?
+    /// The longest client assertion accepted (`exp` − `iat`), in seconds; nil: the deployment's (3600).
+    public var maxAssertionLifetime: Int?
 
     public init(
         name: String, audiences: [String], accessTokenTTL: Int = 3600,
         claims: [String: JSONValue] = [:], tokenFormat: TokenFormat = .jwt, createdAt: Date,
-        rateLimit: RateLimit? = nil
+        rateLimit: RateLimit? = nil, maxAssertionLifetime: Int? = nil
     ) {
         self.rateLimit = rateLimit
+        self.maxAssertionLifetime = maxAssertionLifetime
         self.name = name
         self.audiences = audiences
         self.accessTokenTTL = accessTokenTTL

@@ -39,12 +39,25 @@ struct Servers: AsyncParsableCommand {
         @Option(name: .customLong("token-format"), help: "jwt or opaque.") var tokenFormat: String?
         @Option(name: .customLong("rate-limit"), help: "Requests per client of this server that has no limit of its own, e.g. 50/s, 600/min, or none (the deployment's).")
         var rateLimit: String?
+        @Option(name: .customLong("max-assertion-lifetime"),
+                help: "The longest client assertion accepted (exp - iat), in seconds from 30 to 86400, or default (the deployment's, 3600).")
+        var maxAssertionLifetime: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
         func validate() throws {
             if let tokenFormat { _ = try TokenFormatOption.parse(tokenFormat) }
             if let rateLimit { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
+            if let maxAssertionLifetime { _ = try Self.lifetime(maxAssertionLifetime) }
+        }
+
+        /// `default` (nil: the deployment's) or whole seconds.
+        static func lifetime(_ text: String) throws -> Int? {
+            if text == "default" { return nil }
+            guard let seconds = Int(text) else {
+                throw ValidationError("--max-assertion-lifetime must be whole seconds (e.g. 3600) or default; got \(text.debugDescription)")
+            }
+            return seconds
         }
 
         func run() async throws {
@@ -52,7 +65,8 @@ struct Servers: AsyncParsableCommand {
             let server = try await opened.administration.updateServer(
                 name: name, audiences: audiences.isEmpty ? nil : audiences, accessTokenTTL: accessTokenTTL,
                 claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse),
-                rateLimit: try rateLimit.map { try RateLimitOption.parse($0, option: "--rate-limit") })
+                rateLimit: try rateLimit.map { try RateLimitOption.parse($0, option: "--rate-limit") },
+                maxAssertionLifetime: try maxAssertionLifetime.map(Self.lifetime))
             ServerOutput.print(server, json: json)
         }
     }
@@ -120,9 +134,10 @@ enum ServerOutput {
         if json {
             Console.json([("name", .string(server.name)), ("audiences", .array(server.audiences.map(JSONValue.string))),
                           ("access_token_ttl", .number(Double(server.accessTokenTTL))), ("claims", .object(server.claims)),
-                          ("token_format", .string(server.tokenFormat.rawValue)), ("rate_limit", server.rateLimit.map { .string($0.description) } ?? .null)])
+                          ("token_format", .string(server.tokenFormat.rawValue)), ("rate_limit", server.rateLimit.map { .string($0.description) } ?? .null),
+                          ("max_assertion_lifetime", server.maxAssertionLifetime.map { .number(Double($0)) } ?? .null)])
         } else {
-            Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.rateLimit.map { "  rate limit: \($0)" } ?? "")\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
+            Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.rateLimit.map { "  rate limit: \($0)" } ?? "")\(server.maxAssertionLifetime.map { "  max assertion lifetime: \($0)s" } ?? "")\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
         }
     }
 }
