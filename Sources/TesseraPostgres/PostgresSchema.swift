@@ -104,5 +104,22 @@ enum PostgresSchema {
             // Seconds; NULL: the deployment's maximum assertion lifetime.
             "ALTER TABLE servers ADD COLUMN max_assertion_lifetime INTEGER",
         ]),
+        (7, [
+            // Several secrets per client (`ClientSecretEntry` as JSON); the one secret of each client so far
+            // becomes its first entry. Last uses live in their own table, without a change trigger.
+            "ALTER TABLE clients ADD COLUMN secrets TEXT NOT NULL DEFAULT '[]'",
+            """
+            UPDATE clients SET secrets = json_build_array(json_strip_nulls(json_build_object(
+                'id', 'sec_' || substr(md5(random()::text || id), 1, 12), 'hash', encode(secret_hash, 'hex'), 'created', created_at,
+                'encrypted', CASE WHEN encrypted_secret IS NULL THEN NULL ELSE encode(encrypted_secret, 'hex') END)))::text
+            WHERE secret_hash IS NOT NULL
+            """,
+            "ALTER TABLE clients DROP COLUMN secret_hash",
+            "ALTER TABLE clients DROP COLUMN encrypted_secret",
+            """
+            CREATE TABLE client_secret_uses (
+                client_id TEXT NOT NULL, secret_id TEXT NOT NULL, last_used DOUBLE PRECISION NOT NULL, PRIMARY KEY (client_id, secret_id))
+            """,
+        ]),
     ]
 }

@@ -54,10 +54,9 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func createClient(_ client: Client) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects,
-                                 rate_limit)
-            VALUES (\(client.id), \(client.server), \(client.name), \(client.authMethod.rawValue), \(client.secretHash?.bytea),
-                    \(client.encryptedSecret?.bytea), \(client.jwks), \(client.jwksURI), \(ColumnText.strings(client.scopes)),
+            INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit)
+            VALUES (\(client.id), \(client.server), \(client.name), \(client.authMethod.rawValue), \(ColumnText.secrets(client.secrets)),
+                    \(client.jwks), \(client.jwksURI), \(ColumnText.strings(client.scopes)),
                     \(ColumnText.encodeObject(client.claims)), \(client.enabled), \(client.createdAt.timeIntervalSince1970),
                     \(ColumnText.strings(client.introspectableResources)), \(client.rateLimit?.description))
             """,
@@ -67,8 +66,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func updateClient(_ client: Client) async throws(StoreError) {
         try await change(
             """
-            UPDATE clients SET name = \(client.name), auth_method = \(client.authMethod.rawValue), secret_hash = \(client.secretHash?.bytea),
-            encrypted_secret = \(client.encryptedSecret?.bytea), jwks = \(client.jwks), jwks_uri = \(client.jwksURI),
+            UPDATE clients SET name = \(client.name), auth_method = \(client.authMethod.rawValue), secrets = \(ColumnText.secrets(client.secrets)),
+            jwks = \(client.jwks), jwks_uri = \(client.jwksURI),
             scopes = \(ColumnText.strings(client.scopes)), claims = \(ColumnText.encodeObject(client.claims)), enabled = \(client.enabled),
             introspects = \(ColumnText.strings(client.introspectableResources)), rate_limit = \(client.rateLimit?.description) WHERE id = \(client.id)
             """,
@@ -87,11 +86,26 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
         try await run("SELECT * FROM clients WHERE server = \(server) ORDER BY created_at, id").map(Self.client(from:))
     }
 
+    public func recordSecretUse(clientID: String, secretID: String, at time: Date) async throws(StoreError) {
+        try await run("""
+            INSERT INTO client_secret_uses (client_id, secret_id, last_used) VALUES (\(clientID), \(secretID), \(time.timeIntervalSince1970))
+            ON CONFLICT (client_id, secret_id) DO UPDATE SET last_used = GREATEST(client_secret_uses.last_used, excluded.last_used)
+            """)
+    }
+
+    public func secretUses(clientID: String) async throws(StoreError) -> [String: Date] {
+        var uses: [String: Date] = [:]
+        for row in try await run("SELECT secret_id, last_used FROM client_secret_uses WHERE client_id = \(clientID)") {
+            uses[try row.text("secret_id")] = try row.date("last_used")
+        }
+        return uses
+    }
+
     static func client(from row: PostgresRowReader) throws(StoreError) -> Client {
         Client(
             id: try row.text("id"), server: try row.text("server"), name: try row.text("name"),
             authMethod: ClientAuthMethod(rawValue: try row.text("auth_method")) ?? .none,
-            secretHash: try row.bytes("secret_hash"), encryptedSecret: try row.bytes("encrypted_secret"),
+            secrets: ColumnText.secrets(from: try row.text("secrets")),
             jwks: try row.optionalText("jwks"), jwksURI: try row.optionalText("jwks_uri"), scopes: ColumnText.strings(from: try row.text("scopes")),
             claims: ColumnText.object(from: try row.text("claims")),
             introspectableResources: ColumnText.strings(from: try row.text("introspects")),

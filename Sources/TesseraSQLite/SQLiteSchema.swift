@@ -81,5 +81,19 @@ enum SQLiteSchema {
             // Seconds; NULL: the deployment's maximum assertion lifetime.
             "ALTER TABLE servers ADD COLUMN max_assertion_lifetime INTEGER",
         ]),
+        (7, [
+            // Several secrets per client (`ClientSecretEntry` as JSON); the one secret of each client so far
+            // becomes its first entry. Last uses live in their own table, whose writes are no configuration change.
+            "ALTER TABLE clients ADD COLUMN secrets TEXT NOT NULL DEFAULT '[]'",
+            """
+            UPDATE clients SET secrets = json_array(json_object(
+                'id', 'sec_' || lower(hex(randomblob(6))), 'hash', lower(hex(secret_hash)), 'created', created_at,
+                'encrypted', CASE WHEN encrypted_secret IS NULL THEN NULL ELSE lower(hex(encrypted_secret)) END))
+            WHERE secret_hash IS NOT NULL
+            """,
+            "ALTER TABLE clients DROP COLUMN secret_hash",
+            "ALTER TABLE clients DROP COLUMN encrypted_secret",
+            "CREATE TABLE client_secret_uses (client_id TEXT NOT NULL, secret_id TEXT NOT NULL, last_used REAL NOT NULL, PRIMARY KEY (client_id, secret_id))",
+        ]),
     ]
 }

@@ -6,12 +6,11 @@ extension SQLiteStore: ClientStore {
     public func createClient(_ client: Client) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects,
-                                 rate_limit)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(client.id), .text(client.server), .text(client.name), .text(client.authMethod.rawValue),
-             .blob(client.secretHash), .blob(client.encryptedSecret), .text(client.jwks), .text(client.jwksURI),
+             .text(ColumnText.secrets(client.secrets)), .text(client.jwks), .text(client.jwksURI),
              .json(client.scopes), .text(ColumnText.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt),
              .json(client.introspectableResources), .text(client.rateLimit?.description)],
             duplicate: "client \(client.id)")
@@ -20,10 +19,10 @@ extension SQLiteStore: ClientStore {
     public func updateClient(_ client: Client) async throws(StoreError) {
         try await change(
             """
-            UPDATE clients SET name = ?, auth_method = ?, secret_hash = ?, encrypted_secret = ?, jwks = ?, jwks_uri = ?,
+            UPDATE clients SET name = ?, auth_method = ?, secrets = ?, jwks = ?, jwks_uri = ?,
             scopes = ?, claims = ?, enabled = ?, introspects = ?, rate_limit = ? WHERE id = ?
             """,
-            [.text(client.name), .text(client.authMethod.rawValue), .blob(client.secretHash), .blob(client.encryptedSecret),
+            [.text(client.name), .text(client.authMethod.rawValue), .text(ColumnText.secrets(client.secrets)),
              .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(ColumnText.encodeObject(client.claims)),
              .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.rateLimit?.description), .text(client.id)],
             missing: "client \(client.id)")
@@ -41,11 +40,25 @@ extension SQLiteStore: ClientStore {
         try await run("SELECT * FROM clients WHERE server = ? ORDER BY created_at, id", [.text(server)]).map(Self.client(from:))
     }
 
+    public func recordSecretUse(clientID: String, secretID: String, at time: Date) async throws(StoreError) {
+        try await run("INSERT INTO client_secret_uses (client_id, secret_id, last_used) VALUES (?, ?, ?) "
+                      + "ON CONFLICT (client_id, secret_id) DO UPDATE SET last_used = max(last_used, excluded.last_used)",
+                      [.text(clientID), .text(secretID), .date(time)])
+    }
+
+    public func secretUses(clientID: String) async throws(StoreError) -> [String: Date] {
+        var uses: [String: Date] = [:]
+        for row in try await run("SELECT secret_id, last_used FROM client_secret_uses WHERE client_id = ?", [.text(clientID)]) {
+            uses[row.text("secret_id") ?? ""] = row.date("last_used")
+        }
+        return uses
+    }
+
     static func client(from row: SQLiteRow) -> Client {
         Client(
             id: row.text("id") ?? "", server: row.text("server") ?? "", name: row.text("name") ?? "",
             authMethod: ClientAuthMethod(rawValue: row.text("auth_method") ?? "") ?? .none,
-            secretHash: row.column("secret_hash")?.data, encryptedSecret: row.column("encrypted_secret")?.data,
+            secrets: ColumnText.secrets(from: row.text("secrets")),
             jwks: row.text("jwks"), jwksURI: row.text("jwks_uri"), scopes: ColumnText.strings(from: row.text("scopes")),
             claims: ColumnText.object(from: row.text("claims")),
             introspectableResources: ColumnText.strings(from: row.text("introspects")),

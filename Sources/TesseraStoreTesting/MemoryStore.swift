@@ -10,6 +10,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         var servers: [String: AuthorizationServer] = [:]
         var scopes: [String: [String: Scope]] = [:]
         var clients: [String: Client] = [:]
+        var secretUses: [String: [String: Date]] = [:]
         var keys: [String: SigningKey] = [:]
         var claims: [String: Date] = [:]
         var tokens: [Data: TokenRecord] = [:]
@@ -99,6 +100,16 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     public func listClients(server: String) async throws(StoreError) -> [Client] {
         read { $0.clients.values.filter { $0.server == server }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
     }
+
+    public func recordSecretUse(clientID: String, secretID: String, at time: Date) async throws(StoreError) {
+        // Not a configuration change: the version stays.
+        state.withLock { state in
+            let known = state.secretUses[clientID]?[secretID] ?? .distantPast
+            state.secretUses[clientID, default: [:]][secretID] = max(known, time)
+        }
+    }
+
+    public func secretUses(clientID: String) async throws(StoreError) -> [String: Date] { read { $0.secretUses[clientID] ?? [:] } }
 
     public func addKey(_ key: SigningKey) async throws(StoreError) {
         try insert(key, at: key.kid, in: \.keys, "key \(key.kid)")

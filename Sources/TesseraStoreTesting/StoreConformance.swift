@@ -18,6 +18,7 @@ public struct StoreConformance: Sendable {
         ("scopes belong to their server and are unique per server", scopesPerServer),
         ("client create, read, list, update and delete round-trip", clientRoundTrip),
         ("updating or deleting an unknown client is notFound", unknownClientChanges),
+        ("secret uses are kept per client and secret, the latest wins, and move no change version", secretUses),
         ("keys are listed newest first and can be retired", keysNewestFirst),
         ("a jti is accepted once until it expires", replayClaimOnce),
         ("the same jti of two clients is independent", replayPerClient),
@@ -40,8 +41,10 @@ public struct StoreConformance: Sendable {
     }
 
     static func client(_ id: String, server: String = "alpha", created: Date = t0) -> Client {
-        Client(id: id, server: server, name: "svc \(id)", authMethod: .clientSecretJWT, secretHash: Data([1, 2, 3]),
-               encryptedSecret: Data([9, 8, 7]), jwks: nil, jwksURI: nil, scopes: ["orders.read", "orders.write"],
+        Client(id: id, server: server, name: "svc \(id)", authMethod: .clientSecretJWT,
+               secrets: [ClientSecretEntry(id: "sec_new", hash: Data([1, 2, 3]), encrypted: Data([9, 8, 7]), createdAt: created),
+                         ClientSecretEntry(id: "sec_old", hash: Data([4, 5]), createdAt: t0, expiresAt: t0.addingTimeInterval(86_400))],
+               jwks: nil, jwksURI: nil, scopes: ["orders.read", "orders.write"],
                claims: ["tier": .string("gold")], introspectableResources: ["https://api.example.com"], enabled: true, createdAt: created)
     }
 
@@ -87,8 +90,7 @@ public struct StoreConformance: Sendable {
         let first = client("c1")
         var second = client("c2", created: t0.addingTimeInterval(5))
         second.authMethod = .privateKeyJWT
-        second.secretHash = nil
-        second.encryptedSecret = nil
+        second.secrets = []
         second.jwksURI = "https://keys.example.com/jwks.json"
         second.rateLimit = RateLimit(requests: 50, period: 1)
         try await stores.clients.createClient(second)
@@ -100,12 +102,25 @@ public struct StoreConformance: Sendable {
         try await expect(try await stores.clients.listClients(server: "alpha").map(\.id) == ["c1", "c2"], "clients should list by creation time")
         var disabled = first
         disabled.enabled = false
-        disabled.secretHash = Data([4, 5, 6])
+        disabled.secrets = [ClientSecretEntry(id: "sec_rotated", hash: Data([4, 5, 6]), createdAt: t0.addingTimeInterval(60))]
         disabled.rateLimit = RateLimit(requests: 10_000, period: 3600)
         try await stores.clients.updateClient(disabled)
         try await expect(try await stores.clients.client(id: "c1") == disabled, "client update not visible")
         try await stores.clients.deleteClient(id: "c1")
         try await expect(try await stores.clients.client(id: "c1") == nil, "deleted client still readable")
+    }
+
+    static func secretUses(_ stores: Stores) async throws {
+        try await stores.clients.createClient(client("c1"))
+        try await expect(try await stores.clients.secretUses(clientID: "c1").isEmpty, "a new client has no secret uses")
+        let version = try await stores.changes.changeVersion()
+        try await stores.clients.recordSecretUse(clientID: "c1", secretID: "sec_new", at: t0.addingTimeInterval(120))
+        try await stores.clients.recordSecretUse(clientID: "c1", secretID: "sec_new", at: t0.addingTimeInterval(60))
+        try await stores.clients.recordSecretUse(clientID: "c1", secretID: "sec_old", at: t0)
+        try await stores.clients.recordSecretUse(clientID: "c2", secretID: "sec_new", at: t0.addingTimeInterval(999))
+        let uses = try await stores.clients.secretUses(clientID: "c1")
+        try await expect(uses == ["sec_new": t0.addingTimeInterval(120), "sec_old": t0], "secret uses read back differ: \(uses)")
+        try await expect(try await stores.changes.changeVersion() == version, "recording a secret use moved the change version (every node would drop its caches)")
     }
 
     static func unknownClientChanges(_ stores: Stores) async throws {

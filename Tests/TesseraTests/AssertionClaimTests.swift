@@ -125,11 +125,15 @@ import TesseraStore
         defer { SQLiteTestFile.remove(path) }
         let expiry = Date().addingTimeInterval(300).timeIntervalSince1970
         let store = try await SQLiteStore.open(path: path)
-        // Back to schema 3: the claims table as it was, with one claim in it (and schema 5's columns gone).
+        // Back to schema 3: the claims table as it was, with one claim in it (and what schemas 5 to 7 changed undone).
         try await store.run("DROP TABLE assertion_claims")
         try await store.run("ALTER TABLE servers DROP COLUMN rate_limit")
         try await store.run("ALTER TABLE clients DROP COLUMN rate_limit")
         try await store.run("ALTER TABLE servers DROP COLUMN max_assertion_lifetime")
+        try await store.run("DROP TABLE client_secret_uses")
+        try await store.run("ALTER TABLE clients DROP COLUMN secrets")
+        try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")
+        try await store.run("ALTER TABLE clients ADD COLUMN encrypted_secret BLOB")
         try await store.run("DELETE FROM schema_migrations WHERE version >= 4")
         try await store.run("CREATE TABLE assertion_replays (client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL, PRIMARY KEY (client_id, jti))")
         try await store.run("INSERT INTO assertion_replays VALUES ('c1', 'before-upgrade', \(expiry))")

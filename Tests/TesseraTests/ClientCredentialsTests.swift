@@ -130,11 +130,11 @@ import TesseraStore
         }
     }
 
-    @Test func disabledClientIsRejectedAndRotatedSecretReplacesTheOld() async throws {
+    @Test func disabledClientIsRejectedAndASecretRotatedWithoutOverlapReplacesTheOld() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.clientSecretPost)
             let old = try #require(client.secret)
-            let rotated = try #require(try await deployment.admin.rotateSecret(clientID: client.id).secret)
+            let rotated = try #require(try await deployment.admin.rotateSecret(clientID: client.id, keepOldFor: 0).secret)
             _ = try await deployment.admin.setEnabled(clientID: client.id, true)
             deployment.runtime.directory.invalidateAll()
             let (oldAnswer, newAnswer) = try await deployment.http { http in

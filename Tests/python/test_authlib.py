@@ -131,7 +131,7 @@ class AuthlibAgainstTessera(unittest.TestCase):
         with self.assertRaises(Exception) as raised:
             session.fetch_token(self.token_endpoint, grant_type="client_credentials")
         self.assertIn("invalid_client", str(raised.exception))
-        self.assertIn("is not its current secret", str(raised.exception))
+        self.assertIn("is not one of its secrets", str(raised.exception))
 
     def test_z_a_server_asking_for_shorter_assertions_refuses_authlibs_default(self):
         # Runs last (names sort): it changes the shared server, then puts it back.

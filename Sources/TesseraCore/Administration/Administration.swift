@@ -147,15 +147,58 @@ public struct Administration: Sendable {
         return CreatedClient(client: client, secret: secret)
     }
 
-    /// Replaces a secret client's secret; the old one stops working at once.
-    public func rotateSecret(clientID: String) async throws -> CreatedClient {
+    /// The overlap `rotateSecret` gives old secrets unless told otherwise.
+    public static let defaultSecretOverlap: TimeInterval = 86_400
+
+    /// Adds a new secret; the client's other valid secrets keep working for `keepOldFor` seconds more
+    /// (0: they stop at once), so services can move over without an outage. Secrets that expired more
+    /// than a week ago are dropped.
+    public func rotateSecret(clientID: String, keepOldFor: TimeInterval = Administration.defaultSecretOverlap) async throws -> CreatedClient {
         var client = try await requireClient(clientID)
         guard client.authMethod.usesSecret else {
             throw AdminError("client \(clientID) authenticates with \(client.authMethod.rawValue), which has no secret")
         }
+        guard keepOldFor >= 0 else { throw AdminError("--keep-old-for must not be negative") }
+        let now = clock.now
+        let until = now.addingTimeInterval(keepOldFor)
+        var kept: [ClientSecretEntry] = []
+        for var entry in client.secrets {
+            if entry.isValid(at: now) {
+                guard keepOldFor > 0 else { continue }  // --keep-old-for 0: the old secrets stop at once
+                entry.expiresAt = min(entry.expiresAt ?? until, until)
+                kept.append(entry)
+            } else if let expired = entry.expiresAt, now.timeIntervalSince(expired) < 7 * 86_400 {
+                kept.append(entry)  // recently expired: kept so that a late use is told it expired
+            }
+        }
+        client.secrets = kept
         let secret = try applyNewSecret(to: &client)
         try await stores.clients.updateClient(client)
         return CreatedClient(client: client, secret: secret)
+    }
+
+    /// Ends one secret of a client at once. Refused for the client's only valid secret (it could not
+    /// authenticate any more; rotate first) and for an id the client does not have.
+    public func revokeSecret(clientID: String, secretID: String) async throws -> Client {
+        var client = try await requireClient(clientID)
+        let now = clock.now
+        guard let entry = client.secrets.first(where: { $0.id == secretID }) else {
+            let known = client.secrets.map(\.id).joined(separator: ", ")
+            throw AdminError("client \(clientID) has no secret \(quoted(secretID)); its secrets: [\(known)] (`tessera clients secrets \(clientID)`)")
+        }
+        if entry.isValid(at: now), client.secrets.filter({ $0.isValid(at: now) }).count == 1 {
+            throw AdminError("secret \(secretID) is the only valid secret of client \(clientID); revoking it would lock the client out — rotate the secret first")
+        }
+        client.secrets.removeAll { $0.id == secretID }
+        try await stores.clients.updateClient(client)
+        return client
+    }
+
+    /// A client's secrets with when each last authenticated (never the secrets themselves).
+    public func secrets(clientID: String) async throws -> [(entry: ClientSecretEntry, lastUsed: Date?)] {
+        let client = try await requireClient(clientID)
+        let uses = try await stores.clients.secretUses(clientID: clientID)
+        return client.secrets.map { ($0, uses[$0.id]) }
     }
 
     /// Gives the client its own rate limit, or (nil) makes it use its server's again.
@@ -190,8 +233,8 @@ public struct Administration: Sendable {
     private func applyNewSecret(to client: inout Client) throws -> String? {
         guard client.authMethod.usesSecret else { return nil }
         let secret = ClientSecret.generate()
-        client.secretHash = secret.hash
-        client.encryptedSecret = client.authMethod == .clientSecretJWT ? try masterKey.seal(Data(secret.plaintext.utf8)) : nil
+        let sealed = client.authMethod == .clientSecretJWT ? try masterKey.seal(Data(secret.plaintext.utf8)) : nil
+        client.secrets.insert(ClientSecretEntry(id: SecureRandom.identifier(prefix: "sec_", length: 12), hash: secret.hash, encrypted: sealed, createdAt: clock.now), at: 0)
         return secret.plaintext
     }
 

@@ -45,8 +45,10 @@ public struct ClientAssertionVerifier: Sendable {
     /// Verifies `assertion` for `client`. `acceptedAudiences` lists the issuer and the endpoint URLs
     /// an `aud` may name. Records the `jti` last, so a rejected assertion does not burn its jti.
     /// `parsed` is the result of `peek(assertion)` when the caller already has it (the assertion is parsed once).
+    /// Returns the id of the client secret that made a `client_secret_jwt` signature (nil for keys).
+    @discardableResult
     public func verify(_ assertion: String, parsed: ParsedJWT<AssertionClaims>? = nil, client: Client,
-                       clientIDParameter: String?, acceptedAudiences: [String], maxLifetime: TimeInterval? = nil) async throws(OAuthError) {
+                       clientIDParameter: String?, acceptedAudiences: [String], maxLifetime: TimeInterval? = nil) async throws(OAuthError) -> String? {
         func fail(_ reason: ReasonCode, _ text: String, _ detail: [String: String] = [:]) -> OAuthError {
             OAuthError(.invalidClient, reason, text, detail: detail, clientID: client.id)
         }
@@ -68,8 +70,9 @@ public struct ClientAssertionVerifier: Sendable {
                        "client_assertion alg \(quoted(alg)) is not allowed for client \(client.id), which authenticates with \(method.rawValue); expected one of \(method.assertionAlgorithms.joined(separator: ", "))",
                        ["alg": alg])
         }
+        var secretID: String?
         if method == .clientSecretJWT {
-            try verifyHMAC(parsed, alg: alg, client: client)
+            secretID = try verifyHMAC(parsed, alg: alg, client: client)
         } else {
             try await verifySignature(parsed, alg: alg, client: client)
         }
@@ -83,26 +86,47 @@ public struct ClientAssertionVerifier: Sendable {
         guard fresh else {
             throw fail(.assertionReplayed, "client_assertion jti \(quoted(jti)) was already used by client \(client.id); make a new assertion with a new jti for every request", ["jti": jti])
         }
+        return secretID
     }
 
-    /// The MAC is checked over the signing input and signature that `peek` already split and decoded.
-    private func verifyHMAC(_ parsed: ParsedJWT<AssertionClaims>, alg: String, client: Client) throws(OAuthError) {
-        guard let sealed = client.encryptedSecret, let secret = try? masterKey.open(sealed) else {
+    /// Most valid secrets a `client_secret_jwt` assertion without a matching `kid` is tried with (a
+    /// rotation needs two; each try is an HMAC and a decryption).
+    static let maximumSecretsTried = 4
+
+    /// The MAC is checked over the signing input and signature that `peek` already split and decoded,
+    /// with the secret the header's `kid` names, else with each valid secret, newest first; returns the
+    /// id of the secret that made it. A MAC made with an expired secret is told apart.
+    private func verifyHMAC(_ parsed: ParsedJWT<AssertionClaims>, alg: String, client: Client) throws(OAuthError) -> String {
+        let now = clock.now
+        let sealed = client.secrets.filter { $0.encrypted != nil }
+        guard !sealed.isEmpty else {
             throw OAuthError(.invalidClient, .assertionSignatureInvalid, "client \(client.id) has no stored secret to verify client_secret_jwt; rotate its secret", clientID: client.id)
         }
+        let named = parsed.header.kid.flatMap { kid in sealed.first { $0.id == kid } }
+        let valid = named.map { $0.isValid(at: now) ? [$0] : [] } ?? Array(sealed.filter { $0.isValid(at: now) }.prefix(Self.maximumSecretsTried))
+        for entry in valid where macMatches(parsed, alg: alg, entry: entry) {
+            return entry.id
+        }
+        let expired = named.map { $0.isValid(at: now) ? [] : [$0] } ?? Array(sealed.filter { !$0.isValid(at: now) }.prefix(Self.maximumSecretsTried))
+        if let used = expired.first(where: { macMatches(parsed, alg: alg, entry: $0) }), let at = used.expiresAt {
+            throw OAuthError(.invalidClient, .clientAuthSecretExpired,
+                             "client_assertion is signed with secret \(used.id) of client \(client.id), which expired at \(at.epochSeconds); sign with the client's current secret",
+                             detail: ["secret_id": used.id], clientID: client.id)
+        }
+        throw OAuthError(.invalidClient, .assertionSignatureInvalid,
+                         "client_assertion signature does not verify with any valid secret of client \(client.id); sign it with \(alg) over the current client secret",
+                         clientID: client.id)
+    }
+
+    private func macMatches(_ parsed: ParsedJWT<AssertionClaims>, alg: String, entry: ClientSecretEntry) -> Bool {
+        guard let sealed = entry.encrypted, let secret = try? masterKey.open(sealed) else { return false }
         let input = parsed.signingInput
         let key = SymmetricKey(data: secret)
         // swift-crypto checks the MAC in constant time.
-        let valid: Bool
         switch alg {
-        case "HS384": valid = HMAC<SHA384>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
-        case "HS512": valid = HMAC<SHA512>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
-        default: valid = HMAC<SHA256>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
-        }
-        guard valid else {
-            throw OAuthError(.invalidClient, .assertionSignatureInvalid,
-                             "client_assertion signature does not verify with client \(client.id)'s secret; sign it with \(alg) over the current client secret",
-                             clientID: client.id)
+        case "HS384": return HMAC<SHA384>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
+        case "HS512": return HMAC<SHA512>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
+        default: return HMAC<SHA256>.isValidAuthenticationCode(parsed.signature, authenticating: input, using: key)
         }
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import JWTKit
 import TesseraJWT
 import TesseraStore
@@ -12,6 +13,7 @@ public struct ClientAuthenticator: Sendable {
     let assertions: ClientAssertionVerifier
     let publicURL: String
     let limiter: RateLimiter?
+    let secretUses: SecretUseRecorder
 
     /// `limiter` nil: no rate limits and no lockout (tools and tests that call the core directly).
     public init(directory: Directory, assertions: ClientAssertionVerifier, publicURL: String, limiter: RateLimiter? = nil) {
@@ -19,6 +21,7 @@ public struct ClientAuthenticator: Sendable {
         self.assertions = assertions
         self.publicURL = publicURL
         self.limiter = limiter
+        secretUses = SecretUseRecorder(clients: directory.stores.clients, clock: assertions.clock)
     }
 
     /// The client the request authenticated as at `endpoint`, or an `invalid_client` (or
@@ -29,7 +32,7 @@ public struct ClientAuthenticator: Sendable {
     /// address is refused before its credentials are checked, a failed authentication counts towards
     /// that lock, and an authenticated client must be within its own limit: each a 429.
     public func authenticate(_ credentials: ClientCredentials, server: AuthorizationServer,
-                             at endpoint: ClientAuthEndpoint, from address: String? = nil) async throws(OAuthError) -> Client {
+                             at endpoint: ClientAuthEndpoint, from address: String? = nil) async throws(OAuthError) -> AuthenticatedClient {
         try limiter?.admit(address: address)
         if case .basic(let basicID, _, let parameter?) = credentials, parameter != basicID {
             throw OAuthError(.invalidRequest, .clientAuthClientIDMismatch,
@@ -49,21 +52,21 @@ public struct ClientAuthenticator: Sendable {
             return try await identify(claimed, credentials, parsed: parsed, server: server, at: endpoint)
         }
         try limiter.checkLockout(clientID: claimed, address: address)
-        let client: Client
+        let authenticated: AuthenticatedClient
         do {
-            client = try await identify(claimed, credentials, parsed: parsed, server: server, at: endpoint)
+            authenticated = try await identify(claimed, credentials, parsed: parsed, server: server, at: endpoint)
         } catch {
             if error.code == .invalidClient { limiter.recordFailure(clientID: claimed, address: address) }
             throw error
         }
-        limiter.recordSuccess(clientID: client.id, address: address)
-        try limiter.admit(client: client, server: server)
-        return client
+        limiter.recordSuccess(clientID: authenticated.client.id, address: address)
+        try limiter.admit(client: authenticated.client, server: server)
+        return authenticated
     }
 
     /// The registered client `clientID` (claimed by the request), once its credentials prove it.
     private func identify(_ clientID: String, _ credentials: ClientCredentials, parsed: ParsedJWT<AssertionClaims>?,
-                          server: AuthorizationServer, at endpoint: ClientAuthEndpoint) async throws(OAuthError) -> Client {
+                          server: AuthorizationServer, at endpoint: ClientAuthEndpoint) async throws(OAuthError) -> AuthenticatedClient {
         let found: Client? = try await storeCall("client authentication") { () throws(StoreError) in try await directory.client(id: clientID) }
         guard let client = found, client.server == server.name else {
             throw OAuthError(.invalidClient, .clientAuthUnknownClient,
@@ -72,13 +75,14 @@ public struct ClientAuthenticator: Sendable {
         guard client.enabled else {
             throw OAuthError(.invalidClient, .clientAuthClientDisabled, "client \(client.id) is disabled", clientID: client.id)
         }
-        try await verify(credentials, parsed: parsed, client: client, maxLifetime: server.maxAssertionLifetime.map { Double($0) },
-                         acceptedAudiences: endpoint.acceptedAudiences(IssuerURLs(publicURL: publicURL, server: server.name)))
-        return client
+        let secretID = try await verify(credentials, parsed: parsed, client: client, maxLifetime: server.maxAssertionLifetime.map { Double($0) },
+                                        acceptedAudiences: endpoint.acceptedAudiences(IssuerURLs(publicURL: publicURL, server: server.name)))
+        if let secretID { secretUses.note(clientID: client.id, secretID: secretID) }
+        return AuthenticatedClient(client: client, secretID: secretID)
     }
 
     private func verify(_ credentials: ClientCredentials, parsed: ParsedJWT<AssertionClaims>?,
-                        client: Client, maxLifetime: Double?, acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) {
+                        client: Client, maxLifetime: Double?, acceptedAudiences: @autoclosure () -> [String]) async throws(OAuthError) -> String? {
         let method = client.authMethod
         let carried = credentials.carried
         func mismatch(_ reason: ReasonCode = .clientAuthMethodMismatch) -> OAuthError {
@@ -90,12 +94,12 @@ public struct ClientAuthenticator: Sendable {
 
         switch (method, credentials) {
         case (.clientSecretBasic, .basic(_, let secret, _)):
-            try checkSecret(secret, client: client)
+            return try checkSecret(secret, client: client)
         case (.clientSecretPost, .post(let clientID, let secret)):
             guard clientID != nil else {
                 throw OAuthError(.invalidClient, .clientAuthSecretMissing, "client_secret_post needs client_id in the body next to client_secret", clientID: client.id)
             }
-            try checkSecret(secret, client: client)
+            return try checkSecret(secret, client: client)
         case (.clientSecretBasic, .none), (.clientSecretPost, .none):
             throw mismatch(.clientAuthSecretMissing)
         case (.clientSecretJWT, .assertion(let assertion, let type, let clientIDParameter)),
@@ -112,23 +116,33 @@ public struct ClientAuthenticator: Sendable {
                 throw OAuthError(.invalidClient, .assertionTypeInvalid,
                                  "client_assertion_type must be \(ClientAssertionVerifier.assertionType); got \(quoted(type))", clientID: client.id)
             }
-            try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: clientIDParameter, acceptedAudiences: acceptedAudiences(),
+            return try await assertions.verify(assertion, parsed: parsed, client: client, clientIDParameter: clientIDParameter, acceptedAudiences: acceptedAudiences(),
                                         maxLifetime: maxLifetime)
         case (.clientSecretJWT, .none), (.privateKeyJWT, .none):
             throw OAuthError(.invalidClient, .assertionMissing,
                              "client \(client.id) authenticates with \(method.rawValue); the request carried no client_assertion. Expected \(method.requirement)",
                              detail: ["registered_method": method.rawValue], clientID: client.id)
         case (.none, .none):
-            return
+            return nil
         default:
             throw mismatch()
         }
     }
 
-    private func checkSecret(_ secret: String, client: Client) throws(OAuthError) {
-        guard let hash = client.secretHash, ClientSecret.matches(secret, storedHash: hash) else {
+    /// The id of the client's valid secret that `secret` is (one SHA-256, compared with each stored hash
+    /// in constant time); a secret that expired is told apart from a wrong one.
+    private func checkSecret(_ secret: String, client: Client) throws(OAuthError) -> String {
+        let presented = Hashing.sha256Digest(secret)  // compared with each stored hash by swift-crypto, in constant time
+        let now = assertions.clock.now
+        guard let entry = client.secrets.first(where: { presented == $0.hash }) else {
             throw OAuthError(.invalidClient, .clientAuthSecretInvalid,
-                             "the client secret presented for client \(client.id) is not its current secret", clientID: client.id)
+                             "the client secret presented for client \(client.id) is not one of its secrets", clientID: client.id)
         }
+        guard entry.isValid(at: now) else {
+            throw OAuthError(.invalidClient, .clientAuthSecretExpired,
+                             "the client secret presented for client \(client.id) is secret \(entry.id), which expired at \(entry.expiresAt?.epochSeconds ?? 0) after a rotation; use the client's current secret",
+                             detail: ["secret_id": entry.id], clientID: client.id)
+        }
+        return entry.id
     }
 }

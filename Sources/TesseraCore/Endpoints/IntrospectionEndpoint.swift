@@ -32,7 +32,7 @@ public struct IntrospectionEndpoint: Sendable {
             caller = try await bearer.authenticate(bearerToken, server: server)
             try authenticator.limiter?.admit(client: caller.client, server: server)
         } else {
-            caller = IntrospectionCaller(client: try await authenticator.authenticate(credentials, server: server, at: .introspection, from: address), viaBearer: false)
+            caller = IntrospectionCaller(client: try await authenticator.authenticate(credentials, server: server, at: .introspection, from: address).client, viaBearer: false)
         }
         guard let token else {
             throw OAuthError(.invalidRequest, .tokenMissing, "the introspection request has no token parameter; send token=<the token to check>",

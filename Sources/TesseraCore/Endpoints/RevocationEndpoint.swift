@@ -13,7 +13,7 @@ public struct RevocationEndpoint: Sendable {
     /// `address` is the caller's, for its rate limit and the lockout of its client id (`RateLimiter`).
     public func handle(token: String?, credentials: ClientCredentials, server: AuthorizationServer,
                        from address: String? = nil) async throws(OAuthError) -> RevocationOutcome {
-        let client = try await authenticator.authenticate(credentials, server: server, at: .revocation, from: address)
+        let client = try await authenticator.authenticate(credentials, server: server, at: .revocation, from: address).client
         guard let token else {
             throw OAuthError(.invalidRequest, .tokenMissing, "the revocation request has no token parameter; send token=<the token to revoke>", clientID: client.id)
         }

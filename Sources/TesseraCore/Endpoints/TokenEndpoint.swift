@@ -24,12 +24,16 @@ public struct TokenEndpoint: Sendable {
             throw OAuthError(.unsupportedGrantType, .grantTypeUnsupported,
                              "grant_type \(quoted(grantType)) is not supported; expected one of [\(grantTypes.joined(separator: ", "))]", clientID: credentials.claimedClientID)
         }
-        let client = try await authenticator.authenticate(credentials, server: server, at: .token, from: address)
+        let authenticated = try await authenticator.authenticate(credentials, server: server, at: .token, from: address)
+        let client = authenticated.client
         let response = try await grant.handle(request, client: client, server: server)
-        let event = EventFacts(clientID: client.id, message: "issued \(server.tokenFormat == .opaque ? "an opaque" : "a JWT") access token to client \(client.id)", detail: [
+        var detail = [
             "grant_type": grantType, "scope_requested": request.scope ?? "", "scope_granted": response.scope ?? "",
             "resource": request.resources.joined(separator: " "), "auth_method": client.authMethod.rawValue,
-        ])
+        ]
+        if let secretID = authenticated.secretID { detail["secret_id"] = secretID }
+        let event = EventFacts(clientID: client.id, message: "issued \(server.tokenFormat == .opaque ? "an opaque" : "a JWT") access token to client \(client.id)",
+                               detail: detail)
         return TokenOutcome(client: client, response: response, event: event)
     }
 }

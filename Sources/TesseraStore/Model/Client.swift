@@ -3,15 +3,16 @@ import TesseraJSON
 
 /// A registered OAuth client of one authorization server.
 ///
-/// Secrets are never stored in clear: `secretHash` holds SHA-256 of the secret; `encryptedSecret`
-/// (AES-GCM under the master key) exists only for `client_secret_jwt`, which needs the secret itself.
+/// Secrets are never stored in clear: each of `secrets` holds SHA-256 of a secret and, only for
+/// `client_secret_jwt` (which needs the secret itself), the secret sealed with AES-GCM under the master key.
 public struct Client: Sendable, Hashable, Codable {
     public var id: String
     public var server: String
     public var name: String
     public var authMethod: ClientAuthMethod
-    public var secretHash: Data?
-    public var encryptedSecret: Data?
+    /// The client's secrets, newest first: during a rotation's overlap the old ones authenticate until
+    /// their expiry. Empty for key and public clients.
+    public var secrets: [ClientSecretEntry]
     /// Inline public keys (a JWKS document) for `private_key_jwt`.
     public var jwks: String?
     /// Where to fetch the public keys for `private_key_jwt`, instead of `jwks`.
@@ -31,7 +32,7 @@ public struct Client: Sendable, Hashable, Codable {
 
     public init(
         id: String, server: String, name: String, authMethod: ClientAuthMethod,
-        secretHash: Data? = nil, encryptedSecret: Data? = nil, jwks: String? = nil, jwksURI: String? = nil,
+        secrets: [ClientSecretEntry] = [], jwks: String? = nil, jwksURI: String? = nil,
         scopes: [String] = [], claims: [String: JSONValue] = [:], introspectableResources: [String] = [], enabled: Bool = true, createdAt: Date,
         rateLimit: RateLimit? = nil
     ) {
@@ -40,8 +41,7 @@ public struct Client: Sendable, Hashable, Codable {
         self.server = server
         self.name = name
         self.authMethod = authMethod
-        self.secretHash = secretHash
-        self.encryptedSecret = encryptedSecret
+        self.secrets = secrets
         self.jwks = jwks
         self.jwksURI = jwksURI
         self.scopes = scopes

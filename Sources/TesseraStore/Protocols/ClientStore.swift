@@ -1,3 +1,5 @@
+import Foundation
+
 /// Stores registered clients.
 public protocol ClientStore: Sendable {
     /// Adds a client; throws `StoreError.alreadyExists` when the id is taken.
@@ -10,4 +12,9 @@ public protocol ClientStore: Sendable {
     func client(id: String) async throws(StoreError) -> Client?
     /// The clients of one server, ordered by creation time.
     func listClients(server: String) async throws(StoreError) -> [Client]
+    /// Notes that `secretID` of `clientID` authenticated at `time` (kept apart from the client row:
+    /// writing it is no configuration change, so no cache anywhere is dropped for it).
+    func recordSecretUse(clientID: String, secretID: String, at time: Date) async throws(StoreError)
+    /// When each secret of `clientID` last authenticated, by secret id (secrets never used are absent).
+    func secretUses(clientID: String) async throws(StoreError) -> [String: Date]
 }

@@ -27,6 +27,17 @@ public enum ColumnText {
         return members.compactMapValues(\.string)
     }
 
+    /// A client's secrets as a JSON array of `ClientSecretEntry.json` objects.
+    public static func secrets(_ entries: [ClientSecretEntry]) -> String {
+        JSONWriter.text(.array(entries.map(\.json)))
+    }
+
+    /// Reads a column written by `secrets(_:)`; unreadable entries are left out.
+    public static func secrets(from text: String?) -> [ClientSecretEntry] {
+        guard let text, case .array(let values)? = try? JSONReader.value(in: text) else { return [] }
+        return values.compactMap(ClientSecretEntry.init(json:))
+    }
+
     /// Claims as a JSON object with sorted keys (see `JSONValue.encodeObject`).
     public static func encodeObject(_ object: [String: JSONValue]) -> String {
         JSONValue.encodeObject(object)

@@ -8,7 +8,7 @@ import TesseraJSON
 struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clients", abstract: "Register and manage clients.",
-        subcommands: [Create.self, List.self, Show.self, Update.self, Disable.self, Enable.self, Delete.self, RotateSecret.self])
+        subcommands: [Create.self, List.self, Show.self, Update.self, Disable.self, Enable.self, Delete.self, RotateSecret.self, Secrets.self, RevokeSecret.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; prints its id and, for secret methods, its secret (once).")
@@ -70,6 +70,9 @@ struct Clients: AsyncParsableCommand {
         func run() async throws {
             let opened = try await data.open()
             ClientOutput.print(try await opened.administration.requireClient(id), json: json)
+            if !json {
+                for line in ClientOutput.secretLines(try await opened.administration.secrets(clientID: id), now: Date()) { print("  " + line) }
+            }
         }
     }
 
@@ -126,19 +129,98 @@ struct Clients: AsyncParsableCommand {
     }
 
     struct RotateSecret: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Issue a new secret; the old one stops working at once.")
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-secret", abstract: "Issue a new secret; the old ones keep working for --keep-old-for (default 24h), so services can move over.")
         @Argument var id: String
+        @Option(name: .customLong("keep-old-for"), help: "How long the old secrets keep working, e.g. 24h, 7d, or 0 to end them at once (default 24h).")
+        var keepOldFor: String?
         @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func validate() throws { _ = try overlap() }
+
+        func overlap() throws -> TimeInterval {
+            guard let keepOldFor else { return Administration.defaultSecretOverlap }
+            if keepOldFor == "0" { return 0 }
+            guard let duration = DurationOption.parse(keepOldFor) else {
+                throw ValidationError("--keep-old-for must be 0 or a number with a unit s, m, h or d (e.g. 24h, 7d); got \(keepOldFor.debugDescription)")
+            }
+            return TimeInterval(duration.components.seconds)
+        }
+
+        func run() async throws {
+            let opened = try await data.open()
+            ClientOutput.printCreated(try await opened.administration.rotateSecret(clientID: id, keepOldFor: try overlap()), json: json)
+        }
+    }
+
+    struct Secrets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a client's secrets (ids, times, last use; never the secrets).")
+        @Argument var id: String
+        @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
 
         func run() async throws {
             let opened = try await data.open()
-            ClientOutput.printCreated(try await opened.administration.rotateSecret(clientID: id), json: json)
+            let secrets = try await opened.administration.secrets(clientID: id)
+            guard json else {
+                for line in ClientOutput.secretLines(secrets, now: Date()) { print(line) }
+                return
+            }
+            for (entry, lastUsed) in secrets {
+                Console.json([("secret_id", .string(entry.id)), ("created_at", .number(entry.createdAt.timeIntervalSince1970.rounded(.down))),
+                              ("expires_at", entry.expiresAt.map { .number($0.timeIntervalSince1970.rounded(.down)) } ?? .null),
+                              ("last_used_at", lastUsed.map { .number($0.timeIntervalSince1970.rounded(.down)) } ?? .null),
+                              ("valid", .bool(entry.isValid(at: Date())))])
+            }
+        }
+    }
+
+    struct RevokeSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke-secret", abstract: "End one secret of a client at once.")
+        @Argument var id: String
+        @Argument(help: "The secret's id (`tessera clients secrets ID`).") var secretID: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            _ = try await opened.administration.revokeSecret(clientID: id, secretID: secretID)
+            print("secret \(secretID) of client \(id) revoked")
         }
     }
 }
 
 enum ClientOutput {
+    /// One line per secret: "sec_… current, created 2 d ago, last used 5 min ago" or
+    /// "sec_… old, last used 3 h ago, expires in 21 h".
+    static func secretLines(_ secrets: [(entry: ClientSecretEntry, lastUsed: Date?)], now: Date) -> [String] {
+        secrets.enumerated().map { index, secret in
+            let (entry, lastUsed) = secret
+            let state = entry.isValid(at: now) ? (index == 0 ? "current" : "old") : "expired"
+            var parts = ["\(entry.id) \(state)", "created \(Self.ago(entry.createdAt, now))"]
+            parts.append(lastUsed.map { "last used \(Self.ago($0, now))" } ?? "never used")
+            if let expires = entry.expiresAt {
+                parts.append(expires > now ? "expires in \(Self.span(expires.timeIntervalSince(now)))" : "expired \(Self.ago(expires, now))")
+            }
+            return "secret " + parts.joined(separator: ", ")
+        }
+    }
+
+    static func ago(_ time: Date, _ now: Date) -> String {
+        let seconds = now.timeIntervalSince(time)
+        return seconds < 60 ? "just now" : "\(span(seconds)) ago"
+    }
+
+    /// 45 s, 12 min, 3 h, 2 d.
+    static func span(_ seconds: TimeInterval) -> String {
+        switch seconds {
+        case ..<60: return "\(Int(seconds)) s"
+        case ..<3600: return "\(Int(seconds / 60)) min"
+        case ..<172_800: return "\(Int(seconds / 3600)) h"
+        default: return "\(Int(seconds / 86_400)) d"
+        }
+    }
+
     static func printCreated(_ created: Administration.CreatedClient, json: Bool) {
         let client = created.client
         if json {

@@ -43,6 +43,10 @@ struct Doctor: AsyncParsableCommand {
             let data = try DataOptions.parse((dataDir.map { ["--data-dir", $0] } ?? []) + (database.map { ["--database", $0] } ?? []))
             await report.registeredKey(data: data, clientID: clientID, kid: kid ?? key.thumbprint)
         }
+        if dataDir != nil || database != nil, method.usesSecret {
+            let data = try DataOptions.parse((dataDir.map { ["--data-dir", $0] } ?? []) + (database.map { ["--database", $0] } ?? []))
+            await report.secrets(data: data, clientID: clientID)
+        }
         report.clock(serverDate: discovery.serverDate, offset: clockOffset)
 
         let now = Date().addingTimeInterval(TimeInterval(clockOffset))
@@ -147,6 +151,18 @@ struct DoctorReport {
             fail(step, "wrong method: the client is registered with \(method.rawValue), which uses the client secret, not a private key")
         default:
             pass(step, "a client secret, as \(method.rawValue) needs")
+        }
+    }
+
+    /// The client's secrets as `clients show` lists them; a rotation's old secret still in use is named.
+    mutating func secrets(data: DataOptions, clientID: String) async {
+        do {
+            let opened = try await data.open()
+            let secrets = try await opened.administration.secrets(clientID: clientID)
+            let lines = ClientOutput.secretLines(secrets, now: Date())
+            pass("secrets", lines.isEmpty ? "the client has no secret; rotate one" : lines.joined(separator: "; "))
+        } catch {
+            fail("secrets", "cannot read the client's secrets: \(error)")
         }
     }
 
