@@ -14,6 +14,7 @@ struct PostgresRowReader: Sendable {
     func optionalInt(_ column: String) throws(StoreError) -> Int? { try decode(column, as: Int?.self) }
     func bool(_ column: String) throws(StoreError) -> Bool { try decode(column, as: Bool.self) }
     func date(_ column: String) throws(StoreError) -> Date { Date(timeIntervalSince1970: try decode(column, as: Double.self)) }
+    func optionalDate(_ column: String) throws(StoreError) -> Date? { try decode(column, as: Double?.self).map(Date.init(timeIntervalSince1970:)) }
     func bytes(_ column: String) throws(StoreError) -> Data? { try decode(column, as: Data?.self) }
 
     /// A column that does not decode as its type means the schema is not the one this tessera knows.

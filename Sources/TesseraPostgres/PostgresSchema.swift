@@ -121,5 +121,11 @@ enum PostgresSchema {
                 client_id TEXT NOT NULL, secret_id TEXT NOT NULL, last_used DOUBLE PRECISION NOT NULL, PRIMARY KEY (client_id, secret_id))
             """,
         ]),
+        (8, [
+            // Key states by time: signing from activates_at, gone from retires_at (`KeyState`).
+            "ALTER TABLE signing_keys ADD COLUMN activates_at DOUBLE PRECISION",
+            "UPDATE signing_keys SET activates_at = created_at",
+            "ALTER TABLE signing_keys ADD COLUMN retires_at DOUBLE PRECISION",
+        ]),
     ]
 }

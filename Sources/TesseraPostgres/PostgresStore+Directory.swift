@@ -115,15 +115,18 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func addKey(_ key: SigningKey) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO signing_keys (kid, server, algorithm, encrypted_private_key, public_jwk, active, created_at)
+            INSERT INTO signing_keys (kid, server, algorithm, encrypted_private_key, public_jwk, active, created_at, activates_at, retires_at)
             VALUES (\(key.kid), \(key.server), \(key.algorithm), \(key.encryptedPrivateKey.bytea), \(key.publicJWK), \(key.active),
-                    \(key.createdAt.timeIntervalSince1970))
+                    \(key.createdAt.timeIntervalSince1970), \(key.activatesAt.timeIntervalSince1970), \(key.retiresAt?.timeIntervalSince1970))
             """,
             duplicate: "key \(key.kid)")
     }
 
     public func updateKey(_ key: SigningKey) async throws(StoreError) {
-        try await change("UPDATE signing_keys SET active = \(key.active) WHERE kid = \(key.kid)", missing: "key \(key.kid)")
+        try await change("""
+            UPDATE signing_keys SET active = \(key.active), activates_at = \(key.activatesAt.timeIntervalSince1970),
+            retires_at = \(key.retiresAt?.timeIntervalSince1970) WHERE kid = \(key.kid)
+            """, missing: "key \(key.kid)")
     }
 
     public func keys(server: String) async throws(StoreError) -> [SigningKey] {
@@ -131,7 +134,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             SigningKey(
                 server: try row.text("server"), kid: try row.text("kid"), algorithm: try row.text("algorithm"),
                 encryptedPrivateKey: try row.bytes("encrypted_private_key") ?? Data(), publicJWK: try row.text("public_jwk"),
-                active: try row.bool("active"), createdAt: try row.date("created_at"))
+                active: try row.bool("active"), createdAt: try row.date("created_at"),
+                activatesAt: try row.optionalDate("activates_at"), retiresAt: try row.optionalDate("retires_at"))
         }
     }
 }

@@ -95,5 +95,11 @@ enum SQLiteSchema {
             "ALTER TABLE clients DROP COLUMN encrypted_secret",
             "CREATE TABLE client_secret_uses (client_id TEXT NOT NULL, secret_id TEXT NOT NULL, last_used REAL NOT NULL, PRIMARY KEY (client_id, secret_id))",
         ]),
+        (8, [
+            // Key states by time: signing from activates_at, gone from retires_at (`KeyState`).
+            "ALTER TABLE signing_keys ADD COLUMN activates_at REAL",
+            "UPDATE signing_keys SET activates_at = created_at",
+            "ALTER TABLE signing_keys ADD COLUMN retires_at REAL",
+        ]),
     ]
 }

@@ -5,14 +5,15 @@ import TesseraStore
 extension SQLiteStore: KeyStore, ChangeSignal {
     public func addKey(_ key: SigningKey) async throws(StoreError) {
         try await run(
-            "INSERT INTO signing_keys (kid, server, algorithm, encrypted_private_key, public_jwk, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO signing_keys (kid, server, algorithm, encrypted_private_key, public_jwk, active, created_at, activates_at, retires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(key.kid), .text(key.server), .text(key.algorithm), .blob(key.encryptedPrivateKey), .text(key.publicJWK),
-             .integer(key.active ? 1 : 0), .date(key.createdAt)],
+             .integer(key.active ? 1 : 0), .date(key.createdAt), .date(key.activatesAt), key.retiresAt.map { .date($0) } ?? .null],
             duplicate: "key \(key.kid)")
     }
 
     public func updateKey(_ key: SigningKey) async throws(StoreError) {
-        try await change("UPDATE signing_keys SET active = ? WHERE kid = ?", [.integer(key.active ? 1 : 0), .text(key.kid)], missing: "key \(key.kid)")
+        try await change("UPDATE signing_keys SET active = ?, activates_at = ?, retires_at = ? WHERE kid = ?",
+                         [.integer(key.active ? 1 : 0), .date(key.activatesAt), key.retiresAt.map { .date($0) } ?? .null, .text(key.kid)], missing: "key \(key.kid)")
     }
 
     public func keys(server: String) async throws(StoreError) -> [SigningKey] {
@@ -20,7 +21,9 @@ extension SQLiteStore: KeyStore, ChangeSignal {
             SigningKey(
                 server: row.text("server") ?? "", kid: row.text("kid") ?? "", algorithm: row.text("algorithm") ?? "",
                 encryptedPrivateKey: row.column("encrypted_private_key")?.data ?? Data(), publicJWK: row.text("public_jwk") ?? "{}",
-                active: row.int("active") != 0, createdAt: row.date("created_at"))
+                active: row.int("active") != 0, createdAt: row.date("created_at"),
+                activatesAt: row.column("activates_at")?.double.map(Date.init(timeIntervalSince1970:)),
+                retiresAt: row.column("retires_at")?.double.map(Date.init(timeIntervalSince1970:)))
         }
     }
 

@@ -119,6 +119,8 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         try write { state throws(StoreError) in
             guard var stored = state.keys[key.kid] else { throw .notFound("key \(key.kid)") }
             stored.active = key.active
+            stored.activatesAt = key.activatesAt
+            stored.retiresAt = key.retiresAt
             state.keys[key.kid] = stored
         }
     }

@@ -19,7 +19,7 @@ public struct StoreConformance: Sendable {
         ("client create, read, list, update and delete round-trip", clientRoundTrip),
         ("updating or deleting an unknown client is notFound", unknownClientChanges),
         ("secret uses are kept per client and secret, the latest wins, and move no change version", secretUses),
-        ("keys are listed newest first and can be retired", keysNewestFirst),
+        ("keys are listed newest first with their activation and retirement times, and can be retired", keysNewestFirst),
         ("a jti is accepted once until it expires", replayClaimOnce),
         ("the same jti of two clients is independent", replayPerClient),
         ("concurrent claims of one jti: exactly one wins", replayConcurrent),
@@ -130,12 +130,17 @@ public struct StoreConformance: Sendable {
 
     static func keysNewestFirst(_ stores: Stores) async throws {
         let old = SigningKey(server: "alpha", kid: "k1", algorithm: "ES256", encryptedPrivateKey: Data([1]), publicJWK: "{\"kid\":\"k1\"}", createdAt: t0)
-        var new = SigningKey(server: "alpha", kid: "k2", algorithm: "ES256", encryptedPrivateKey: Data([2]), publicJWK: "{\"kid\":\"k2\"}", createdAt: t0.addingTimeInterval(60))
+        var new = SigningKey(server: "alpha", kid: "k2", algorithm: "ES256", encryptedPrivateKey: Data([2]), publicJWK: "{\"kid\":\"k2\"}", createdAt: t0.addingTimeInterval(60),
+                             activatesAt: t0.addingTimeInterval(360))
         try await stores.keys.addKey(old)
         try await stores.keys.addKey(new)
         try await stores.keys.addKey(SigningKey(server: "beta", kid: "k3", algorithm: "ES256", encryptedPrivateKey: Data([3]), publicJWK: "{}", createdAt: t0))
         try await expectError(.alreadyExists("")) { try await stores.keys.addKey(old) }
         try await expect(try await stores.keys.keys(server: "alpha") == [new, old], "keys should list newest first")
+        var retiring = old
+        retiring.retiresAt = t0.addingTimeInterval(4000)
+        try await stores.keys.updateKey(retiring)
+        try await expect(try await stores.keys.keys(server: "alpha") == [new, retiring], "activation and retirement times read back differ")
         new.active = false
         try await stores.keys.updateKey(new)
         try await expect(try await stores.keys.keys(server: "alpha").first?.active == false, "key retirement not visible")

@@ -102,7 +102,9 @@ import TesseraStore
         try await store.run("ALTER TABLE clients DROP COLUMN secrets")
         try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")
         try await store.run("ALTER TABLE clients ADD COLUMN encrypted_secret BLOB")
-        try await store.run("DELETE FROM schema_migrations WHERE version = 7")
+        try await store.run("ALTER TABLE signing_keys DROP COLUMN activates_at")
+        try await store.run("ALTER TABLE signing_keys DROP COLUMN retires_at")
+        try await store.run("DELETE FROM schema_migrations WHERE version >= 7")
         try await store.run("""
             INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, scopes, claims, enabled, created_at, introspects)
             VALUES ('c-basic', 'default', 'b', 'client_secret_basic', x'0102ff', NULL, '[]', '{}', 1, 1800000000, '[]'),

@@ -64,30 +64,58 @@ public struct Administration: Sendable {
         try checkCustomClaims(claims)
     }
 
-    /// Adds a new ES256 signing key that signs from now on; earlier keys stay in the JWKS (so tokens
-    /// they signed still verify) until retired with `retireKey`.
-    public func rotateKey(server: String) async throws -> SigningKey {
-        _ = try await requireServer(server)
-        // The newest key signs, so the new one must sort after every existing one even if the clock
-        // has not moved since (tests) or stepped back.
-        let newest = try await stores.keys.keys(server: server).map(\.createdAt).max() ?? .distantPast
-        let created = max(clock.now, newest.addingTimeInterval(0.001))
-        let key = try SigningKeyFactory.makeES256(server: server, masterKey: masterKey, now: created)
+    /// How long a new key is published before it signs: at least the JWKS `max-age` (300 s), so every
+    /// cache that fetched the JWKS holds the key before the first token names it.
+    public static let defaultPublishDelay: TimeInterval = 300
+
+    /// Adds a new ES256 signing key, published at once and signing after `publishDelay` (0: at once,
+    /// for a key that must be replaced now). The current key becomes previous then, and retires by
+    /// itself once the longest token it can have signed has expired (activation + the server's token
+    /// lifetime + a minute); tokens it signed verify until then. Refused while another key is still next.
+    public func rotateKey(server: String, publishDelay: TimeInterval = 0) async throws -> SigningKey {
+        let record = try await requireServer(server)
+        guard publishDelay >= 0 else { throw AdminError("the publish delay must not be negative") }
+        let now = clock.now
+        let keys = try await stores.keys.keys(server: server)
+        let states = KeyState.of(keys, at: now)
+        if let waiting = states.first(where: { $0.state == .next })?.key {
+            throw AdminError("key \(waiting.kid) of server \(server) is already waiting to sign from \(waiting.activatesAt.epochSeconds); "
+                             + "let it become current or retire it (`tessera keys retire --server \(server) \(waiting.kid)`)")
+        }
+        // The newest activation signs, so the new key must sort after every existing one even if the
+        // clock has not moved since (tests) or stepped back.
+        let newest = keys.map(\.createdAt).max() ?? .distantPast
+        let created = max(now, newest.addingTimeInterval(0.001))
+        var key = try SigningKeyFactory.makeES256(server: server, masterKey: masterKey, now: created)
+        key.activatesAt = created.addingTimeInterval(publishDelay)
         try await stores.keys.addKey(key)
+        if var current = states.first(where: { $0.state == .current })?.key {
+            current.retiresAt = key.activatesAt.addingTimeInterval(TimeInterval(record.accessTokenTTL) + 60)
+            try await stores.keys.updateKey(current)
+        }
         return key
     }
 
-    /// Removes a key from the JWKS: tokens it signed stop verifying. The newest key cannot be retired.
+    /// Removes a key from the JWKS at once: tokens it signed stop verifying. The current key cannot be
+    /// retired (nothing would sign); a next key can (the rotation is called off).
     public func retireKey(server: String, kid: String) async throws {
-        let keys = try await stores.keys.keys(server: server).filter(\.active).sorted { $0.createdAt > $1.createdAt }
-        guard var key = keys.first(where: { $0.kid == kid }) else {
-            throw AdminError("server \(quoted(server)) has no active key \(quoted(kid)); active keys: [\(keys.map(\.kid).joined(separator: ", "))]")
+        _ = try await requireServer(server)
+        let states = KeyState.of(try await stores.keys.keys(server: server), at: clock.now)
+        let published = states.filter { $0.state != .retired }
+        guard var key = published.first(where: { $0.key.kid == kid }) else {
+            throw AdminError("server \(quoted(server)) has no published key \(quoted(kid)); its keys: [\(published.map { "\($0.key.kid) (\($0.state.rawValue))" }.joined(separator: ", "))]")
         }
-        guard key.kid != keys.first?.kid else {
-            throw AdminError("key \(quoted(kid)) is the current signing key; rotate first (`tessera servers rotate-key \(server)`)")
+        guard key.state != .current else {
+            throw AdminError("key \(quoted(kid)) is the current signing key of server \(server); retiring it would leave nothing to sign with — rotate first (`tessera keys rotate --server \(server)`)")
         }
-        key.active = false
-        try await stores.keys.updateKey(key)
+        key.key.active = false
+        try await stores.keys.updateKey(key.key)
+    }
+
+    /// A server's keys with their state now, newest first.
+    public func keys(server: String) async throws -> [(key: SigningKey, state: KeyState)] {
+        _ = try await requireServer(server)
+        return KeyState.of(try await stores.keys.keys(server: server), at: clock.now)
     }
 
     /// Creates the server `default` if the deployment has none (first start).

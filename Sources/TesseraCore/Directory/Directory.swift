@@ -19,11 +19,15 @@ public final class Directory: Sendable {
 
     public let stores: Stores
     private let masterKey: MasterKey
+    private let clock: any WallClock
     private let state = Mutex(State())
 
-    public init(stores: Stores, masterKey: MasterKey) {
+    /// `clock` decides which signing key is current (`KeyState`): a key ring is reloaded once one of its
+    /// keys activates or retires.
+    public init(stores: Stores, masterKey: MasterKey, clock: any WallClock = SystemWallClock()) {
         self.stores = stores
         self.masterKey = masterKey
+        self.clock = clock
     }
 
     public func server(named name: String) async throws(StoreError) -> AuthorizationServer? {
@@ -51,11 +55,12 @@ public final class Directory: Sendable {
     /// The server's signing keys, decrypted; a key that does not decrypt (another master key) makes the
     /// store's keys unusable, `StoreError.unavailable`.
     public func keyRing(server: String) async throws(StoreError) -> ServerKeyRing {
-        if let cached = state.withLock({ $0.keyRings[server] }) { return cached }
+        let now = clock.now
+        if let cached = state.withLock({ $0.keyRings[server] }), cached.validUntil > now { return cached }
         let keys = try await stores.keys.keys(server: server)
         let ring: ServerKeyRing
         do {
-            ring = try await ServerKeyRing.load(keys: keys, masterKey: masterKey)
+            ring = try await ServerKeyRing.load(keys: keys, masterKey: masterKey, at: now)
         } catch {
             throw StoreError.unavailable("the signing keys of server \(server) cannot be used: \(error)")
         }

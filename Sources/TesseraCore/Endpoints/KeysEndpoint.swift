@@ -13,6 +13,6 @@ public struct KeysEndpoint: Sendable {
         let ring = try await storeCall("loading the signing keys") { () throws(StoreError) in try await directory.keyRing(server: server.name) }
         let event = EventFacts(clientID: nil, message: "served the JWKS (\(ring.kids.count) key\(ring.kids.count == 1 ? "" : "s"))",
                                detail: ["kids": ring.kids.joined(separator: " ")])
-        return KeysOutcome(jwks: ring.jwksDocument, event: event)
+        return KeysOutcome(jwks: ring.jwksDocument, etag: ring.jwksETag, event: event)
     }
 }

@@ -6,8 +6,10 @@ import TesseraStore
 
 /// The decrypted signing material of one authorization server, ready for the hot path.
 ///
-/// Holds the current signer (newest active key) and the JWKS document, both computed once when the
-/// keys are loaded, so issuing a token or serving `/v1/keys` does no key parsing.
+/// Holds the current signer and the JWKS document, both computed once when the keys are loaded, so
+/// issuing a token or serving `/v1/keys` does no key parsing. Which key signs and which are published
+/// depends on the time (`KeyState`): a ring is valid until the next activation or retirement of one of
+/// its keys (`validUntil`), and the directory loads a new one then.
 public struct ServerKeyRing: Sendable {
     public let signer: JWSSigner?
     /// Signs RFC 9701 introspection responses (`typ: token-introspection+jwt`) with the same key.
@@ -15,24 +17,33 @@ public struct ServerKeyRing: Sendable {
     /// Every active public key by kid, ready to check this server's access tokens (ES256 through
     /// swift-crypto directly, as the resource server and client assertions do).
     public let verifiers: [String: SignatureVerifier]
-    /// `{"keys":[…]}` with the public JWKs of every active key, serialised once.
+    /// `{"keys":[…]}` with the public JWKs of every published key (current, next, previous), serialised once.
     public let jwksDocument: [UInt8]
+    /// A strong `ETag` of `jwksDocument` (the start of its SHA-256), for conditional JWKS requests.
+    public let jwksETag: String
+    /// The published kids, the current one first.
     public let kids: [String]
+    /// When a key of the ring activates or retires next; the ring must be loaded anew from then.
+    public let validUntil: Date
 
-    public static func load(keys: [SigningKey], masterKey: MasterKey) async throws -> ServerKeyRing {
+    public static func load(keys: [SigningKey], masterKey: MasterKey, at now: Date = Date()) async throws -> ServerKeyRing {
         var verifiers: [String: SignatureVerifier] = [:]
-        for key in keys where key.active {
+        for key in keys where key.isPublished(at: now) {
             let jwk = try JSONDecoder().decode(JWK.self, from: Data(key.publicJWK.utf8))
             verifiers[key.kid] = try await SignatureVerifier.load(jwk: jwk, alg: key.algorithm)
         }
-        return try ServerKeyRing(keys: keys, masterKey: masterKey, verifiers: verifiers)
+        return try ServerKeyRing(keys: keys, masterKey: masterKey, verifiers: verifiers, at: now)
     }
 
-    private init(keys: [SigningKey], masterKey: MasterKey, verifiers: [String: SignatureVerifier]) throws {
-        let active = keys.filter(\.active).sorted { $0.createdAt > $1.createdAt }
+    private init(keys: [SigningKey], masterKey: MasterKey, verifiers: [String: SignatureVerifier], at now: Date) throws {
+        let states = KeyState.of(keys, at: now)
+        func inState(_ state: KeyState) -> [SigningKey] {
+            states.filter { $0.state == state }.map(\.key).sorted { $0.activatesAt > $1.activatesAt }
+        }
+        let published = inState(.current) + inState(.next) + inState(.previous)
         var signer: JWSSigner?
         var introspectionSigner: JWSSigner?
-        if let newest = active.first, newest.algorithm == "ES256" {
+        if let newest = inState(.current).first, newest.algorithm == "ES256" {
             let raw = try masterKey.open(newest.encryptedPrivateKey)
             let key = try P256.Signing.PrivateKey(rawRepresentation: raw)
             signer = JWSSigner(kid: newest.kid, privateKey: key)
@@ -41,13 +52,21 @@ public struct ServerKeyRing: Sendable {
         self.signer = signer
         self.introspectionSigner = introspectionSigner
         self.verifiers = verifiers
-        self.kids = active.map(\.kid)
+        self.kids = published.map(\.kid)
+        validUntil = KeyState.nextChange(of: keys, after: now) ?? .distantFuture
         var document = Array(#"{"keys":["#.utf8)
-        for (index, key) in active.enumerated() {
+        for (index, key) in published.enumerated() {
             if index > 0 { document.append(UInt8(ascii: ",")) }
             document.append(contentsOf: key.publicJWK.utf8)
         }
         document.append(contentsOf: "]}".utf8)
         self.jwksDocument = document
+        jwksETag = "\"" + SHA256.hash(data: document).prefix(12).map { String($0, radix: 16).leftPadded(2) }.joined() + "\""
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

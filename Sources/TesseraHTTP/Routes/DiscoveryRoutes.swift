@@ -20,8 +20,8 @@ struct DiscoveryRoutes {
             router.head(path) { request, context in try await metadata(request, context: context) }
             MethodGuard.only(.get, .head, path: path, on: router)
         }
-        router.get("/oauth2/:server/v1/keys") { _, context in try await keys(context: context) }
-        router.head("/oauth2/:server/v1/keys") { _, context in try await keys(context: context) }
+        router.get("/oauth2/:server/v1/keys") { request, context in try await keys(request, context: context) }
+        router.head("/oauth2/:server/v1/keys") { request, context in try await keys(request, context: context) }
         MethodGuard.only(.get, .head, path: "/oauth2/:server/v1/keys", on: router)
     }
 
@@ -34,9 +34,15 @@ struct DiscoveryRoutes {
         return JSONResponse.bytes(outcome.document, headers: [.cacheControl: outcome.cacheable ? "public, max-age=300" : "no-store"])
     }
 
-    func keys(context: TesseraRequestContext) async throws -> Response {
+    /// The JWKS, cacheable for as long as a new key is published before it signs (`max-age` equals the
+    /// publish delay), with an `ETag`; a matching `If-None-Match` gets 304 without the body.
+    func keys(_ request: Request, context: TesseraRequestContext) async throws -> Response {
         let outcome = try await runtime.keys.handle(server: try await runtime.beginRequest(context, endpoint: "keys"))
         context.event.note(outcome.event)
-        return JSONResponse.bytes(outcome.jwks, headers: [.cacheControl: "public, max-age=\(runtime.settings.jwksMaxAge)"])
+        let headers: HTTPFields = [.cacheControl: "public, max-age=\(runtime.settings.jwksMaxAge)", .eTag: outcome.etag]
+        if let cached = request.headers[.ifNoneMatch], cached.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == outcome.etag }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return JSONResponse.bytes(outcome.jwks, headers: headers)
     }
 }

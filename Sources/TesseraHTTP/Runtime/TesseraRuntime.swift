@@ -38,7 +38,7 @@ public final class TesseraRuntime: Sendable {
         events = EventQueue(capacity: eventQueueCapacity)
         self.stores = stores
         self.clock = clock
-        directory = Directory(stores: stores, masterKey: masterKey)
+        directory = Directory(stores: stores, masterKey: masterKey, clock: clock)
         keySource = ClientKeySource(fetcher: jwksFetcher, clock: clock)
         let assertions = ClientAssertionVerifier(keySource: keySource, replays: stores.replays, masterKey: masterKey, clock: clock, policy: settings.assertionPolicy)
         limiter = RateLimiter(policy: settings.rateLimits, clock: clock)

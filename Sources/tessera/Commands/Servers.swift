@@ -72,14 +72,14 @@ struct Servers: AsyncParsableCommand {
     }
 
     struct RotateKey: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Add a new signing key; it signs from now on, older keys stay in the JWKS.")
+        static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Add a new signing key that signs at once (as `tessera keys rotate --now`); the old key retires once its tokens expired.")
         @Argument var name: String
         @OptionGroup var data: DataOptions
 
         func run() async throws {
             let opened = try await data.open()
             let key = try await opened.administration.rotateKey(server: name)
-            print("server \(name) now signs with key \(key.kid) (\(key.algorithm)); retire older keys with `tessera servers retire-key \(name) KID` once their tokens expired")
+            print("server \(name) now signs with key \(key.kid) (\(key.algorithm)); the previous key retires by itself once its tokens expired (`tessera keys rotate --server \(name)` announces a key before it signs)")
         }
     }
 
@@ -121,7 +121,7 @@ struct Servers: AsyncParsableCommand {
             ServerOutput.print(server, json: json)
             if !json {
                 let scopes = try await opened.stores.scopes.scopes(server: name).map(\.name)
-                let keys = try await opened.stores.keys.keys(server: name).filter(\.active).map { "\($0.kid) (\($0.algorithm))" }
+                let keys = try await opened.administration.keys(server: name).filter { $0.state != .retired }.map { "\($0.key.kid) (\($0.key.algorithm), \($0.state.rawValue))" }
                 print("  scopes:    \(scopes.joined(separator: " "))")
                 print("  keys:      \(keys.joined(separator: ", "))")
             }

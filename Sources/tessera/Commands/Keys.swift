@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraJSON
+import TesseraStore
+
+/// `tessera keys …`: a server's signing keys and their rotation (next → current → previous → retired).
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "List, rotate and retire a server's signing keys.", subcommands: [List.self, Rotate.self, Retire.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A server's keys: state, alg, kid, created, activates and retires at.")
+        @Option(help: "The authorization server.") var server: String
+        @Flag(help: "Print JSON lines.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            for (key, state) in try await opened.administration.keys(server: server) {
+                if json {
+                    Console.json([("kid", .string(key.kid)), ("state", .string(state.rawValue)), ("alg", .string(key.algorithm)),
+                                  ("created_at", .number(key.createdAt.timeIntervalSince1970.rounded(.down))),
+                                  ("activates_at", .number(key.activatesAt.timeIntervalSince1970.rounded(.down))),
+                                  ("retires_at", key.retiresAt.map { .number($0.timeIntervalSince1970.rounded(.down)) } ?? .null)])
+                } else {
+                    let retires = key.retiresAt.map { "  retires \(Keys.time($0))" } ?? (key.active ? "" : "  retired by hand")
+                    print("\(key.kid)  \(state.rawValue)  \(key.algorithm)  created \(Keys.time(key.createdAt))  activates \(Keys.time(key.activatesAt))\(retires)")
+                }
+            }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a key that is published now and signs after the publish delay; the current key retires once its tokens expired.")
+        @Option(help: "The authorization server.") var server: String
+        @Option(name: .customLong("publish-delay"), help: "How long the new key is published before it signs, at least the JWKS max-age (default 300s).")
+        var publishDelay: String?
+        @Flag(help: "Sign with the new key at once (a key that must be replaced now; caches meet an unknown kid and refetch).") var now = false
+        @OptionGroup var data: DataOptions
+
+        func delay() throws -> TimeInterval {
+            if now { return 0 }
+            guard let publishDelay else { return Administration.defaultPublishDelay }
+            guard let duration = DurationOption.parse(publishDelay), duration >= .seconds(Int64(Administration.defaultPublishDelay)) else {
+                throw ValidationError("--publish-delay must be at least the JWKS max-age, 300s (e.g. 300s, 1h); got \(publishDelay.debugDescription); use --now for an immediate switch")
+            }
+            return TimeInterval(duration.components.seconds)
+        }
+
+        func validate() throws { _ = try delay() }
+
+        func run() async throws {
+            let opened = try await data.open()
+            let key = try await opened.administration.rotateKey(server: server, publishDelay: try delay())
+            print("key \(key.kid) (\(key.algorithm)) is published now and signs for server \(server) from \(Keys.time(key.activatesAt)); "
+                  + "the current key retires by itself once its tokens expired (`tessera keys list --server \(server)`)")
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a key from the JWKS now (never the current one); tokens it signed stop verifying.")
+        @Option(help: "The authorization server.") var server: String
+        @Argument var kid: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            try await opened.administration.retireKey(server: server, kid: kid)
+            print("key \(kid) of server \(server) retired")
+        }
+    }
+
+    /// A time as UTC ISO 8601 (`2026-12-02T01:40:00Z`).
+    static func time(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
