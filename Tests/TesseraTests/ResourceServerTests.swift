@@ -187,6 +187,36 @@ import TesseraStore
         }
     }
 
+    /// The library follows an announced rotation through next → current → previous → retired with no
+    /// error and no refetch beyond the one its cache lifetime asks for: the new key is in the JWKS it
+    /// fetches when its copy expires, before any token names it.
+    @Test func anAnnouncedRotationIsFollowedWithoutErrorsOrExtraFetches() async throws {
+        try await LiveServer.with { deployment, _ in
+            let client = try await deployment.register(.clientSecretPost)
+            let validator = try await Self.validator(deployment)
+            let old = try await IntrospectionTests.token(deployment, client)
+            for _ in 0..<5 { #expect(try await validator.validate(old).clientID == client.id) }
+            #expect(validator.jwksFetchCount == 1)
+
+            let key = try await deployment.admin.rotateKey(server: "default", publishDelay: Administration.defaultPublishDelay)
+            deployment.runtime.directory.invalidateAll()
+            #expect(try await validator.validate(old).clientID == client.id, "next: the old key still signs and verifies")
+            let stillOld = try await IntrospectionTests.token(deployment, client)
+            #expect(try await validator.validate(stillOld).clientID == client.id)
+
+            deployment.clock.advance(by: Administration.defaultPublishDelay + 1)
+            let new = try await IntrospectionTests.token(deployment, client)
+            #expect(try await validator.validate(new).clientID == client.id, "current: the new key \(key.kid) signs")
+            #expect(try await validator.validate(old).clientID == client.id, "previous: the old key's tokens still verify")
+            #expect(validator.jwksFetchCount == 2, "one refetch, when the cached JWKS (max-age 300) expired — not one per unknown kid")
+
+            deployment.clock.advance(by: 3600 + 60)
+            let latest = try await IntrospectionTests.token(deployment, client)
+            #expect(try await validator.validate(latest).clientID == client.id, "retired: the old key is gone, the new one keeps working")
+            #expect(validator.jwksFetchCount == 3, "one more refetch for the expired cache")
+        }
+    }
+
     @Test func introspectionSeesARevocationAtOnceWhileLocalValidationDoesNot() async throws {
         try await LiveServer.with { deployment, _ in
             let caller = try await deployment.register(.clientSecretPost)
