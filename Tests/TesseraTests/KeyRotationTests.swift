@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 import Testing
@@ -73,6 +74,18 @@ import TesseraStore
                 let changed = try await http.get(path(deployment.defaultURLs.jwksURI), headers: [.ifNoneMatch: etag])
                 #expect(changed.status == 200 && changed.headers[.eTag] != etag)
             }
+        }
+    }
+
+    @Test func aServerKeysKidIsItsRFC7638Thumbprint() async throws {
+        try await TestDeployment.with { deployment in
+            let jwks = try await deployment.http { http in try await http.get(path(deployment.defaultURLs.jwksURI)) }.text
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(jwks.utf8)) as? [String: Any])
+            let key = try #require((object["keys"] as? [[String: Any]])?.first)
+            let x = try #require(key["x"] as? String), y = try #require(key["y"] as? String)
+            // RFC 7638 §3.2: the required members, lexicographic order, no whitespace.
+            let canonical = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
+            #expect(key["kid"] as? String == Base64URL.encode(Array(SHA256.hash(data: Data(canonical.utf8)))))
         }
     }
 

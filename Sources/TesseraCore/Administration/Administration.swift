@@ -87,7 +87,8 @@ public struct Administration: Sendable {
         let newest = keys.map(\.createdAt).max() ?? .distantPast
         let created = max(now, newest.addingTimeInterval(0.001))
         var key = try SigningKeyFactory.makeES256(server: server, masterKey: masterKey, now: created)
-        key.activatesAt = created.addingTimeInterval(publishDelay)
+        // Without a delay the key activates now; among keys activated at one instant the later-created signs.
+        key.activatesAt = publishDelay == 0 ? now : created.addingTimeInterval(publishDelay)
         try await stores.keys.addKey(key)
         if var current = states.first(where: { $0.state == .current })?.key {
             current.retiresAt = key.activatesAt.addingTimeInterval(TimeInterval(record.accessTokenTTL) + 60)

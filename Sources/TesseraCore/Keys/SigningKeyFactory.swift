@@ -11,13 +11,15 @@ public enum SigningKeyFactory {
 
     public static func makeES256(server: String, masterKey: MasterKey, now: Date) throws -> SigningKey {
         let privateKey = P256.Signing.PrivateKey()
-        let kid = SecureRandom.token(byteCount: 12)
         let point = privateKey.publicKey.x963Representation.dropFirst()
-        let jwk: [(String, JSONValue)] = [
-            ("kty", .string("EC")), ("crv", .string("P-256")),
+        // RFC 7638: the thumbprint of the required members in lexicographic order is the kid, so a kid
+        // names exactly one key and anyone can recompute it from the JWK.
+        let required: [(String, JSONValue)] = [
+            ("crv", .string("P-256")), ("kty", .string("EC")),
             ("x", .string(Base64URL.encode(point.prefix(32)))), ("y", .string(Base64URL.encode(point.suffix(32)))),
-            ("kid", .string(kid)), ("alg", .string("ES256")), ("use", .string("sig")),
         ]
+        let kid = Base64URL.encode(Array(SHA256.hash(data: JSONWriter.object(required))))
+        let jwk = required + [("kid", .string(kid)), ("alg", .string("ES256")), ("use", .string("sig"))]
         return SigningKey(
             server: server, kid: kid, algorithm: "ES256",
             encryptedPrivateKey: try masterKey.seal(privateKey.rawRepresentation),

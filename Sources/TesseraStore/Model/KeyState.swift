@@ -10,7 +10,7 @@ public enum KeyState: String, Sendable, CaseIterable {
     public static func of(_ keys: [SigningKey], at now: Date) -> [(key: SigningKey, state: KeyState)] {
         // Times come back from the database through `timeIntervalSince1970` and may differ from the clock's
         // by a rounding step: a key activated "now" must not read as next.
-        let now = now.addingTimeInterval(0.001)
+        let now = now.addingTimeInterval(0.000_01)
         let current = keys.filter { $0.isPublished(at: now) && $0.activatesAt <= now }
             .max { ($0.activatesAt, $0.createdAt, $0.kid) < ($1.activatesAt, $1.createdAt, $1.kid) }
         return keys.map { key in
