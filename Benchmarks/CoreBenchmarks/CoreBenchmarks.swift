@@ -40,6 +40,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    Benchmark("JWT signing: RFC 9068 access token (RS256, 2048-bit key)") { benchmark in
+        let masterKey = MasterKey.generate().key
+        let stored = try SigningKeyFactory.make(algorithm: "RS256", server: "default", masterKey: masterKey, now: Date())
+        guard let signer = try await ServerKeyRing.load(keys: [stored], masterKey: masterKey).signer else { return }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try signer.sign(payload: Fixture.payload()))
+        }
+    }
+
     Benchmark("client assertion verification: private_key_jwt (ES256), replay store excluded") { benchmark in
         let fixture = try await Fixture.make()
         let assertions = try await fixture.assertions(count: benchmark.scaledIterations.count)

@@ -89,10 +89,38 @@ import TesseraStore
         }
     }
 
+    /// Each server key algorithm signs tokens that jwt-kit verifies against the JWKS (with the kid and the
+    /// alg of the JWK), that introspect active, and whose RFC 9701 answers are signed with the same key.
+    @Test(arguments: ["ES384", "RS256", "PS256", "EdDSA", "ES256"])
+    func everyServerKeyAlgorithmSignsTokensThatVerifyAgainstTheJWKS(algorithm: String) async throws {
+        try await TestDeployment.with { deployment in
+            let client = try await deployment.register(.clientSecretBasic)
+            let key = try await deployment.admin.rotateKey(server: "default", algorithm: algorithm)
+            deployment.runtime.directory.invalidateAll()
+            try await deployment.http { http async throws in
+                let answer = try await http.post(path(deployment.defaultURLs.tokenEndpoint), form: [("grant_type", "client_credentials")],
+                                                 headers: HTTPDriver.basic(client.id, client.secret ?? ""))
+                let token = try #require(try JSONReader.object(in: answer.text)["access_token"]?.string, "\(answer.text)")
+                let header = try ParsedJWT<AccessTokenPayload>(parsing: token).header
+                #expect(header.alg == algorithm && header.kid == key.kid)
+                let jwks = try await http.get(path(deployment.defaultURLs.jwksURI)).text
+                let keys = try await JWTKeyCollection().add(jwksJSON: jwks)
+                let claims = try await keys.verify(token, as: AccessTokenTests.AccessTokenClaims.self)
+                #expect(claims.client_id == client.id)
+                let introspected = try await http.post(path(deployment.defaultURLs.introspectionEndpoint), form: [("token", token)],
+                                                       headers: HTTPDriver.basic(client.id, client.secret ?? "").merging([.accept: "application/token-introspection+jwt"]))
+                let signed = try ParsedJWT<AccessTokenPayload>(parsing: introspected.text)
+                #expect(signed.header.alg == algorithm && signed.header.kid == key.kid, "RFC 9701 answers use the server's key")
+                #expect(signed.claims.claims["token_introspection"].map { if case .object(let answer) = $0 { answer["active"] == .bool(true) } else { false } } == true)
+            }
+        }
+    }
+
     @Test func refusalsNameWhatToDo() async throws {
         try await TestDeployment.with { deployment in
             let current = try #require(try await deployment.admin.keys(server: "default").first?.key.kid)
             await #expect(throws: AdminError.self) { try await deployment.admin.rotateKey(server: "nowhere") }
+            await #expect(throws: AdminError.self) { try await deployment.admin.rotateKey(server: "default", algorithm: "HS256") }
             do {
                 try await deployment.admin.retireKey(server: "default", kid: current)
                 Issue.record("the current key was retired")

@@ -68,13 +68,16 @@ public struct Administration: Sendable {
     /// cache that fetched the JWKS holds the key before the first token names it.
     public static let defaultPublishDelay: TimeInterval = 300
 
-    /// Adds a new ES256 signing key, published at once and signing after `publishDelay` (0: at once,
+    /// Adds a new signing key of `algorithm` (ES256 unless named), published at once and signing after `publishDelay` (0: at once,
     /// for a key that must be replaced now). The current key becomes previous then, and retires by
     /// itself once the longest token it can have signed has expired (activation + the server's token
     /// lifetime + a minute); tokens it signed verify until then. Refused while another key is still next.
-    public func rotateKey(server: String, publishDelay: TimeInterval = 0) async throws -> SigningKey {
+    public func rotateKey(server: String, algorithm: String = "ES256", publishDelay: TimeInterval = 0) async throws -> SigningKey {
         let record = try await requireServer(server)
         guard publishDelay >= 0 else { throw AdminError("the publish delay must not be negative") }
+        guard SigningKeyFactory.supportedAlgorithms.contains(algorithm) else {
+            throw AdminError("unknown signing algorithm \(quoted(algorithm)); supported: \(SigningKeyFactory.supportedAlgorithms.joined(separator: ", "))")
+        }
         let now = clock.now
         let keys = try await stores.keys.keys(server: server)
         let states = KeyState.of(keys, at: now)
@@ -86,7 +89,7 @@ public struct Administration: Sendable {
         // clock has not moved since (tests) or stepped back.
         let newest = keys.map(\.createdAt).max() ?? .distantPast
         let created = max(now, newest.addingTimeInterval(0.001))
-        var key = try SigningKeyFactory.makeES256(server: server, masterKey: masterKey, now: created)
+        var key = try SigningKeyFactory.make(algorithm: algorithm, server: server, masterKey: masterKey, now: created)
         // Without a delay the key activates now; among keys activated at one instant the later-created signs.
         key.activatesAt = publishDelay == 0 ? now : created.addingTimeInterval(publishDelay)
         try await stores.keys.addKey(key)

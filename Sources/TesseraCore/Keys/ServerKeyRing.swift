@@ -43,11 +43,10 @@ public struct ServerKeyRing: Sendable {
         let published = inState(.current) + inState(.next) + inState(.previous)
         var signer: JWSSigner?
         var introspectionSigner: JWSSigner?
-        if let newest = inState(.current).first, newest.algorithm == "ES256" {
-            let raw = try masterKey.open(newest.encryptedPrivateKey)
-            let key = try P256.Signing.PrivateKey(rawRepresentation: raw)
-            signer = JWSSigner(kid: newest.kid, privateKey: key)
-            introspectionSigner = JWSSigner(kid: newest.kid, privateKey: key, type: "token-introspection+jwt")
+        if let newest = inState(.current).first {
+            let key = try SigningKeyFactory.signingKey(of: newest, masterKey: masterKey)
+            signer = JWSSigner(kid: newest.kid, key: key)
+            introspectionSigner = JWSSigner(kid: newest.kid, key: key, type: "token-introspection+jwt")
         }
         self.signer = signer
         self.introspectionSigner = introspectionSigner

@@ -38,6 +38,7 @@ struct Keys: AsyncParsableCommand {
         @Option(name: .customLong("publish-delay"), help: "How long the new key is published before it signs, at least the JWKS max-age (default 300s).")
         var publishDelay: String?
         @Flag(help: "Sign with the new key at once (a key that must be replaced now; caches meet an unknown kid and refetch).") var now = false
+        @Option(name: .customLong("alg"), help: "ES256 (default), ES384, RS256, PS256 or EdDSA.") var algorithm = "ES256"
         @OptionGroup var data: DataOptions
 
         func delay() throws -> TimeInterval {
@@ -49,11 +50,16 @@ struct Keys: AsyncParsableCommand {
             return TimeInterval(duration.components.seconds)
         }
 
-        func validate() throws { _ = try delay() }
+        func validate() throws {
+            _ = try delay()
+            guard SigningKeyFactory.supportedAlgorithms.contains(algorithm) else {
+                throw ValidationError("--alg must be one of \(SigningKeyFactory.supportedAlgorithms.joined(separator: ", ")); got \(algorithm.debugDescription)")
+            }
+        }
 
         func run() async throws {
             let opened = try await data.open()
-            let key = try await opened.administration.rotateKey(server: server, publishDelay: try delay())
+            let key = try await opened.administration.rotateKey(server: server, algorithm: algorithm, publishDelay: try delay())
             print("key \(key.kid) (\(key.algorithm)) is published now and signs for server \(server) from \(Keys.time(key.activatesAt)); "
                   + "the current key retires by itself once its tokens expired (`tessera keys list --server \(server)`)")
         }
