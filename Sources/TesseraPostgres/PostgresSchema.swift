@@ -127,5 +127,10 @@ enum PostgresSchema {
             "UPDATE signing_keys SET activates_at = created_at",
             "ALTER TABLE signing_keys ADD COLUMN retires_at DOUBLE PRECISION",
         ]),
+        (9, [
+            // The inline keys a `clients update --jwks-file` replaced, accepted until their expiry.
+            "ALTER TABLE clients ADD COLUMN previous_jwks TEXT",
+            "ALTER TABLE clients ADD COLUMN previous_jwks_expires DOUBLE PRECISION",
+        ]),
     ]
 }

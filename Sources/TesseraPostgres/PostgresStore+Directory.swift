@@ -54,11 +54,13 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func createClient(_ client: Client) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit)
+            INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit,
+                                 previous_jwks, previous_jwks_expires)
             VALUES (\(client.id), \(client.server), \(client.name), \(client.authMethod.rawValue), \(ColumnText.secrets(client.secrets)),
                     \(client.jwks), \(client.jwksURI), \(ColumnText.strings(client.scopes)),
                     \(ColumnText.encodeObject(client.claims)), \(client.enabled), \(client.createdAt.timeIntervalSince1970),
-                    \(ColumnText.strings(client.introspectableResources)), \(client.rateLimit?.description))
+                    \(ColumnText.strings(client.introspectableResources)), \(client.rateLimit?.description), \(client.previousJWKS),
+                    \(client.previousJWKSExpiresAt?.timeIntervalSince1970))
             """,
             duplicate: "client \(client.id)")
     }
@@ -69,7 +71,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             UPDATE clients SET name = \(client.name), auth_method = \(client.authMethod.rawValue), secrets = \(ColumnText.secrets(client.secrets)),
             jwks = \(client.jwks), jwks_uri = \(client.jwksURI),
             scopes = \(ColumnText.strings(client.scopes)), claims = \(ColumnText.encodeObject(client.claims)), enabled = \(client.enabled),
-            introspects = \(ColumnText.strings(client.introspectableResources)), rate_limit = \(client.rateLimit?.description) WHERE id = \(client.id)
+            introspects = \(ColumnText.strings(client.introspectableResources)), rate_limit = \(client.rateLimit?.description),
+            previous_jwks = \(client.previousJWKS), previous_jwks_expires = \(client.previousJWKSExpiresAt?.timeIntervalSince1970) WHERE id = \(client.id)
             """,
             missing: "client \(client.id)")
     }
@@ -109,7 +112,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             jwks: try row.optionalText("jwks"), jwksURI: try row.optionalText("jwks_uri"), scopes: ColumnText.strings(from: try row.text("scopes")),
             claims: ColumnText.object(from: try row.text("claims")),
             introspectableResources: ColumnText.strings(from: try row.text("introspects")),
-            enabled: try row.bool("enabled"), createdAt: try row.date("created_at"), rateLimit: RateLimit(stored: try row.optionalText("rate_limit")))
+            enabled: try row.bool("enabled"), createdAt: try row.date("created_at"), rateLimit: RateLimit(stored: try row.optionalText("rate_limit")),
+            previousJWKS: try row.optionalText("previous_jwks"), previousJWKSExpiresAt: try row.optionalDate("previous_jwks_expires"))
     }
 
     public func addKey(_ key: SigningKey) async throws(StoreError) {

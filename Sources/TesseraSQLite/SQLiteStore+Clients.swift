@@ -6,13 +6,15 @@ extension SQLiteStore: ClientStore {
     public func createClient(_ client: Client) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit,
+                                 previous_jwks, previous_jwks_expires)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(client.id), .text(client.server), .text(client.name), .text(client.authMethod.rawValue),
              .text(ColumnText.secrets(client.secrets)), .text(client.jwks), .text(client.jwksURI),
              .json(client.scopes), .text(ColumnText.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt),
-             .json(client.introspectableResources), .text(client.rateLimit?.description)],
+             .json(client.introspectableResources), .text(client.rateLimit?.description), .text(client.previousJWKS),
+             client.previousJWKSExpiresAt.map { .date($0) } ?? .null],
             duplicate: "client \(client.id)")
     }
 
@@ -20,11 +22,12 @@ extension SQLiteStore: ClientStore {
         try await change(
             """
             UPDATE clients SET name = ?, auth_method = ?, secrets = ?, jwks = ?, jwks_uri = ?,
-            scopes = ?, claims = ?, enabled = ?, introspects = ?, rate_limit = ? WHERE id = ?
+            scopes = ?, claims = ?, enabled = ?, introspects = ?, rate_limit = ?, previous_jwks = ?, previous_jwks_expires = ? WHERE id = ?
             """,
             [.text(client.name), .text(client.authMethod.rawValue), .text(ColumnText.secrets(client.secrets)),
              .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(ColumnText.encodeObject(client.claims)),
-             .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.rateLimit?.description), .text(client.id)],
+             .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.rateLimit?.description), .text(client.previousJWKS),
+             client.previousJWKSExpiresAt.map { .date($0) } ?? .null, .text(client.id)],
             missing: "client \(client.id)")
     }
 
@@ -62,6 +65,7 @@ extension SQLiteStore: ClientStore {
             jwks: row.text("jwks"), jwksURI: row.text("jwks_uri"), scopes: ColumnText.strings(from: row.text("scopes")),
             claims: ColumnText.object(from: row.text("claims")),
             introspectableResources: ColumnText.strings(from: row.text("introspects")),
-            enabled: row.int("enabled") != 0, createdAt: row.date("created_at"), rateLimit: RateLimit(stored: row.text("rate_limit")))
+            enabled: row.int("enabled") != 0, createdAt: row.date("created_at"), rateLimit: RateLimit(stored: row.text("rate_limit")),
+            previousJWKS: row.text("previous_jwks"), previousJWKSExpiresAt: row.column("previous_jwks_expires")?.double.map(Date.init(timeIntervalSince1970:)))
     }
 }

@@ -104,6 +104,8 @@ public struct StoreConformance: Sendable {
         disabled.enabled = false
         disabled.secrets = [ClientSecretEntry(id: "sec_rotated", hash: Data([4, 5, 6]), createdAt: t0.addingTimeInterval(60))]
         disabled.rateLimit = RateLimit(requests: 10_000, period: 3600)
+        disabled.previousJWKS = #"{"keys":[]}"#
+        disabled.previousJWKSExpiresAt = t0.addingTimeInterval(3600)
         try await stores.clients.updateClient(disabled)
         try await expect(try await stores.clients.client(id: "c1") == disabled, "client update not visible")
         try await stores.clients.deleteClient(id: "c1")

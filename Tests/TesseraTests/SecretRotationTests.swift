@@ -67,6 +67,32 @@ import TesseraStore
         }
     }
 
+    /// A private_key_jwt client's inline keys replaced with an overlap: assertions of the old and the new
+    /// key both authenticate until the overlap ends, then the old kid is refused saying the keys changed.
+    @Test func replacedClientKeysKeepWorkingForTheOverlap() async throws {
+        try await TestDeployment.with { deployment in
+            let client = try await deployment.register(.privateKeyJWT)
+            let oldKey = try #require(client.key)
+            let newKey = try ClientKeyPair.generate(.es256)
+            _ = try await deployment.admin.replaceJWKS(clientID: client.id, jwks: newKey.jwksDocument(), keepOldFor: 3600)
+            deployment.runtime.directory.invalidateAll()
+            let server = try #require(try await deployment.stores.servers.server(named: "default"))
+            func authenticate(_ key: ClientKeyPair) async throws(OAuthError) -> AuthenticatedClient {
+                let assertion = (try? await key.signAssertion(deployment.claims(for: client.id))) ?? ""
+                return try await deployment.runtime.authenticator.authenticate(
+                    .assertion(assertion, type: ClientAssertionVerifier.assertionType, clientID: nil), server: server, at: .token)
+            }
+            #expect(try await authenticate(oldKey).client.id == client.id, "the replaced key works during the overlap")
+            #expect(try await authenticate(newKey).client.id == client.id)
+            deployment.clock.advance(by: 3601)
+            let error = await #expect(throws: OAuthError.self) { try await authenticate(oldKey) }
+            #expect(error?.reason == .assertionKidUnknown)
+            #expect(error?.description.contains("the keys the client had before its last key update stopped working at") == true, "\(error?.description ?? "")")
+            #expect(try await authenticate(newKey).client.id == client.id)
+            await #expect(throws: AdminError.self) { try await deployment.admin.replaceJWKS(clientID: client.id, jwks: #"{"keys":[]}"#) }
+        }
+    }
+
     @Test func lastUsesAreRecordedAtMostOnceAMinuteOffTheRequestPath() async throws {
         try await TestDeployment.with { deployment in
             let client = try await deployment.register(.clientSecretBasic)
@@ -107,6 +133,8 @@ import TesseraStore
         try await store.run("ALTER TABLE clients DROP COLUMN secrets")
         try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")
         try await store.run("ALTER TABLE clients ADD COLUMN encrypted_secret BLOB")
+        try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks")
+        try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks_expires")
         try await store.run("ALTER TABLE signing_keys DROP COLUMN activates_at")
         try await store.run("ALTER TABLE signing_keys DROP COLUMN retires_at")
         try await store.run("DELETE FROM schema_migrations WHERE version >= 7")

@@ -233,6 +233,26 @@ public struct Administration: Sendable {
         return client.secrets.map { ($0, uses[$0.id]) }
     }
 
+    /// Replaces a private_key_jwt client's inline keys; the replaced keys keep verifying assertions for
+    /// `keepOldFor` seconds (0: not at all), so services can move to the new key without an outage.
+    /// Only the set just replaced is kept: a second update within the overlap ends the first set.
+    public func replaceJWKS(clientID: String, jwks: String, keepOldFor: TimeInterval = Administration.defaultSecretOverlap) async throws -> Client {
+        var client = try await requireClient(clientID)
+        guard client.authMethod == .privateKeyJWT else {
+            throw AdminError("client \(clientID) authenticates with \(client.authMethod.rawValue); --jwks-file applies to private_key_jwt clients")
+        }
+        guard client.jwksURI == nil, let old = client.jwks else {
+            throw AdminError("client \(clientID) publishes its keys at \(client.jwksURI ?? "its jwks_uri"); rotate them there (Tessera refetches on an unknown kid)")
+        }
+        guard keepOldFor >= 0 else { throw AdminError("--keep-old-for must not be negative") }
+        try Self.checkJWKS(jwks)
+        client.jwks = jwks
+        client.previousJWKS = keepOldFor > 0 ? old : nil
+        client.previousJWKSExpiresAt = keepOldFor > 0 ? clock.now.addingTimeInterval(keepOldFor) : nil
+        try await stores.clients.updateClient(client)
+        return client
+    }
+
     /// Gives the client its own rate limit, or (nil) makes it use its server's again.
     public func setRateLimit(clientID: String, _ limit: RateLimit?) async throws -> Client {
         var client = try await requireClient(clientID)

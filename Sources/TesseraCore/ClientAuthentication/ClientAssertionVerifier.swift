@@ -138,8 +138,12 @@ public struct ClientAssertionVerifier: Sendable {
             if case .notFound(let kids) = lookup { available = kids }
             let source = client.jwksURI.map { "jwks_uri \($0)" } ?? "registered JWKS"
             let asked = kid.map { "kid \(quoted($0))" } ?? "no kid (and the key set has more than one key)"
+            var replaced = ""
+            if let ended = client.previousJWKSExpiresAt, ended <= clock.now, client.previousJWKS != nil {
+                replaced = "; the keys the client had before its last key update stopped working at \(ended.epochSeconds)"
+            }
             throw OAuthError(.invalidClient, .assertionKidUnknown,
-                             "client_assertion names \(asked), which is not among client \(client.id)'s keys in its \(source); known kids: [\(available.joined(separator: ", "))]",
+                             "client_assertion names \(asked), which is not among client \(client.id)'s keys in its \(source); known kids: [\(available.joined(separator: ", "))]\(replaced)",
                              detail: ["kid": kid ?? "", "known": available.joined(separator: ",")], clientID: client.id)
         }
         if let problem = Self.algorithmProblem(alg: alg, key: key) {

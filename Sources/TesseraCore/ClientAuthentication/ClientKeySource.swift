@@ -43,10 +43,15 @@ public final class ClientKeySource: Sendable {
         case notFound(available: [String])
     }
 
-    /// Finds the client's key with `kid` (or its only key when the assertion names none).
+    /// Finds the client's key with `kid` (or its only key when the assertion names none). Inline keys
+    /// that a `clients update --jwks-file` replaced are searched too until their overlap ends.
     public func key(for client: Client, kid: String?) async throws(OAuthError) -> Lookup {
         if let jwks = client.jwks {
-            return select(kid: kid, from: try inlineKeys(jwks, client: client))
+            let current = select(kid: kid, from: try inlineKeys(jwks, client: client))
+            guard case .notFound(let available) = current, let kid, let previous = client.previousJWKS,
+                  let until = client.previousJWKSExpiresAt, clock.now < until else { return current }
+            if case .found(let key) = select(kid: kid, from: try inlineKeys(previous, client: client)) { return .found(key) }
+            return .notFound(available: available)
         }
         guard let url = client.jwksURI else {
             return .notFound(available: [])

@@ -15,6 +15,9 @@ public struct Client: Sendable, Hashable, Codable {
     public var secrets: [ClientSecretEntry]
     /// Inline public keys (a JWKS document) for `private_key_jwt`.
     public var jwks: String?
+    /// The inline keys `jwks` replaced, still accepted until `previousJWKSExpiresAt` (a key rotation's overlap).
+    public var previousJWKS: String?
+    public var previousJWKSExpiresAt: Date?
     /// Where to fetch the public keys for `private_key_jwt`, instead of `jwks`.
     public var jwksURI: String?
     /// Scopes the client may request; also what it gets when it asks for none.
@@ -34,9 +37,11 @@ public struct Client: Sendable, Hashable, Codable {
         id: String, server: String, name: String, authMethod: ClientAuthMethod,
         secrets: [ClientSecretEntry] = [], jwks: String? = nil, jwksURI: String? = nil,
         scopes: [String] = [], claims: [String: JSONValue] = [:], introspectableResources: [String] = [], enabled: Bool = true, createdAt: Date,
-        rateLimit: RateLimit? = nil
+        rateLimit: RateLimit? = nil, previousJWKS: String? = nil, previousJWKSExpiresAt: Date? = nil
     ) {
         self.rateLimit = rateLimit
+        self.previousJWKS = previousJWKS
+        self.previousJWKSExpiresAt = previousJWKSExpiresAt
         self.id = id
         self.server = server
         self.name = name

@@ -77,18 +77,33 @@ struct Clients: AsyncParsableCommand {
     }
 
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a client's settings.")
+        static let configuration = CommandConfiguration(abstract: "Change a client's rate limit or replace its keys (private_key_jwt).")
         @Argument var id: String
         @Option(name: .customLong("rate-limit"), help: "The client's own limit on token, introspection and revocation, e.g. 50/s, 600/min, or none (its server's).")
-        var rateLimit: String
+        var rateLimit: String?
+        @Option(name: .customLong("jwks-file"), help: "A JWKS file that replaces the client's inline public keys (private_key_jwt).") var jwksFile: String?
+        @Option(name: .customLong("keep-old-for"), help: "With --jwks-file: how long the replaced keys keep working, e.g. 24h, 7d, or 0 (default 24h).")
+        var keepOldFor: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
-        func validate() throws { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
+        func validate() throws {
+            guard rateLimit != nil || jwksFile != nil else { throw ValidationError("give --rate-limit or --jwks-file (or both)") }
+            if let rateLimit { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
+            if keepOldFor != nil, jwksFile == nil { throw ValidationError("--keep-old-for goes with --jwks-file") }
+            _ = try OverlapOption.parse(keepOldFor)
+        }
 
         func run() async throws {
             let opened = try await data.open()
-            let client = try await opened.administration.setRateLimit(clientID: id, try RateLimitOption.parse(rateLimit, option: "--rate-limit"))
+            var client = try await opened.administration.requireClient(id)
+            if let jwksFile {
+                guard let text = try? String(contentsOfFile: jwksFile, encoding: .utf8) else { throw AdminError("cannot read JWKS file \(jwksFile)") }
+                client = try await opened.administration.replaceJWKS(clientID: id, jwks: text, keepOldFor: try OverlapOption.parse(keepOldFor))
+            }
+            if let rateLimit {
+                client = try await opened.administration.setRateLimit(clientID: id, try RateLimitOption.parse(rateLimit, option: "--rate-limit"))
+            }
             ClientOutput.print(client, json: json)
         }
     }
@@ -139,14 +154,7 @@ struct Clients: AsyncParsableCommand {
 
         func validate() throws { _ = try overlap() }
 
-        func overlap() throws -> TimeInterval {
-            guard let keepOldFor else { return Administration.defaultSecretOverlap }
-            if keepOldFor == "0" { return 0 }
-            guard let duration = DurationOption.parse(keepOldFor) else {
-                throw ValidationError("--keep-old-for must be 0 or a number with a unit s, m, h or d (e.g. 24h, 7d); got \(keepOldFor.debugDescription)")
-            }
-            return TimeInterval(duration.components.seconds)
-        }
+        func overlap() throws -> TimeInterval { try OverlapOption.parse(keepOldFor) }
 
         func run() async throws {
             let opened = try await data.open()
@@ -187,6 +195,18 @@ struct Clients: AsyncParsableCommand {
             _ = try await opened.administration.revokeSecret(clientID: id, secretID: secretID)
             print("secret \(secretID) of client \(id) revoked")
         }
+    }
+}
+
+/// `--keep-old-for`: 0 or a duration such as `24h` or `7d`; absent, the default overlap of 24 h.
+enum OverlapOption {
+    static func parse(_ text: String?) throws -> TimeInterval {
+        guard let text else { return Administration.defaultSecretOverlap }
+        if text == "0" { return 0 }
+        guard let duration = DurationOption.parse(text) else {
+            throw ValidationError("--keep-old-for must be 0 or a number with a unit s, m, h or d (e.g. 24h, 7d); got \(text.debugDescription)")
+        }
+        return TimeInterval(duration.components.seconds)
     }
 }
 
