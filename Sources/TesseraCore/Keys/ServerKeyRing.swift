@@ -60,12 +60,7 @@ public struct ServerKeyRing: Sendable {
         }
         document.append(contentsOf: "]}".utf8)
         self.jwksDocument = document
-        jwksETag = "\"" + SHA256.hash(data: document).prefix(12).map { String($0, radix: 16).leftPadded(2) }.joined() + "\""
+        jwksETag = "\"" + Hex.encode(SHA256.hash(data: document).prefix(12)) + "\""
     }
 }
 
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}

@@ -154,7 +154,7 @@ public final class TokenVerifier: Sendable {
 
     /// The first 8 hex digits of a token hash: enough to correlate log lines, useless to an attacker.
     public static func hashPrefix(_ hash: Data) -> String {
-        hash.prefix(4).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(hash.prefix(4))
     }
 }
 

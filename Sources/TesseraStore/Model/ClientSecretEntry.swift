@@ -29,47 +29,17 @@ public struct ClientSecretEntry: Sendable, Hashable, Codable {
     /// The entry as a JSON object (stored in the `secrets` column): bytes as lowercase hex, times as
     /// seconds since 1970.
     public var json: JSONValue {
-        var members: [String: JSONValue] = ["id": .string(id), "hash": .string(Self.hex(hash)), "created": .number(createdAt.timeIntervalSince1970)]
-        if let encrypted { members["encrypted"] = .string(Self.hex(encrypted)) }
+        var members: [String: JSONValue] = ["id": .string(id), "hash": .string(Hex.encode(hash)), "created": .number(createdAt.timeIntervalSince1970)]
+        if let encrypted { members["encrypted"] = .string(Hex.encode(encrypted)) }
         if let expiresAt { members["expires"] = .number(expiresAt.timeIntervalSince1970) }
         return .object(members)
     }
 
     /// An entry written by `json`; nil for anything else.
     public init?(json value: JSONValue) {
-        guard case .object(let members) = value, let id = members["id"]?.string, let hash = members["hash"]?.string.flatMap(Self.bytes),
+        guard case .object(let members) = value, let id = members["id"]?.string, let hash = members["hash"]?.string.flatMap(Hex.decode),
               let created = members["created"]?.number else { return nil }
-        self.init(id: id, hash: hash, encrypted: members["encrypted"]?.string.flatMap(Self.bytes),
+        self.init(id: id, hash: hash, encrypted: members["encrypted"]?.string.flatMap(Hex.decode),
                   createdAt: Date(timeIntervalSince1970: created), expiresAt: members["expires"]?.number.map(Date.init(timeIntervalSince1970:)))
-    }
-
-    static func hex(_ data: Data) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(data.count * 2)
-        for byte in data { out += [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]] }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func bytes(_ hex: String) -> Data? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out = Data(capacity: digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = Self.value(digits[index]), let low = Self.value(digits[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    private static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
