@@ -51,7 +51,7 @@ public struct ClientAuthenticator: Sendable {
         guard let limiter else {
             return try await identify(claimed, credentials, parsed: parsed, server: server, at: endpoint)
         }
-        try limiter.checkLockout(clientID: claimed, address: address)
+        let failuresOnRecord = try limiter.checkLockout(clientID: claimed, address: address)
         let authenticated: AuthenticatedClient
         do {
             authenticated = try await identify(claimed, credentials, parsed: parsed, server: server, at: endpoint)
@@ -59,7 +59,8 @@ public struct ClientAuthenticator: Sendable {
             if error.code == .invalidClient { limiter.recordFailure(clientID: claimed, address: address) }
             throw error
         }
-        limiter.recordSuccess(clientID: authenticated.client.id, address: address)
+        // Nearly every request has no failures on record: no second lookup for them.
+        if failuresOnRecord { limiter.recordSuccess(clientID: authenticated.client.id, address: address) }
         try limiter.admit(client: authenticated.client, server: server)
         return authenticated
     }

@@ -38,21 +38,24 @@ public final class RateLimiter: Sendable {
     /// Takes a request of `client` (authenticated) from its bucket, or refuses it (`rate_limit.client`).
     /// The limit is the client's own, else its server's, else the deployment's.
     public func admit(client: Client, server: AuthorizationServer) throws(OAuthError) {
-        let (limit, source): (RateLimit?, String) = client.rateLimit.map { ($0, "its own limit") }
-            ?? server.rateLimit.map { ($0, "the limit of server \(server.name)") } ?? (policy.perClient, "the deployment's default")
-        guard let limit else { return }
+        guard let limit = client.rateLimit ?? server.rateLimit ?? policy.perClient else { return }
         guard let wait = take(limit, key: client.id, in: clients) else { return }
+        // Named only on a refusal: building the sentence for every admitted request would cost more than the bucket.
+        let source = client.rateLimit != nil ? "its own limit" : server.rateLimit != nil ? "the limit of server \(server.name)" : "the deployment's default"
         throw OAuthError(.temporarilyUnavailable, .rateLimitClient,
                          "client \(client.id) is limited to \(limit.spelledOut) on this server (\(source)); retry after \(Self.seconds(wait)) s",
                          detail: ["retry_after": "\(Self.seconds(wait))", "limit": limit.description], status: 429, clientID: client.id)
     }
 
-    /// Refuses the request (`client_auth.locked_out`) while `clientID` is locked for `address`.
-    public func checkLockout(clientID: String, address: String?) throws(OAuthError) {
-        guard policy.lockoutThreshold > 0 else { return }
+    /// Refuses the request (`client_auth.locked_out`) while `clientID` is locked for `address`; returns
+    /// whether failures of the pair are on record (only then is there anything for `recordSuccess` to forget).
+    @discardableResult
+    public func checkLockout(clientID: String, address: String?) throws(OAuthError) -> Bool {
+        guard policy.lockoutThreshold > 0 else { return false }
         let key = Self.failureKey(clientID, address)
         let now = clock.now.timeIntervalSince1970
-        guard let record = failures.withLock({ $0.value(for: key) }), record.lockedUntil > now else { return }
+        guard let record = failures.withLock({ $0.value(for: key) }) else { return false }
+        guard record.lockedUntil > now else { return true }
         let wait = record.lockedUntil - now
         let from = address.map { " from \($0)" } ?? ""
         throw OAuthError(.temporarilyUnavailable, .clientAuthLockedOut,
