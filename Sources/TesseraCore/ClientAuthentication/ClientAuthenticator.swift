@@ -1,4 +1,3 @@
-import Crypto
 import JWTKit
 import TesseraJWT
 import TesseraStore
@@ -130,12 +129,10 @@ public struct ClientAuthenticator: Sendable {
         }
     }
 
-    /// The id of the client's valid secret that `secret` is (one SHA-256, compared with each stored hash
-    /// in constant time); a secret that expired is told apart from a wrong one.
+    /// The id of the client's valid secret that `secret` is; a secret that expired is told apart from a wrong one.
     private func checkSecret(_ secret: String, client: Client) throws(OAuthError) -> String {
-        let presented = Hashing.sha256Digest(secret)  // compared with each stored hash by swift-crypto, in constant time
         let now = assertions.clock.now
-        guard let entry = client.secrets.first(where: { presented == $0.hash }) else {
+        guard let entry = ClientSecret.entry(for: secret, in: client.secrets) else {
             throw OAuthError(.invalidClient, .clientAuthSecretInvalid,
                              "the client secret presented for client \(client.id) is not one of its secrets", clientID: client.id)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Crypto
+import TesseraStore
 
 /// A newly generated client secret: shown once, stored only as its hash (and, for
 /// `client_secret_jwt`, encrypted so the server can verify HMAC assertions).
@@ -14,10 +15,11 @@ public struct ClientSecret: Sendable {
         return ClientSecret(plaintext: text, hash: Hashing.sha256(text))
     }
 
-    /// Whether `presented` is the secret whose hash is `storedHash`, compared in constant time.
-    /// The secret is random, so a fast hash is enough (DESIGN.md).
-    public static func matches(_ presented: String, storedHash: Data) -> Bool {
-        // swift-crypto's digest comparison is constant-time (`safeCompare`).
-        Hashing.sha256Digest(presented) == storedHash
+    /// The entry of `secrets` whose hash is that of `presented`, or nil: one SHA-256 (the secret is
+    /// random, so a fast hash is enough, DESIGN.md), compared with each stored hash in constant time
+    /// (swift-crypto's digest comparison, `safeCompare`).
+    public static func entry(for presented: String, in secrets: [ClientSecretEntry]) -> ClientSecretEntry? {
+        let digest = Hashing.sha256Digest(presented)
+        return secrets.first { digest == $0.hash }
     }
 }
