@@ -25,10 +25,23 @@ public final class ClientKeySource: Sendable {
     private let inline = Mutex<[String: [JWK]]>([:])
     private let verifiers = Mutex<[String: SignatureVerifier]>([:])
     private let inFlight = Mutex<[String: Task<Result<[JWK], FetchFailure>, Never>]>([:])
-    private let joinedFetches = Mutex(0)
+    /// Lookups that waited for a fetch another lookup had already started, and who waits for that count.
+    private let joinedFetches = Mutex<(count: Int, waiting: [(Int, CheckedContinuation<Void, Never>)])>((0, []))
 
     /// How many lookups waited for a fetch another lookup had already started (instead of fetching).
-    public var sharedFetchWaits: Int { joinedFetches.withLock { $0 } }
+    public var sharedFetchWaits: Int { joinedFetches.withLock { $0.count } }
+
+    /// Returns once `count` lookups have joined a fetch in flight (tests wait on this, not on time).
+    func waitForSharedFetchWaits(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let reached = joinedFetches.withLock { state -> Bool in
+                if state.count >= count { return true }
+                state.waiting.append((count, continuation))
+                return false
+            }
+            if reached { continuation.resume() }
+        }
+    }
 
     public init(fetcher: (any JWKSFetcher)?, clock: any WallClock, cacheLifetime: TimeInterval = 300, refetchInterval: TimeInterval = 10) {
         self.fetcher = fetcher
@@ -123,7 +136,16 @@ public final class ClientKeySource: Sendable {
             tasks[url] = task
             return (task, true)
         }
-        if !started { joinedFetches.withLock { $0 += 1 } }
+        if !started {
+            let ready = joinedFetches.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.count += 1
+                let count = state.count
+                let ready = state.waiting.filter { $0.0 <= count }.map(\.1)
+                state.waiting.removeAll { $0.0 <= count }
+                return ready
+            }
+            for continuation in ready { continuation.resume() }
+        }
         let result = await task.value
         if started {
             inFlight.withLock { _ = $0.removeValue(forKey: url) }

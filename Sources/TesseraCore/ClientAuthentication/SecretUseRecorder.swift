@@ -10,6 +10,8 @@ final class SecretUseRecorder: Sendable {
     private let clients: any ClientStore
     private let clock: any WallClock
     private let written = Mutex(BoundedTable<Double>(capacity: 100_000))
+    /// The latest write; each write waits for the one before, so awaiting this awaits them all.
+    private let lastWrite = Mutex<Task<Void, Never>?>(nil)
 
     init(clients: any ClientStore, clock: any WallClock) {
         self.clients = clients
@@ -26,6 +28,18 @@ final class SecretUseRecorder: Sendable {
             return true
         }
         guard due else { return }
-        Task { [clients] in try? await clients.recordSecretUse(clientID: clientID, secretID: secretID, at: now) }
+        lastWrite.withLock { last in
+            let previous = last
+            last = Task { [clients] in
+                await previous?.value
+                try? await clients.recordSecretUse(clientID: clientID, secretID: secretID, at: now)
+            }
+        }
+    }
+
+    /// Returns once every use noted so far is written (for a clean stop, and for tests to wait on the
+    /// writes instead of on time).
+    func flush() async {
+        await lastWrite.withLock { $0 }?.value
     }
 }
