@@ -5,6 +5,8 @@ import TesseraJSON
 
 /// The operations behind the admin CLI: creating servers, scopes and clients with every rule a
 /// registration must satisfy (names, scopes that exist, keys that parse, secrets generated and hashed).
+/// Signing keys are in `Administration+Keys.swift`, rotating client credentials in
+/// `Administration+Credentials.swift`.
 public struct Administration: Sendable {
     public let stores: Stores
     let masterKey: MasterKey
@@ -64,64 +66,6 @@ public struct Administration: Sendable {
         try checkCustomClaims(claims)
     }
 
-    /// How long a new key is published before it signs: at least the JWKS `max-age` (300 s), so every
-    /// cache that fetched the JWKS holds the key before the first token names it.
-    public static let defaultPublishDelay: TimeInterval = 300
-
-    /// Adds a new signing key of `algorithm` (ES256 unless named), published at once and signing after `publishDelay` (0: at once,
-    /// for a key that must be replaced now). The current key becomes previous then, and retires by
-    /// itself once the longest token it can have signed has expired (activation + the server's token
-    /// lifetime + a minute); tokens it signed verify until then. Refused while another key is still next.
-    public func rotateKey(server: String, algorithm: String = "ES256", publishDelay: TimeInterval = 0) async throws -> SigningKey {
-        let record = try await requireServer(server)
-        guard publishDelay >= 0 else { throw AdminError("the publish delay must not be negative") }
-        guard SigningKeyFactory.supportedAlgorithms.contains(algorithm) else {
-            throw AdminError("unknown signing algorithm \(quoted(algorithm)); supported: \(SigningKeyFactory.supportedAlgorithms.joined(separator: ", "))")
-        }
-        let now = clock.now
-        let keys = try await stores.keys.keys(server: server)
-        let states = KeyState.of(keys, at: now)
-        if let waiting = states.first(where: { $0.state == .next })?.key {
-            throw AdminError("key \(waiting.kid) of server \(server) is already waiting to sign from \(waiting.activatesAt.epochSeconds); "
-                             + "let it become current or retire it (`tessera keys retire --server \(server) \(waiting.kid)`)")
-        }
-        // The newest activation signs, so the new key must sort after every existing one even if the
-        // clock has not moved since (tests) or stepped back.
-        let newest = keys.map(\.createdAt).max() ?? .distantPast
-        let created = max(now, newest.addingTimeInterval(0.001))
-        var key = try SigningKeyFactory.make(algorithm: algorithm, server: server, masterKey: masterKey, now: created)
-        // Without a delay the key activates now; among keys activated at one instant the later-created signs.
-        key.activatesAt = publishDelay == 0 ? now : created.addingTimeInterval(publishDelay)
-        try await stores.keys.addKey(key)
-        if var current = states.first(where: { $0.state == .current })?.key {
-            current.retiresAt = key.activatesAt.addingTimeInterval(TimeInterval(record.accessTokenTTL) + 60)
-            try await stores.keys.updateKey(current)
-        }
-        return key
-    }
-
-    /// Removes a key from the JWKS at once: tokens it signed stop verifying. The current key cannot be
-    /// retired (nothing would sign); a next key can (the rotation is called off).
-    public func retireKey(server: String, kid: String) async throws {
-        _ = try await requireServer(server)
-        let states = KeyState.of(try await stores.keys.keys(server: server), at: clock.now)
-        let published = states.filter { $0.state != .retired }
-        guard var key = published.first(where: { $0.key.kid == kid }) else {
-            throw AdminError("server \(quoted(server)) has no published key \(quoted(kid)); its keys: [\(published.map { "\($0.key.kid) (\($0.state.rawValue))" }.joined(separator: ", "))]")
-        }
-        guard key.state != .current else {
-            throw AdminError("key \(quoted(kid)) is the current signing key of server \(server); retiring it would leave nothing to sign with — rotate first (`tessera keys rotate --server \(server)`)")
-        }
-        key.key.active = false
-        try await stores.keys.updateKey(key.key)
-    }
-
-    /// A server's keys with their state now, newest first.
-    public func keys(server: String) async throws -> [(key: SigningKey, state: KeyState)] {
-        _ = try await requireServer(server)
-        return KeyState.of(try await stores.keys.keys(server: server), at: clock.now)
-    }
-
     /// Creates the server `default` if the deployment has none (first start).
     public func bootstrapDefaultServer() async throws -> Bool {
         if try await stores.servers.server(named: "default") != nil { return false }
@@ -179,80 +123,6 @@ public struct Administration: Sendable {
         return CreatedClient(client: client, secret: secret)
     }
 
-    /// The overlap `rotateSecret` gives old secrets unless told otherwise.
-    public static let defaultSecretOverlap: TimeInterval = 86_400
-
-    /// Adds a new secret; the client's other valid secrets keep working for `keepOldFor` seconds more
-    /// (0: they stop at once), so services can move over without an outage. Secrets that expired more
-    /// than a week ago are dropped.
-    public func rotateSecret(clientID: String, keepOldFor: TimeInterval = Administration.defaultSecretOverlap) async throws -> CreatedClient {
-        var client = try await requireClient(clientID)
-        guard client.authMethod.usesSecret else {
-            throw AdminError("client \(clientID) authenticates with \(client.authMethod.rawValue), which has no secret")
-        }
-        guard keepOldFor >= 0 else { throw AdminError("--keep-old-for must not be negative") }
-        let now = clock.now
-        let until = now.addingTimeInterval(keepOldFor)
-        var kept: [ClientSecretEntry] = []
-        for var entry in client.secrets {
-            if entry.isValid(at: now) {
-                guard keepOldFor > 0 else { continue }  // --keep-old-for 0: the old secrets stop at once
-                entry.expiresAt = min(entry.expiresAt ?? until, until)
-                kept.append(entry)
-            } else if let expired = entry.expiresAt, now.timeIntervalSince(expired) < 7 * 86_400 {
-                kept.append(entry)  // recently expired: kept so that a late use is told it expired
-            }
-        }
-        client.secrets = kept
-        let secret = try applyNewSecret(to: &client)
-        try await stores.clients.updateClient(client)
-        return CreatedClient(client: client, secret: secret)
-    }
-
-    /// Ends one secret of a client at once. Refused for the client's only valid secret (it could not
-    /// authenticate any more; rotate first) and for an id the client does not have.
-    public func revokeSecret(clientID: String, secretID: String) async throws -> Client {
-        var client = try await requireClient(clientID)
-        let now = clock.now
-        guard let entry = client.secrets.first(where: { $0.id == secretID }) else {
-            let known = client.secrets.map(\.id).joined(separator: ", ")
-            throw AdminError("client \(clientID) has no secret \(quoted(secretID)); its secrets: [\(known)] (`tessera clients secrets \(clientID)`)")
-        }
-        if entry.isValid(at: now), client.secrets.filter({ $0.isValid(at: now) }).count == 1 {
-            throw AdminError("secret \(secretID) is the only valid secret of client \(clientID); revoking it would lock the client out — rotate the secret first")
-        }
-        client.secrets.removeAll { $0.id == secretID }
-        try await stores.clients.updateClient(client)
-        return client
-    }
-
-    /// A client's secrets with when each last authenticated (never the secrets themselves).
-    public func secrets(clientID: String) async throws -> [(entry: ClientSecretEntry, lastUsed: Date?)] {
-        let client = try await requireClient(clientID)
-        let uses = try await stores.clients.secretUses(clientID: clientID)
-        return client.secrets.map { ($0, uses[$0.id]) }
-    }
-
-    /// Replaces a private_key_jwt client's inline keys; the replaced keys keep verifying assertions for
-    /// `keepOldFor` seconds (0: not at all), so services can move to the new key without an outage.
-    /// Only the set just replaced is kept: a second update within the overlap ends the first set.
-    public func replaceJWKS(clientID: String, jwks: String, keepOldFor: TimeInterval = Administration.defaultSecretOverlap) async throws -> Client {
-        var client = try await requireClient(clientID)
-        guard client.authMethod == .privateKeyJWT else {
-            throw AdminError("client \(clientID) authenticates with \(client.authMethod.rawValue); --jwks-file applies to private_key_jwt clients")
-        }
-        guard client.jwksURI == nil, let old = client.jwks else {
-            throw AdminError("client \(clientID) publishes its keys at \(client.jwksURI ?? "its jwks_uri"); rotate them there (Tessera refetches on an unknown kid)")
-        }
-        guard keepOldFor >= 0 else { throw AdminError("--keep-old-for must not be negative") }
-        try Self.checkJWKS(jwks)
-        client.jwks = jwks
-        client.previousJWKS = keepOldFor > 0 ? old : nil
-        client.previousJWKSExpiresAt = keepOldFor > 0 ? clock.now.addingTimeInterval(keepOldFor) : nil
-        try await stores.clients.updateClient(client)
-        return client
-    }
-
     /// Gives the client its own rate limit, or (nil) makes it use its server's again.
     public func setRateLimit(clientID: String, _ limit: RateLimit?) async throws -> Client {
         var client = try await requireClient(clientID)
@@ -282,7 +152,8 @@ public struct Administration: Sendable {
         return client
     }
 
-    private func applyNewSecret(to client: inout Client) throws -> String? {
+    /// A new secret, first among the client's secrets; nil for methods without one.
+    func applyNewSecret(to client: inout Client) throws -> String? {
         guard client.authMethod.usesSecret else { return nil }
         let secret = ClientSecret.generate()
         let sealed = client.authMethod == .clientSecretJWT ? try masterKey.seal(Data(secret.plaintext.utf8)) : nil
@@ -313,10 +184,4 @@ public struct Administration: Sendable {
             }
         }
     }
-}
-
-/// A rejected admin operation, with the sentence the CLI prints.
-public struct AdminError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
