@@ -132,5 +132,17 @@ enum PostgresSchema {
             "ALTER TABLE clients ADD COLUMN previous_jwks TEXT",
             "ALTER TABLE clients ADD COLUMN previous_jwks_expires DOUBLE PRECISION",
         ]),
+        (10, [
+            // Scheduled key rotation (`servers update --key-rotation`), in seconds; NULL: by hand only.
+            "ALTER TABLE servers ADD COLUMN key_rotation INTEGER",
+            // Which node does a deployment-wide job (the scheduled key rotation) until when: one at a time.
+            // No change trigger: taking a lease changes nothing any node caches.
+            "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL)",
+            // A value sealed under the master key: a node or command started with another key stops at once.
+            """
+            CREATE TABLE master_key_check (
+                id INTEGER PRIMARY KEY CHECK (id = 1), sealed BYTEA NOT NULL, changed_at DOUBLE PRECISION NOT NULL)
+            """,
+        ]),
     ]
 }

@@ -6,10 +6,10 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime)
+            INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime, key_rotation)
             VALUES (\(server.name), \(ColumnText.strings(server.audiences)), \(server.accessTokenTTL), \(ColumnText.encodeObject(server.claims)),
                     \(server.tokenFormat.rawValue), \(server.createdAt.timeIntervalSince1970), \(server.rateLimit?.description),
-                    \(server.maxAssertionLifetime))
+                    \(server.maxAssertionLifetime), \(server.keyRotation))
             """,
             duplicate: "server \(server.name)")
     }
@@ -19,7 +19,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             """
             UPDATE servers SET audiences = \(ColumnText.strings(server.audiences)), access_token_ttl = \(server.accessTokenTTL),
             claims = \(ColumnText.encodeObject(server.claims)), token_format = \(server.tokenFormat.rawValue),
-            rate_limit = \(server.rateLimit?.description), max_assertion_lifetime = \(server.maxAssertionLifetime) WHERE name = \(server.name)
+            rate_limit = \(server.rateLimit?.description), max_assertion_lifetime = \(server.maxAssertionLifetime),
+            key_rotation = \(server.keyRotation) WHERE name = \(server.name)
             """,
             missing: "server \(server.name)")
     }
@@ -37,7 +38,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             name: try row.text("name"), audiences: ColumnText.strings(from: try row.text("audiences")),
             accessTokenTTL: try row.int("access_token_ttl"), claims: ColumnText.object(from: try row.text("claims")),
             tokenFormat: TokenFormat(rawValue: try row.text("token_format")) ?? .jwt, createdAt: try row.date("created_at"),
-            rateLimit: RateLimit(stored: try row.optionalText("rate_limit")), maxAssertionLifetime: try row.optionalInt("max_assertion_lifetime"))
+            rateLimit: RateLimit(stored: try row.optionalText("rate_limit")), maxAssertionLifetime: try row.optionalInt("max_assertion_lifetime"),
+            keyRotation: try row.optionalInt("key_rotation"))
     }
 
     public func createScope(_ scope: Scope) async throws(StoreError) {

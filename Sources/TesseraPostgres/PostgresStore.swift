@@ -138,7 +138,12 @@ public final class PostgresStore: Sendable {
     /// Runs `body` in one transaction, with the same deadline and error translation as `run`.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws(StoreError) -> Result {
         try await guarded(deadline: Self.requestDeadline) { [client, logger] in
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError where error.closureError is StoreError {
+                // A store error the body threw (after the rollback) is the caller's to see, as thrown.
+                throw error.closureError!
+            }
         }
     }
 

@@ -106,5 +106,13 @@ enum SQLiteSchema {
             "ALTER TABLE clients ADD COLUMN previous_jwks TEXT",
             "ALTER TABLE clients ADD COLUMN previous_jwks_expires REAL",
         ]),
+        (10, [
+            // Scheduled key rotation (`servers update --key-rotation`), in seconds; NULL: by hand only.
+            "ALTER TABLE servers ADD COLUMN key_rotation INTEGER",
+            // Which node does a deployment-wide job (the scheduled key rotation) until when: one at a time.
+            "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL)",
+            // A value sealed under the master key: a node or command started with another key stops at once.
+            "CREATE TABLE master_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL, changed_at REAL NOT NULL)",
+        ]),
     ]
 }

@@ -5,17 +5,19 @@ import TesseraStore
 extension SQLiteStore: ServerStore, ScopeStore {
     public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await run(
-            "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime, key_rotation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(server.name), .json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
-             .text(server.tokenFormat.rawValue), .date(server.createdAt), .text(server.rateLimit?.description), .integer(server.maxAssertionLifetime)],
+             .text(server.tokenFormat.rawValue), .date(server.createdAt), .text(server.rateLimit?.description), .integer(server.maxAssertionLifetime),
+             .integer(server.keyRotation)],
             duplicate: "server \(server.name)")
     }
 
     public func updateServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await change(
-            "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ?, rate_limit = ?, max_assertion_lifetime = ? WHERE name = ?",
+            "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ?, rate_limit = ?, max_assertion_lifetime = ?, key_rotation = ? WHERE name = ?",
             [.json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
-             .text(server.tokenFormat.rawValue), .text(server.rateLimit?.description), .integer(server.maxAssertionLifetime), .text(server.name)],
+             .text(server.tokenFormat.rawValue), .text(server.rateLimit?.description), .integer(server.maxAssertionLifetime),
+             .integer(server.keyRotation), .text(server.name)],
             missing: "server \(server.name)")
     }
 
@@ -32,7 +34,8 @@ extension SQLiteStore: ServerStore, ScopeStore {
             name: row.text("name") ?? "", audiences: ColumnText.strings(from: row.text("audiences")),
             accessTokenTTL: row.int("access_token_ttl"), claims: ColumnText.object(from: row.text("claims")),
             tokenFormat: TokenFormat(rawValue: row.text("token_format") ?? "") ?? .jwt, createdAt: row.date("created_at"),
-            rateLimit: RateLimit(stored: row.text("rate_limit")), maxAssertionLifetime: row.column("max_assertion_lifetime")?.integer)
+            rateLimit: RateLimit(stored: row.text("rate_limit")), maxAssertionLifetime: row.column("max_assertion_lifetime")?.integer,
+            keyRotation: row.column("key_rotation")?.integer)
     }
 
     public func createScope(_ scope: Scope) async throws(StoreError) {

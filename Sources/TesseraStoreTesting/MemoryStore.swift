@@ -5,7 +5,8 @@ import TesseraStore
 /// Every store protocol in memory, behaving as the SQLite and PostgreSQL backends do (it passes
 /// `StoreConformance`), so core tests and tools can run a deployment without a database file.
 /// Nothing survives the process; one lock guards all state, so every call is atomic.
-public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, ReplayStore, TokenStore, EventLog, ChangeSignal {
+public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, ReplayStore, TokenStore, EventLog, ChangeSignal, LeaseStore,
+                                SealedDataStore {
     private struct State {
         var servers: [String: AuthorizationServer] = [:]
         var scopes: [String: [String: Scope]] = [:]
@@ -19,6 +20,8 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         var events: [Event] = []
         var nextEventID: Int64 = 1
         var version: Int64 = 0
+        var leases: [String: (holder: String, until: Date)] = [:]
+        var masterKeyCheck: MasterKeyCheckRecord?
     }
 
     private struct LinkKey: Hashable { let parentHash: Data, server: String, jti: String }
@@ -228,4 +231,52 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     }
 
     public func changeVersion() async throws(StoreError) -> Int64 { read { $0.version } }
+
+    // MARK: LeaseStore
+
+    public func acquireLease(_ name: String, holder: String, until: Date, now: Date) async throws(StoreError) -> Bool {
+        state.withLock { state in
+            if let lease = state.leases[name], lease.holder != holder, lease.until > now { return false }
+            state.leases[name] = (holder, until)
+            return true
+        }
+    }
+
+    // MARK: SealedDataStore
+
+    public func masterKeyCheck() async throws(StoreError) -> MasterKeyCheckRecord? { read { $0.masterKeyCheck } }
+
+    public func recordMasterKeyCheck(_ sealed: Data, at time: Date) async throws(StoreError) -> MasterKeyCheckRecord {
+        state.withLock { state in
+            if let recorded = state.masterKeyCheck { return recorded }
+            state.masterKeyCheck = MasterKeyCheckRecord(sealed: sealed, changedAt: time)
+            return state.masterKeyCheck!
+        }
+    }
+
+    public func sealedSample() async throws(StoreError) -> Data? {
+        read { $0.keys.values.min { $0.kid < $1.kid }?.encryptedPrivateKey }
+    }
+
+    public func resealAll(check: Data, at time: Date, _ reseal: @escaping @Sendable (Data) -> Data?) async throws(StoreError) -> ResealCount? {
+        try write { state throws(StoreError) in
+            var resealed = state
+            var count = ResealCount(signingKeys: 0, clientSecrets: 0)
+            for (kid, var key) in state.keys {
+                guard let box = reseal(key.encryptedPrivateKey) else { return nil }
+                key.encryptedPrivateKey = box
+                resealed.keys[kid] = key
+                count.signingKeys += 1
+            }
+            for (id, var client) in state.clients {
+                guard let secrets = client.secrets.resealed(reseal) else { return nil }
+                client.secrets = secrets.entries
+                count.clientSecrets += secrets.count
+                resealed.clients[id] = client
+            }
+            resealed.masterKeyCheck = MasterKeyCheckRecord(sealed: check, changedAt: time)
+            state = resealed
+            return count
+        }
+    }
 }

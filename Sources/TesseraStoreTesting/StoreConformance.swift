@@ -31,6 +31,11 @@ public struct StoreConformance: Sendable {
         ("expired tokens, links and deny entries are purged", tokenPurge),
         ("events are appended in batches and filtered", eventQueries),
         ("events older than the retention cutoff are purged", eventPurge),
+        ("a lease is held by one holder until it expires and renewed by its holder", leaseHeldUntilExpiry),
+        ("concurrent lease requests of several holders: exactly one wins", leaseConcurrent),
+        ("the master key check is recorded once, the first one stays", masterKeyCheckRecordedOnce),
+        ("resealing rewrites every signing key, sealed client secret and the check in one step", resealEverything),
+        ("a reseal that cannot open one value changes nothing", resealAllOrNothing),
     ]
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -59,6 +64,7 @@ public struct StoreConformance: Sendable {
         changed.audiences = ["https://other.example.com"]
         changed.rateLimit = RateLimit(requests: 600, period: 60)
         changed.maxAssertionLifetime = 300
+        changed.keyRotation = 90 * 86_400
         try await stores.servers.updateServer(changed)
         try await expect(try await stores.servers.server(named: "alpha") == changed, "update not visible")
         changed.rateLimit = nil

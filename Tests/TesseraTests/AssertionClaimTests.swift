@@ -125,7 +125,7 @@ import TesseraStore
         defer { SQLiteTestFile.remove(path) }
         let expiry = Date().addingTimeInterval(300).timeIntervalSince1970
         let store = try await SQLiteStore.open(path: path)
-        // Back to schema 3: the claims table as it was, with one claim in it (and what schemas 5 to 9 changed undone).
+        // Back to schema 3: the claims table as it was, with one claim in it (and what schemas 5 to 10 changed undone).
         try await store.run("DROP TABLE assertion_claims")
         try await store.run("ALTER TABLE servers DROP COLUMN rate_limit")
         try await store.run("ALTER TABLE clients DROP COLUMN rate_limit")
@@ -134,6 +134,9 @@ import TesseraStore
         try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks_expires")
         try await store.run("ALTER TABLE signing_keys DROP COLUMN activates_at")
         try await store.run("ALTER TABLE signing_keys DROP COLUMN retires_at")
+        try await store.run("ALTER TABLE servers DROP COLUMN key_rotation")
+        try await store.run("DROP TABLE leases")
+        try await store.run("DROP TABLE master_key_check")
         try await store.run("DROP TABLE client_secret_uses")
         try await store.run("ALTER TABLE clients DROP COLUMN secrets")
         try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")

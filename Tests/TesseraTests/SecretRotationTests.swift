@@ -134,6 +134,9 @@ import TesseraStore
         try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks_expires")
         try await store.run("ALTER TABLE signing_keys DROP COLUMN activates_at")
         try await store.run("ALTER TABLE signing_keys DROP COLUMN retires_at")
+        try await store.run("ALTER TABLE servers DROP COLUMN key_rotation")
+        try await store.run("DROP TABLE leases")
+        try await store.run("DROP TABLE master_key_check")
         try await store.run("DELETE FROM schema_migrations WHERE version >= 7")
         try await store.run("""
             INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, scopes, claims, enabled, created_at, introspects)

@@ -38,8 +38,14 @@ public struct Administration: Sendable {
     @discardableResult
     public func updateServer(name: String, audiences: [String]? = nil, accessTokenTTL: Int? = nil, claims: [String: JSONValue]? = nil,
                              tokenFormat: TokenFormat? = nil, rateLimit: RateLimit?? = nil,
-                             maxAssertionLifetime: Int?? = nil) async throws -> AuthorizationServer {
+                             maxAssertionLifetime: Int?? = nil, keyRotation: Int?? = nil) async throws -> AuthorizationServer {
         var server = try await requireServer(name)
+        if let keyRotation {
+            if let seconds = keyRotation, !Self.keyRotationRange.contains(seconds) {
+                throw AdminError("the key rotation interval must be between 1 hour and 3650 days (3600 to 315360000 seconds); got \(seconds) seconds")
+            }
+            server.keyRotation = keyRotation
+        }
         if let rateLimit { server.rateLimit = rateLimit }
         if let maxAssertionLifetime {
             if let seconds = maxAssertionLifetime, !(30...86_400).contains(seconds) {
@@ -55,6 +61,10 @@ public struct Administration: Sendable {
         try await stores.servers.updateServer(server)
         return server
     }
+
+    /// Scheduled key rotation intervals accepted: from an hour (longer than the publish delay, so keys
+    /// never queue up) to ten years.
+    public static let keyRotationRange = 3600...315_360_000
 
     static func checkServerSettings(audiences: [String], accessTokenTTL: Int, claims: [String: JSONValue]) throws {
         guard (60...86_400).contains(accessTokenTTL) else {

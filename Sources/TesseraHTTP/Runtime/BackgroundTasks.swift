@@ -87,4 +87,22 @@ extension PeriodicTask {
             _ = try await stores.tokens.purgeExpiredTokens(now: clock.now)
         }
     }
+
+    /// Rotates the keys of servers with a rotation schedule when due, on the node that holds the lease
+    /// (`ScheduledKeyRotation`); a rotation done here drops this node's caches at once (SQLite does not
+    /// signal a process its own writes), and the other nodes hear of it as of any change.
+    public static func keyRotation(_ rotation: ScheduledKeyRotation, runtime: TesseraRuntime, logger: Logger,
+                                   every interval: Duration = .seconds(60)) -> PeriodicTask {
+        PeriodicTask(name: "key rotation", every: interval, logger: logger) {
+            let done = try await rotation.runOnce()
+            guard !done.isEmpty else { return }
+            runtime.directory.invalidateAll()
+            for rotated in done {
+                logger.notice("scheduled key rotation", metadata: [
+                    "server": .string(rotated.server), "kid": .string(rotated.key.kid), "alg": .string(rotated.key.algorithm),
+                    "signs_from": .stringConvertible(rotated.key.activatesAt.epochSeconds), "replaces": .string(rotated.replacing ?? "-"),
+                ])
+            }
+        }
+    }
 }

@@ -21,12 +21,16 @@ public struct AuthorizationServer: Sendable, Hashable, Codable {
     public var rateLimit: RateLimit?
     /// The longest client assertion accepted (`exp` − `iat`), in seconds; nil: the deployment's (3600).
     public var maxAssertionLifetime: Int?
+    /// How often a new signing key is announced on its own, in seconds (`servers update --key-rotation`);
+    /// nil: only by hand (`tessera keys rotate`).
+    public var keyRotation: Int?
 
     public init(
         name: String, audiences: [String], accessTokenTTL: Int = 3600,
         claims: [String: JSONValue] = [:], tokenFormat: TokenFormat = .jwt, createdAt: Date,
-        rateLimit: RateLimit? = nil, maxAssertionLifetime: Int? = nil
+        rateLimit: RateLimit? = nil, maxAssertionLifetime: Int? = nil, keyRotation: Int? = nil
     ) {
+        self.keyRotation = keyRotation
         self.rateLimit = rateLimit
         self.maxAssertionLifetime = maxAssertionLifetime
         self.name = name

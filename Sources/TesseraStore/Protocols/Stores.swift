@@ -8,9 +8,11 @@ public struct Stores: Sendable {
     public var tokens: any TokenStore
     public var events: any EventLog
     public var changes: any ChangeSignal
+    public var leases: any LeaseStore
+    public var sealed: any SealedDataStore
 
     public init(servers: any ServerStore, scopes: any ScopeStore, clients: any ClientStore, keys: any KeyStore, replays: any ReplayStore,
-                tokens: any TokenStore, events: any EventLog, changes: any ChangeSignal) {
+                tokens: any TokenStore, events: any EventLog, changes: any ChangeSignal, leases: any LeaseStore, sealed: any SealedDataStore) {
         self.servers = servers
         self.scopes = scopes
         self.clients = clients
@@ -19,10 +21,14 @@ public struct Stores: Sendable {
         self.tokens = tokens
         self.events = events
         self.changes = changes
+        self.leases = leases
+        self.sealed = sealed
     }
 
     /// Bundles one backend object that implements every protocol.
-    public init<Backend: ServerStore & ScopeStore & ClientStore & KeyStore & ReplayStore & TokenStore & EventLog & ChangeSignal>(_ backend: Backend) {
-        self.init(servers: backend, scopes: backend, clients: backend, keys: backend, replays: backend, tokens: backend, events: backend, changes: backend)
+    public init<Backend: ServerStore & ScopeStore & ClientStore & KeyStore & ReplayStore & TokenStore & EventLog & ChangeSignal & LeaseStore
+                & SealedDataStore>(_ backend: Backend) {
+        self.init(servers: backend, scopes: backend, clients: backend, keys: backend, replays: backend, tokens: backend, events: backend, changes: backend,
+                  leases: backend, sealed: backend)
     }
 }

@@ -28,6 +28,11 @@ struct Keys: AsyncParsableCommand {
                     print("\(key.kid)  \(state.rawValue)  \(key.algorithm)  created \(Keys.time(key.createdAt))  activates \(Keys.time(key.activatesAt))\(retires)")
                 }
             }
+            if !json, let record = try await opened.stores.servers.server(named: server), let interval = record.keyRotation {
+                let due = ScheduledKeyRotation.dueAt(server: record, keys: try await opened.administration.keys(server: server))
+                print("scheduled rotation every \(KeyRotationText.interval(interval)): "
+                      + (due.map { "the next key is announced at \(Keys.time($0))" } ?? "the next key is waiting to sign"))
+            }
         }
     }
 

@@ -74,6 +74,8 @@ struct Serve: AsyncParsableCommand {
                 .init(service: PeriodicTask.cacheRefresher(runtime: runtime, logger: logger)),
                 .init(service: PeriodicTask.expiryPurger(stores: opened.stores, clock: runtime.clock, logger: logger)),
                 .init(service: PeriodicTask.eventRetention(runtime: runtime, keep: retention, logger: logger)),
+                .init(service: PeriodicTask.keyRotation(ScheduledKeyRotation(administration: opened.administration, holder: Self.nodeName()),
+                                                        runtime: runtime, logger: logger)),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -93,6 +95,13 @@ struct Serve: AsyncParsableCommand {
             }
             throw CommandFailure(message: "the server stopped: \(text)")
         }
+    }
+
+    /// Names this process in the database's leases: host, process id and a random part (a restarted
+    /// process with a reused pid is another holder).
+    static func nodeName() -> String {
+        let info = ProcessInfo.processInfo
+        return "\(info.hostName)/\(info.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
     }
 
     /// A duration option such as `30s` (see `DurationOption`), or `fallback` when not given.

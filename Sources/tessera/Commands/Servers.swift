@@ -31,7 +31,7 @@ struct Servers: AsyncParsableCommand {
     }
 
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a server's audiences, token lifetime, claims or token format.")
+        static let configuration = CommandConfiguration(abstract: "Change a server's audiences, token lifetime, claims, token format, limits or key rotation schedule.")
         @Argument var name: String
         @Option(name: .customLong("audience"), help: "Replaces the audiences (repeatable; first is the default).") var audiences: [String] = []
         @Option(name: .customLong("access-token-ttl"), help: "Access token lifetime in seconds.") var accessTokenTTL: Int?
@@ -42,6 +42,9 @@ struct Servers: AsyncParsableCommand {
         @Option(name: .customLong("max-assertion-lifetime"),
                 help: "The longest client assertion accepted (exp - iat), in seconds from 30 to 86400, or default (the deployment's, 3600).")
         var maxAssertionLifetime: String?
+        @Option(name: .customLong("key-rotation"),
+                help: "Rotate the signing key on a schedule, e.g. 90d (1h to 3650d; the new key is announced 5 minutes before it signs), or none.")
+        var keyRotation: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
@@ -49,6 +52,16 @@ struct Servers: AsyncParsableCommand {
             if let tokenFormat { _ = try TokenFormatOption.parse(tokenFormat) }
             if let rateLimit { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
             if let maxAssertionLifetime { _ = try Self.lifetime(maxAssertionLifetime) }
+            if let keyRotation { _ = try Self.rotationInterval(keyRotation) }
+        }
+
+        /// `none` (nil: by hand only) or a duration such as `90d`, in seconds.
+        static func rotationInterval(_ text: String) throws -> Int? {
+            if text == "none" { return nil }
+            guard let duration = DurationOption.parse(text) else {
+                throw ValidationError("--key-rotation must be a number with a unit s, m, h or d (e.g. 90d) or none; got \(text.debugDescription)")
+            }
+            return Int(duration.components.seconds)
         }
 
         /// `default` (nil: the deployment's) or whole seconds.
@@ -66,7 +79,7 @@ struct Servers: AsyncParsableCommand {
                 name: name, audiences: audiences.isEmpty ? nil : audiences, accessTokenTTL: accessTokenTTL,
                 claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse),
                 rateLimit: try rateLimit.map { try RateLimitOption.parse($0, option: "--rate-limit") },
-                maxAssertionLifetime: try maxAssertionLifetime.map(Self.lifetime))
+                maxAssertionLifetime: try maxAssertionLifetime.map(Self.lifetime), keyRotation: try keyRotation.map(Self.rotationInterval))
             ServerOutput.print(server, json: json)
         }
     }
@@ -124,6 +137,10 @@ struct Servers: AsyncParsableCommand {
                 let keys = try await opened.administration.keys(server: name).filter { $0.state != .retired }.map { "\($0.key.kid) (\($0.key.algorithm), \($0.state.rawValue))" }
                 print("  scopes:    \(scopes.joined(separator: " "))")
                 print("  keys:      \(keys.joined(separator: ", "))")
+                if server.keyRotation != nil {
+                    let due = ScheduledKeyRotation.dueAt(server: server, keys: try await opened.administration.keys(server: name))
+                    print("  rotation:  " + (due.map { "every \(KeyRotationText.interval(server.keyRotation ?? 0)), next key announced at \(Keys.time($0))" } ?? "a new key is waiting to sign"))
+                }
             }
         }
     }
@@ -135,10 +152,20 @@ enum ServerOutput {
             Console.json([("name", .string(server.name)), ("audiences", .array(server.audiences.map(JSONValue.string))),
                           ("access_token_ttl", .number(Double(server.accessTokenTTL))), ("claims", .object(server.claims)),
                           ("token_format", .string(server.tokenFormat.rawValue)), ("rate_limit", server.rateLimit.map { .string($0.description) } ?? .null),
-                          ("max_assertion_lifetime", server.maxAssertionLifetime.map { .number(Double($0)) } ?? .null)])
+                          ("max_assertion_lifetime", server.maxAssertionLifetime.map { .number(Double($0)) } ?? .null),
+                          ("key_rotation", server.keyRotation.map { .number(Double($0)) } ?? .null)])
         } else {
-            Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.rateLimit.map { "  rate limit: \($0)" } ?? "")\(server.maxAssertionLifetime.map { "  max assertion lifetime: \($0)s" } ?? "")\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
+            Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.rateLimit.map { "  rate limit: \($0)" } ?? "")\(server.maxAssertionLifetime.map { "  max assertion lifetime: \($0)s" } ?? "")\(server.keyRotation.map { "  key rotation: every \(KeyRotationText.interval($0))" } ?? "")\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
         }
+    }
+}
+
+/// A rotation interval for people: `90d`, `12h`, `3600s`.
+enum KeyRotationText {
+    static func interval(_ seconds: Int) -> String {
+        if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        return "\(seconds)s"
     }
 }
 

@@ -51,6 +51,7 @@ struct OpenedData {
         guard let postgres else { return try await openSQLite(directory: directory, serving: serving, observer: observer) }
         let masterKey = try sharedMasterKey(directory: directory)
         let store = try await openPostgres(postgres, migrate: migrate, observer: observer)
+        try await verify(masterKey, in: store)
         let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
         return OpenedData(stores: Stores(store), masterKey: masterKey, location: postgres.description, createdDefaultServer: created)
     }
@@ -98,11 +99,21 @@ struct OpenedData {
             throw CommandFailure(message: "\(error)")
         }
         await OpenStores.shared.register { await store.close() }
+        try await verify(masterKey, in: store)
         if serving {
             do { try await store.takeAssertionClaims() } catch StoreError.unavailable(let reason) { throw CommandFailure(message: reason) }
         }
         let created = try await Administration(stores: Stores(store), masterKey: masterKey).bootstrapDefaultServer()
         return OpenedData(stores: Stores(store), masterKey: masterKey, location: directory, createdDefaultServer: created)
+    }
+
+    /// Stops at once when `masterKey` is not the key the database's secrets are sealed under.
+    static func verify(_ masterKey: MasterKey, in store: any SealedDataStore) async throws {
+        do {
+            try await MasterKeyCheck.verify(masterKey, in: store, at: Date())
+        } catch let error as MasterKeyError {
+            throw CommandFailure(message: error.description)
+        }
     }
 
     /// `TESSERA_MASTER_KEY`, or `master.key` beside the database (created `0600` on first use).

@@ -43,7 +43,9 @@ final class TestDeployment: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await SQLiteStore.open(path: directory.appendingPathComponent("tessera.sqlite").path)
-        let masterKey = MasterKey.generate().key
+        let (masterKey, encodedKey) = MasterKey.generate()
+        // Beside the database, as `serve` keeps it, so CLI commands run on the directory open it with the same key.
+        try Data((encodedKey + "\n").utf8).write(to: directory.appendingPathComponent("master.key"))
         let clock = ManualWallClock(Date())
         let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies), clock: clock,
                                      jwksFetcher: fetcher, eventQueueCapacity: eventQueueCapacity)
