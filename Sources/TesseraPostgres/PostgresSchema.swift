@@ -144,5 +144,40 @@ enum PostgresSchema {
                 id INTEGER PRIMARY KEY CHECK (id = 1), sealed BYTEA NOT NULL, changed_at DOUBLE PRECISION NOT NULL)
             """,
         ]),
+        (11, [
+            // The change feed (`ConfigChange`). Each entry takes its version from change_version, whose row
+            // lock is held to the commit: versions follow commit order, with no gaps, and survive purges.
+            "CREATE TABLE config_changes (version BIGINT PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)",
+            "CREATE INDEX config_changes_by_time ON config_changes (at)",
+            """
+            CREATE FUNCTION tessera_feed() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                next BIGINT;
+                row_key TEXT;
+            BEGIN
+                IF TG_OP = 'DELETE' THEN row_key := to_jsonb(OLD) ->> TG_ARGV[1]; ELSE row_key := to_jsonb(NEW) ->> TG_ARGV[1]; END IF;
+                UPDATE change_version SET version = version + 1 WHERE id = 1 RETURNING version INTO next;
+                INSERT INTO config_changes (version, kind, key, at) VALUES (next, TG_ARGV[0], coalesce(row_key, ''), extract(epoch FROM clock_timestamp()));
+                RETURN NULL;
+            END $$
+            """,
+            // The statement triggers only notify now; the row triggers below number and record.
+            """
+            CREATE OR REPLACE FUNCTION tessera_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(changeChannel)', '');
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER servers_feed AFTER INSERT OR UPDATE OR DELETE ON servers FOR EACH ROW EXECUTE FUNCTION tessera_feed('server', 'name')",
+            "CREATE TRIGGER scopes_feed AFTER INSERT OR UPDATE OR DELETE ON scopes FOR EACH ROW EXECUTE FUNCTION tessera_feed('scopes', 'server')",
+            "CREATE TRIGGER clients_feed AFTER INSERT OR UPDATE OR DELETE ON clients FOR EACH ROW EXECUTE FUNCTION tessera_feed('client', 'id')",
+            "CREATE TRIGGER keys_feed AFTER INSERT OR UPDATE OR DELETE ON signing_keys FOR EACH ROW EXECUTE FUNCTION tessera_feed('keys', 'server')",
+            """
+            CREATE TRIGGER tokens_feed AFTER UPDATE ON tokens FOR EACH ROW WHEN (NEW.revoked AND NOT OLD.revoked)
+            EXECUTE FUNCTION tessera_feed('revocation', 'client_id')
+            """,
+            "CREATE TRIGGER jti_deny_list_feed AFTER INSERT ON jti_deny_list FOR EACH ROW EXECUTE FUNCTION tessera_feed('revocation', 'jti')",
+        ]),
     ]
 }

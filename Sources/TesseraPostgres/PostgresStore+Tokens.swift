@@ -90,4 +90,18 @@ extension PostgresStore: TokenStore, ReplayStore, ChangeSignal {
     public func changeVersion() async throws(StoreError) -> Int64 {
         Int64(try await run("SELECT version FROM change_version WHERE id = 1", deadline: .seconds(1)).first?.int("version") ?? 0)
     }
+
+    public func changes(after version: Int64, limit: Int) async throws(StoreError) -> [ConfigChange] {
+        var changes: [ConfigChange] = []
+        for row in try await run("SELECT version, kind, key FROM config_changes WHERE version > \(version) ORDER BY version LIMIT \(limit)", deadline: .seconds(1)) {
+            // An unknown kind (a newer node's) is left out: the gap it leaves makes the reader drop everything.
+            guard let kind = ConfigChange.Kind(rawValue: try row.text("kind")) else { continue }
+            changes.append(ConfigChange(version: Int64(try row.int("version")), kind: kind, key: try row.text("key")))
+        }
+        return changes
+    }
+
+    public func purgeChanges(before cutoff: Date) async throws(StoreError) -> Int {
+        try await run("DELETE FROM config_changes WHERE at < \(cutoff.timeIntervalSince1970) RETURNING 1", deadline: .seconds(60)).count
+    }
 }

@@ -114,5 +114,39 @@ enum SQLiteSchema {
             // A value sealed under the master key: a node or command started with another key stops at once.
             "CREATE TABLE master_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL, changed_at REAL NOT NULL)",
         ]),
+        (11, [
+            // The change feed (`ConfigChange`): AUTOINCREMENT numbers entries in commit order (one writer at a
+            // time) and never reuses a number, so the version survives purges (`sqlite_sequence`).
+            "CREATE TABLE config_changes (version INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, at REAL NOT NULL)",
+            "CREATE INDEX config_changes_by_time ON config_changes (at)",
+        ] + feedTriggers),
     ]
+
+    /// One trigger per table and operation appends the feed entry in the writing transaction (SQLite has
+    /// row triggers only): servers, scopes, clients and keys on every change; tokens when one is revoked;
+    /// the deny list on every insert.
+    static var feedTriggers: [String] {
+        let now = "(julianday('now') - 2440587.5) * 86400.0"
+        var statements: [String] = []
+        for (table, kind, column) in [("servers", "server", "name"), ("scopes", "scopes", "server"), ("clients", "client", "id"), ("signing_keys", "keys", "server")] {
+            for (operation, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
+                statements.append("""
+                    CREATE TRIGGER \(table)_feed_\(operation.lowercased()) AFTER \(operation) ON \(table) BEGIN
+                        INSERT INTO config_changes (kind, key, at) VALUES ('\(kind)', \(row).\(column), \(now));
+                    END
+                    """)
+            }
+        }
+        statements.append("""
+            CREATE TRIGGER tokens_feed_revoked AFTER UPDATE OF revoked ON tokens WHEN NEW.revoked <> 0 AND OLD.revoked = 0 BEGIN
+                INSERT INTO config_changes (kind, key, at) VALUES ('revocation', NEW.client_id, \(now));
+            END
+            """)
+        statements.append("""
+            CREATE TRIGGER jti_deny_list_feed AFTER INSERT ON jti_deny_list BEGIN
+                INSERT INTO config_changes (kind, key, at) VALUES ('revocation', NEW.jti, \(now));
+            END
+            """)
+        return statements
+    }
 }

@@ -28,6 +28,17 @@ extension SQLiteStore: KeyStore, ChangeSignal {
     }
 
     public func changeVersion() async throws(StoreError) -> Int64 {
-        Int64(try await run("PRAGMA data_version").first?.column("data_version")?.integer ?? 0)
+        Int64(try await run("SELECT seq FROM sqlite_sequence WHERE name = 'config_changes'").first?.column("seq")?.integer ?? 0)
+    }
+
+    public func changes(after version: Int64, limit: Int) async throws(StoreError) -> [ConfigChange] {
+        try await run("SELECT version, kind, key FROM config_changes WHERE version > ? ORDER BY version LIMIT ?", [.integer(Int(version)), .integer(limit)])
+            .compactMap { row in
+                ConfigChange.Kind(rawValue: row.text("kind") ?? "").map { ConfigChange(version: Int64(row.int("version")), kind: $0, key: row.text("key") ?? "") }
+            }
+    }
+
+    public func purgeChanges(before cutoff: Date) async throws(StoreError) -> Int {
+        try await run("DELETE FROM config_changes WHERE at < ? RETURNING 1", [.date(cutoff)]).count
     }
 }

@@ -19,7 +19,9 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         var denied: [DenyKey: Date] = [:]
         var events: [Event] = []
         var nextEventID: Int64 = 1
+        /// The change feed: the newest version and the entries not yet purged, with when each was written.
         var version: Int64 = 0
+        var feed: [(change: ConfigChange, at: Date)] = []
         var leases: [String: (holder: String, until: Date)] = [:]
         var masterKeyCheck: MasterKeyCheckRecord?
     }
@@ -31,27 +33,36 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     public init() {}
 
-    /// Runs `body` on the state under the lock and moves the change version (every write).
-    private func write<T>(_ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
+    /// Runs `body` on the state under the lock; when it succeeds and `change` names what it changed, appends
+    /// that to the change feed, as the databases' triggers do.
+    private func write<T>(_ change: (ConfigChange.Kind, String)? = nil, _ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
         try state.withLock { (state: inout State) throws(StoreError) -> T in
-            state.version += 1
-            return try body(&state)
+            let result = try body(&state)
+            if let change { Self.note(change.0, change.1, in: &state) }
+            return result
         }
+    }
+
+    private static func note(_ kind: ConfigChange.Kind, _ key: String, in state: inout State) {
+        state.version += 1
+        state.feed.append((ConfigChange(version: state.version, kind: kind, key: key), Date()))
     }
 
     private func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
 
     /// Adds `value` under `key` in `table`, refusing a key that is there (`what` names it in the error).
-    private func insert<Key: Hashable, Value>(_ value: Value, at key: Key, in table: WritableKeyPath<State, [Key: Value]>, _ what: String) throws(StoreError) {
-        try write { state throws(StoreError) in
+    private func insert<Key: Hashable, Value>(_ value: Value, at key: Key, in table: WritableKeyPath<State, [Key: Value]>, _ what: String,
+                                              change: (ConfigChange.Kind, String)?) throws(StoreError) {
+        try write(change) { state throws(StoreError) in
             guard state[keyPath: table][key] == nil else { throw .alreadyExists(what) }
             state[keyPath: table][key] = value
         }
     }
 
     /// Replaces the value under `key` in `table`, refusing a key that is not there.
-    private func replace<Key: Hashable, Value>(_ value: Value, at key: Key, in table: WritableKeyPath<State, [Key: Value]>, _ what: String) throws(StoreError) {
-        try write { state throws(StoreError) in
+    private func replace<Key: Hashable, Value>(_ value: Value, at key: Key, in table: WritableKeyPath<State, [Key: Value]>, _ what: String,
+                                               change: (ConfigChange.Kind, String)) throws(StoreError) {
+        try write(change) { state throws(StoreError) in
             guard state[keyPath: table][key] != nil else { throw .notFound(what) }
             state[keyPath: table][key] = value
         }
@@ -60,11 +71,11 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     // MARK: ServerStore, ScopeStore
 
     public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
-        try insert(server, at: server.name, in: \.servers, "server \(server.name)")
+        try insert(server, at: server.name, in: \.servers, "server \(server.name)", change: (.server, server.name))
     }
 
     public func updateServer(_ server: AuthorizationServer) async throws(StoreError) {
-        try replace(server, at: server.name, in: \.servers, "server \(server.name)")
+        try replace(server, at: server.name, in: \.servers, "server \(server.name)", change: (.server, server.name))
     }
 
     public func server(named name: String) async throws(StoreError) -> AuthorizationServer? { read { $0.servers[name] } }
@@ -72,7 +83,7 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     public func listServers() async throws(StoreError) -> [AuthorizationServer] { read { $0.servers.values.sorted { $0.name < $1.name } } }
 
     public func createScope(_ scope: Scope) async throws(StoreError) {
-        try write { state throws(StoreError) in
+        try write((.scopes, scope.server)) { state throws(StoreError) in
             guard state.scopes[scope.server]?[scope.name] == nil else { throw .alreadyExists("scope \(scope.name) of \(scope.server)") }
             state.scopes[scope.server, default: [:]][scope.name] = scope
         }
@@ -85,15 +96,15 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     // MARK: ClientStore, KeyStore
 
     public func createClient(_ client: Client) async throws(StoreError) {
-        try insert(client, at: client.id, in: \.clients, "client \(client.id)")
+        try insert(client, at: client.id, in: \.clients, "client \(client.id)", change: (.client, client.id))
     }
 
     public func updateClient(_ client: Client) async throws(StoreError) {
-        try replace(client, at: client.id, in: \.clients, "client \(client.id)")
+        try replace(client, at: client.id, in: \.clients, "client \(client.id)", change: (.client, client.id))
     }
 
     public func deleteClient(id: String) async throws(StoreError) {
-        try write { state throws(StoreError) in
+        try write((.client, id)) { state throws(StoreError) in
             guard state.clients.removeValue(forKey: id) != nil else { throw .notFound("client \(id)") }
         }
     }
@@ -115,11 +126,11 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     public func secretUses(clientID: String) async throws(StoreError) -> [String: Date] { read { $0.secretUses[clientID] ?? [:] } }
 
     public func addKey(_ key: SigningKey) async throws(StoreError) {
-        try insert(key, at: key.kid, in: \.keys, "key \(key.kid)")
+        try insert(key, at: key.kid, in: \.keys, "key \(key.kid)", change: (.keys, key.server))
     }
 
     public func updateKey(_ key: SigningKey) async throws(StoreError) {
-        try write { state throws(StoreError) in
+        try write((.keys, key.server)) { state throws(StoreError) in
             guard var stored = state.keys[key.kid] else { throw .notFound("key \(key.kid)") }
             stored.active = key.active
             stored.activatesAt = key.activatesAt
@@ -154,20 +165,29 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     // MARK: TokenStore
 
     public func saveToken(_ record: TokenRecord) async throws(StoreError) {
-        try insert(record, at: record.hash, in: \.tokens, "token record")
+        try insert(record, at: record.hash, in: \.tokens, "token record", change: nil)
     }
 
     public func token(hash: Data) async throws(StoreError) -> TokenRecord? { read { $0.tokens[hash] } }
 
     public func revokeToken(hash: Data, now: Date) async throws(StoreError) -> Bool {
         state.withLock { state in
-            for (key, record) in state.tokens where record.parentHash == hash { state.tokens[key]?.revoked = true }
+            for (key, record) in state.tokens where record.parentHash == hash && !record.revoked {
+                state.tokens[key]?.revoked = true
+                Self.note(.revocation, record.clientID, in: &state)
+            }
             for (link, expiry) in state.links where link.parentHash == hash {
                 let key = DenyKey(server: link.server, jti: link.jti)
-                if state.denied[key] == nil { state.denied[key] = expiry }
+                if state.denied[key] == nil {
+                    state.denied[key] = expiry
+                    Self.note(.revocation, link.jti, in: &state)
+                }
             }
-            guard state.tokens[hash] != nil else { return false }
-            state.tokens[hash]?.revoked = true
+            guard let record = state.tokens[hash] else { return false }
+            if !record.revoked {
+                state.tokens[hash]?.revoked = true
+                Self.note(.revocation, record.clientID, in: &state)
+            }
             return true
         }
     }
@@ -182,7 +202,10 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
     public func denyJTI(server: String, jti: String, expiresAt: Date) async throws(StoreError) {
         state.withLock { state in
             let key = DenyKey(server: server, jti: jti)
-            if state.denied[key] == nil { state.denied[key] = expiresAt }
+            if state.denied[key] == nil {
+                state.denied[key] = expiresAt
+                Self.note(.revocation, jti, in: &state)
+            }
         }
     }
 
@@ -232,6 +255,18 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     public func changeVersion() async throws(StoreError) -> Int64 { read { $0.version } }
 
+    public func changes(after version: Int64, limit: Int) async throws(StoreError) -> [ConfigChange] {
+        read { Array($0.feed.lazy.map(\.change).filter { $0.version > version }.prefix(limit)) }
+    }
+
+    public func purgeChanges(before cutoff: Date) async throws(StoreError) -> Int {
+        state.withLock { state in
+            let before = state.feed.count
+            state.feed.removeAll { $0.at < cutoff }
+            return before - state.feed.count
+        }
+    }
+
     // MARK: LeaseStore
 
     public func acquireLease(_ name: String, holder: String, until: Date, now: Date) async throws(StoreError) -> Bool {
@@ -267,12 +302,15 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
                 key.encryptedPrivateKey = box
                 resealed.keys[kid] = key
                 count.signingKeys += 1
+                Self.note(.keys, key.server, in: &resealed)
             }
             for (id, var client) in state.clients {
                 guard let secrets = client.secrets.resealed(reseal) else { return nil }
+                guard secrets.count > 0 else { continue }
                 client.secrets = secrets.entries
                 count.clientSecrets += secrets.count
                 resealed.clients[id] = client
+                Self.note(.client, id, in: &resealed)
             }
             resealed.masterKeyCheck = MasterKeyCheckRecord(sealed: check, changedAt: time)
             state = resealed

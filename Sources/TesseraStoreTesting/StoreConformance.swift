@@ -36,6 +36,8 @@ public struct StoreConformance: Sendable {
         ("the master key check is recorded once, the first one stays", masterKeyCheckRecordedOnce),
         ("resealing rewrites every signing key, sealed client secret and the check in one step", resealEverything),
         ("a reseal that cannot open one value changes nothing", resealAllOrNothing),
+        ("every configuration change and revocation appends a feed entry naming it, in order; issuing and claiming append none", changeFeed),
+        ("purging old feed entries keeps the version", changeFeedPurge),
     ]
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)

@@ -125,7 +125,7 @@ import TesseraStore
         defer { SQLiteTestFile.remove(path) }
         let expiry = Date().addingTimeInterval(300).timeIntervalSince1970
         let store = try await SQLiteStore.open(path: path)
-        // Back to schema 3: the claims table as it was, with one claim in it (and what schemas 5 to 10 changed undone).
+        // Back to schema 3: the claims table as it was, with one claim in it (and what schemas 5 to 11 changed undone).
         try await store.run("DROP TABLE assertion_claims")
         try await store.run("ALTER TABLE servers DROP COLUMN rate_limit")
         try await store.run("ALTER TABLE clients DROP COLUMN rate_limit")
@@ -137,6 +137,10 @@ import TesseraStore
         try await store.run("ALTER TABLE servers DROP COLUMN key_rotation")
         try await store.run("DROP TABLE leases")
         try await store.run("DROP TABLE master_key_check")
+        for trigger in try await store.run("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_feed%'") {
+            try await store.run("DROP TRIGGER \(trigger.text("name") ?? "")")
+        }
+        try await store.run("DROP TABLE config_changes")
         try await store.run("DROP TABLE client_secret_uses")
         try await store.run("ALTER TABLE clients DROP COLUMN secrets")
         try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")

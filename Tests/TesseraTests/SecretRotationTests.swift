@@ -137,6 +137,10 @@ import TesseraStore
         try await store.run("ALTER TABLE servers DROP COLUMN key_rotation")
         try await store.run("DROP TABLE leases")
         try await store.run("DROP TABLE master_key_check")
+        for trigger in try await store.run("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_feed%'") {
+            try await store.run("DROP TRIGGER \(trigger.text("name") ?? "")")
+        }
+        try await store.run("DROP TABLE config_changes")
         try await store.run("DELETE FROM schema_migrations WHERE version >= 7")
         try await store.run("""
             INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, scopes, claims, enabled, created_at, introspects)

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import TesseraCore
@@ -54,8 +55,8 @@ public struct PeriodicTask: Service {
 }
 
 extension PeriodicTask {
-    /// Polls the store's change version and drops the caches when another process changed clients,
-    /// servers, keys or tokens, so admin commands take effect within a second.
+    /// Polls the store's change feed and drops from the caches what another process (or this one) changed —
+    /// clients, servers, scopes, keys, revocations — so admin commands take effect within a second.
     public static func cacheRefresher(runtime: TesseraRuntime, logger: Logger, every interval: Duration = .milliseconds(250)) -> PeriodicTask {
         PeriodicTask(name: "cache refresher", every: interval, logger: logger) {
             if try await runtime.refreshCaches() { logger.debug("configuration changed; caches dropped") }
@@ -80,23 +81,28 @@ extension PeriodicTask {
         }
     }
 
-    /// Deletes expired assertion `jti`s, token records and deny-list entries so the tables stay small.
+    /// How long change feed entries are kept: a node away for longer drops all its caches when it is back.
+    public static let changeFeedRetention: TimeInterval = 3600
+
+    /// Deletes expired assertion `jti`s, token records, deny-list entries and old change feed entries so
+    /// the tables stay small.
     public static func expiryPurger(stores: Stores, clock: any WallClock, logger: Logger, every interval: Duration = .seconds(60)) -> PeriodicTask {
         PeriodicTask(name: "expiry purger", every: interval, logger: logger) {
             _ = try await stores.replays.purgeExpired(now: clock.now)
             _ = try await stores.tokens.purgeExpiredTokens(now: clock.now)
+            _ = try await stores.changes.purgeChanges(before: clock.now.addingTimeInterval(-changeFeedRetention))
         }
     }
 
     /// Rotates the keys of servers with a rotation schedule when due, on the node that holds the lease
-    /// (`ScheduledKeyRotation`); a rotation done here drops this node's caches at once (SQLite does not
-    /// signal a process its own writes), and the other nodes hear of it as of any change.
+    /// (`ScheduledKeyRotation`); the rotation's feed entries drop the server's key ring on every node,
+    /// this one at once.
     public static func keyRotation(_ rotation: ScheduledKeyRotation, runtime: TesseraRuntime, logger: Logger,
                                    every interval: Duration = .seconds(60)) -> PeriodicTask {
         PeriodicTask(name: "key rotation", every: interval, logger: logger) {
             let done = try await rotation.runOnce()
             guard !done.isEmpty else { return }
-            runtime.directory.invalidateAll()
+            try await runtime.refreshCaches()
             for rotated in done {
                 logger.notice("scheduled key rotation", metadata: [
                     "server": .string(rotated.server), "kid": .string(rotated.key.kid), "alg": .string(rotated.key.algorithm),

@@ -56,12 +56,13 @@ public final class TesseraRuntime: Sendable {
         keys = KeysEndpoint(directory: directory)
     }
 
-    /// Drops every cache when the store says another process or node changed something.
+    /// Drops from the caches what the change feed says changed (everything when the feed has a hole);
+    /// a revocation drops the verified-token cache. Returns whether anything was dropped.
     @discardableResult
     public func refreshCaches() async throws -> Bool {
-        let changed = try await directory.refreshIfChanged()
-        if changed { verifier.invalidateAll() }
-        return changed
+        let refresh = try await directory.refreshIfChanged()
+        if refresh.revocations { verifier.invalidateAll() }
+        return refresh.changed
     }
 
     /// Writes queued events to the event log and updates the queue metrics; returns how many were queued.
