@@ -189,6 +189,9 @@ if ProcessInfo.processInfo.environment["TESSERA_BENCHMARKS"] != nil {
             path: "Benchmarks/FirstSeenRatio"
         )
     )
+    package.targets.append(
+        .executableTarget(name: "CacheMemory", dependencies: ["TesseraCore", "TesseraStore", "TesseraStoreTesting"], path: "Benchmarks/CacheMemory")
+    )
 }
 
 // libFuzzer targets (Fuzz/), kept out of the default build and test run: `scripts/fuzz [TARGET] [SECONDS]`

@@ -102,6 +102,7 @@ import TesseraStore
             (["serve", "--trusted-proxy", "proxy.internal"], "--trusted-proxy: \"proxy.internal\" is not an IP address or network"),
             (["serve", "--trusted-proxy", "10.0.0.0/40"], "the prefix length must be a number from 0 to 32"),
             (["serve", "--lockout-after=-3"], "--lockout-after must be a number of failed authentications from 0 (off)"),
+            (["serve", "--cache-clients=-1"], "--cache-clients must be a number of entries from 0 (caching off)"),
         ]
         for (arguments, reason) in limits {
             let result = try CLIProcess.run(arguments + ["--data-dir", dir.path])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TesseraCore
+import TesseraJSON
 import TesseraPostgres
 import TesseraSQLite
 import TesseraStore
@@ -41,7 +42,7 @@ import TesseraStore
 
         _ = try await administration.rotateKey(server: "orders")
         let afterRotation = try await directory.refreshIfChanged()
-        #expect(afterRotation.applied == 2 && !afterRotation.droppedAll, "the new key and the old key's retirement time: \(afterRotation)")
+        #expect(afterRotation.applied == 2 && !afterRotation.droppedAll && afterRotation.keysChanged, "the new key and the old key's retirement time: \(afterRotation)")
         #expect(directory.statistics(.keyRings).entries == 0 && directory.statistics(.clients).entries == 2, "a rotation drops the key ring only")
         #expect(try await directory.keyRing(server: "orders").kids.count == 2)
 
@@ -104,5 +105,41 @@ import TesseraStore
         #expect(entries.map(\.version) == Array((start + 1)...(start + 60)), "sixty writes from three nodes: sixty versions without a hole")
         #expect(try await nodes[2].changeVersion() == start + 60)
         for node in nodes { await node.close() }
+    }
+}
+
+/// What the feed means for verified tokens a node has cached: a key retired by another process stops
+/// its tokens at once (after the refresh), a change to a client does not touch them.
+@Suite struct ChangeFeedTokenTests {
+    @Test func aKeyRetiredByAnotherProcessMakesItsCachedTokensInactiveAfterTheRefresh() async throws {
+        try await TestDeployment.with { deployment async throws in
+            let client = try await deployment.register(.clientSecretBasic)
+            let other = try await SQLiteStore.open(path: deployment.directory.appendingPathComponent("tessera.sqlite").path)
+            let cli = Administration(stores: Stores(other), masterKey: deployment.masterKey, clock: deployment.clock)
+            try await deployment.runtime.refreshCaches()
+            try await deployment.http { http async throws in
+                let basic = HTTPDriver.basic(client.id, client.secret ?? "")
+                let issued = try await http.post(path(deployment.defaultURLs.tokenEndpoint), form: [("grant_type", "client_credentials")], headers: basic)
+                let token = try #require(try JSONReader.object(in: issued.text)["access_token"]?.string)
+                func active() async throws -> Bool {
+                    let answer = try await http.post(path(deployment.defaultURLs.introspectionEndpoint), form: [("token", token)], headers: basic)
+                    return try JSONReader.object(in: answer.text)["active"] == .bool(true)
+                }
+                #expect(try await active(), "verified and cached")
+
+                var renamed = try #require(try await other.client(id: client.id))
+                renamed.name = "renamed elsewhere"
+                try await other.updateClient(renamed)
+                #expect(try await deployment.runtime.refreshCaches())
+                #expect(try await active(), "a client change leaves verified tokens alone")
+
+                let oldKid = try #require(try await cli.keys(server: "default").first?.key.kid)
+                _ = try await cli.rotateKey(server: "default")
+                try await cli.retireKey(server: "default", kid: oldKid)
+                #expect(try await deployment.runtime.refreshCaches())
+                #expect(!(try await active()), "the token of a retired key stops verifying once the node has read the feed")
+            }
+            await other.close()
+        }
     }
 }

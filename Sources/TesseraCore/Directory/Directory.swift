@@ -3,7 +3,8 @@ import Synchronization
 import TesseraStore
 
 /// Read-through cache of the configuration the hot path reads on every request: servers, their
-/// scopes and decrypted key rings, and clients.
+/// scopes and decrypted key rings, and clients — each bounded (`CacheLimits`), the least recently used
+/// going first.
 ///
 /// Caching is safe because every change appends to the store's change feed; `refreshIfChanged()`
 /// (run every few hundred milliseconds by the server, and on PostgreSQL's notifications) reads the
@@ -15,19 +16,26 @@ public final class Directory: Sendable {
         var version: Int64?
         /// Moves with every drop: a load that began before a drop must not store what it read.
         var generation: UInt64 = 0
-        var servers: [String: AuthorizationServer] = [:]
-        var scopes: [String: Set<String>] = [:]
-        var keyRings: [String: ServerKeyRing] = [:]
-        var clients: [String: Client] = [:]
+        var servers: BoundedTable<AuthorizationServer>
+        var scopes: BoundedTable<Set<String>>
+        var keyRings: BoundedTable<ServerKeyRing>
+        var clients: BoundedTable<Client>
         /// Lookups that found their entry, and that went to the store, by `Cache.slot`.
         var hits = [Int](repeating: 0, count: Cache.allCases.count)
         var misses = [Int](repeating: 0, count: Cache.allCases.count)
 
+        init(limits: CacheLimits) {
+            servers = BoundedTable(capacity: limits.servers)
+            scopes = BoundedTable(capacity: limits.servers)
+            keyRings = BoundedTable(capacity: limits.servers)
+            clients = BoundedTable(capacity: limits.clients)
+        }
+
         mutating func dropAll() {
-            servers = [:]
-            scopes = [:]
-            keyRings = [:]
-            clients = [:]
+            servers.removeAll()
+            scopes.removeAll()
+            keyRings.removeAll()
+            clients.removeAll()
             generation &+= 1
         }
 
@@ -73,13 +81,18 @@ public final class Directory: Sendable {
         public var droppedAll = false
         /// A token was revoked or a JWT denied: verified tokens cached elsewhere must be checked again.
         public var revocations = false
+        /// A server's keys changed (a key retired by hand stops verifying what it signed).
+        public var keysChanged = false
 
         public var changed: Bool { applied > 0 || droppedAll }
+        /// Whether verified tokens cached elsewhere (`TokenVerifier`) must be checked again.
+        public var verifiedTokensStale: Bool { revocations || keysChanged || droppedAll }
 
-        public init(applied: Int = 0, droppedAll: Bool = false, revocations: Bool = false) {
+        public init(applied: Int = 0, droppedAll: Bool = false, revocations: Bool = false, keysChanged: Bool = false) {
             self.applied = applied
             self.droppedAll = droppedAll
             self.revocations = revocations
+            self.keysChanged = keysChanged
         }
     }
 
@@ -89,38 +102,48 @@ public final class Directory: Sendable {
     public let stores: Stores
     private let masterKey: MasterKey
     private let clock: any WallClock
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     /// `clock` decides which signing key is current (`KeyState`): a key ring is reloaded once one of its
     /// keys activates or retires.
-    public init(stores: Stores, masterKey: MasterKey, clock: any WallClock = SystemWallClock()) {
+    public init(stores: Stores, masterKey: MasterKey, clock: any WallClock = SystemWallClock(), limits: CacheLimits = CacheLimits()) {
         self.stores = stores
         self.masterKey = masterKey
         self.clock = clock
+        state = Mutex(State(limits: limits))
     }
 
     public func server(named name: String) async throws(StoreError) -> AuthorizationServer? {
-        let (cached, generation) = state.withLock { $0.lookup($0.servers[name], in: .servers) }
+        let (cached, generation) = state.withLock { state in
+            let entry = state.servers.value(for: name)
+            return state.lookup(entry, in: .servers)
+        }
         if let cached { return cached }
         guard let server = try await stores.servers.server(named: name) else { return nil }
-        store(generation) { $0.servers[name] = server }
+        store(generation) { $0.servers.set(server, for: name) }
         return server
     }
 
     public func client(id: String) async throws(StoreError) -> Client? {
-        let (cached, generation) = state.withLock { $0.lookup($0.clients[id], in: .clients) }
+        let (cached, generation) = state.withLock { state in
+            let entry = state.clients.value(for: id)
+            return state.lookup(entry, in: .clients)
+        }
         if let cached { return cached }
         guard let client = try await stores.clients.client(id: id) else { return nil }
-        store(generation) { $0.clients[id] = client }
+        store(generation) { $0.clients.set(client, for: id) }
         return client
     }
 
     /// The names of the scopes a server defines.
     public func scopeNames(server: String) async throws(StoreError) -> Set<String> {
-        let (cached, generation) = state.withLock { $0.lookup($0.scopes[server], in: .scopes) }
+        let (cached, generation) = state.withLock { state in
+            let entry = state.scopes.value(for: server)
+            return state.lookup(entry, in: .scopes)
+        }
         if let cached { return cached }
         let names = Set(try await stores.scopes.scopes(server: server).map(\.name))
-        store(generation) { $0.scopes[server] = names }
+        store(generation) { $0.scopes.set(names, for: server) }
         return names
     }
 
@@ -128,7 +151,10 @@ public final class Directory: Sendable {
     /// store's keys unusable, `StoreError.unavailable`.
     public func keyRing(server: String) async throws(StoreError) -> ServerKeyRing {
         let now = clock.now
-        let (cached, generation) = state.withLock { $0.lookup($0.keyRings[server].flatMap { $0.validUntil > now ? $0 : nil }, in: .keyRings) }
+        let (cached, generation) = state.withLock { state in
+            let entry = state.keyRings.value(for: server).flatMap { $0.validUntil > now ? $0 : nil }
+            return state.lookup(entry, in: .keyRings)
+        }
         if let cached { return cached }
         let keys = try await stores.keys.keys(server: server)
         let ring: ServerKeyRing
@@ -137,7 +163,7 @@ public final class Directory: Sendable {
         } catch {
             throw StoreError.unavailable("the signing keys of server \(server) cannot be used: \(error)")
         }
-        store(generation) { $0.keyRings[server] = ring }
+        store(generation) { $0.keyRings.set(ring, for: server) }
         return ring
     }
 
@@ -180,10 +206,12 @@ public final class Directory: Sendable {
             state.generation &+= 1
             for change in changes {
                 switch change.kind {
-                case .server: state.servers[change.key] = nil
-                case .scopes: state.scopes[change.key] = nil
-                case .client: state.clients[change.key] = nil
-                case .keys: state.keyRings[change.key] = nil
+                case .server: state.servers.remove(change.key)
+                case .scopes: state.scopes.remove(change.key)
+                case .client: state.clients.remove(change.key)
+                case .keys:
+                    state.keyRings.remove(change.key)
+                    refresh.keysChanged = true
                 case .revocation: refresh.revocations = true
                 }
             }

@@ -10,8 +10,8 @@ import TesseraJSON
 ///
 /// A JWT's verification result and an active opaque token's record are cached by the token's hash
 /// until `exp`, so a token seen before costs a hash and a dictionary lookup; the deny-list probe is
-/// cached too. Revocations here drop the deny-list cache and the cached opaque records; a moved
-/// change version (another node, the admin CLI) drops everything.
+/// cached too. Revocations here drop the deny-list cache and the cached opaque records; a revocation or
+/// a change of keys in the change feed (another node, the admin CLI) drops everything.
 public final class TokenVerifier: Sendable {
     static let registeredClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "username"]
 

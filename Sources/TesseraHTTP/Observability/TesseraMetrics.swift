@@ -2,6 +2,7 @@ import CoreMetrics
 import Metrics
 import Prometheus
 import Synchronization
+import TesseraCore
 
 /// The node's metrics, through swift-metrics with a swift-prometheus registry of its own (no global
 /// bootstrap, so several runtimes — tests — never share counters). Served at `GET /metrics`.
@@ -17,6 +18,9 @@ public final class TesseraMetrics: Sendable {
     private let storeTimers = Mutex<[String: CoreMetrics.Timer]>([:])
     /// The issued-token counter of each server, by the server's name alone (one lookup per token).
     private let tokenCounters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let gauges = Mutex<[String: CoreMetrics.Gauge]>([:])
+    /// The cache hits and misses passed on at the last scrape, by cache.
+    private let exportedCacheCounts = Mutex<[Directory.Cache: (hits: Int, misses: Int)]>([:])
 
     private struct RequestKey: Hashable {
         let endpoint: String
@@ -75,6 +79,25 @@ public final class TesseraMetrics: Sendable {
     public func store(operation: String, duration: Duration) {
         Self.cached(in: storeTimers, operation) { timer("tessera_store_duration_seconds", [("operation", operation)]) }
             .recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    /// The directory's cache statistics as `tessera_cache_hits_total`, `tessera_cache_misses_total` and
+    /// `tessera_cache_entries`, by cache (the directory counts; this passes on what was added since the last scrape).
+    public func caches(_ directory: Directory) {
+        for cache in Directory.Cache.allCases {
+            let statistics = directory.statistics(cache)
+            let (hits, misses) = exportedCacheCounts.withLock { exported -> (Int, Int) in
+                let seen = exported[cache] ?? (0, 0)
+                exported[cache] = (statistics.hits, statistics.misses)
+                return (statistics.hits - seen.hits, statistics.misses - seen.misses)
+            }
+            let dimensions = [("cache", cache.rawValue)]
+            if hits > 0 { counter("tessera_cache_hits_total", dimensions).increment(by: hits) }
+            if misses > 0 { counter("tessera_cache_misses_total", dimensions).increment(by: misses) }
+            Self.cached(in: gauges, "tessera_cache_entries|" + cache.rawValue) {
+                CoreMetrics.Gauge(label: "tessera_cache_entries", dimensions: dimensions, factory: factory)
+            }.record(statistics.entries)
+        }
     }
 
     /// Prometheus text exposition format.

@@ -25,7 +25,8 @@ struct HealthRoutes {
             }
         }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
+            runtime.metrics.caches(runtime.directory)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(bytes: runtime.metrics.exposition())))
         }
     }

@@ -38,7 +38,7 @@ public final class TesseraRuntime: Sendable {
         events = EventQueue(capacity: eventQueueCapacity)
         self.stores = stores
         self.clock = clock
-        directory = Directory(stores: stores, masterKey: masterKey, clock: clock)
+        directory = Directory(stores: stores, masterKey: masterKey, clock: clock, limits: settings.cacheLimits)
         keySource = ClientKeySource(fetcher: jwksFetcher, clock: clock)
         let assertions = ClientAssertionVerifier(keySource: keySource, replays: stores.replays, masterKey: masterKey, clock: clock, policy: settings.assertionPolicy)
         limiter = RateLimiter(policy: settings.rateLimits, clock: clock)
@@ -57,11 +57,11 @@ public final class TesseraRuntime: Sendable {
     }
 
     /// Drops from the caches what the change feed says changed (everything when the feed has a hole);
-    /// a revocation drops the verified-token cache. Returns whether anything was dropped.
+    /// a revocation or a change of keys drops the verified-token cache. Returns whether anything was dropped.
     @discardableResult
     public func refreshCaches() async throws -> Bool {
         let refresh = try await directory.refreshIfChanged()
-        if refresh.revocations { verifier.invalidateAll() }
+        if refresh.verifiedTokensStale { verifier.invalidateAll() }
         return refresh.changed
     }
 

@@ -12,9 +12,12 @@ public struct TesseraSettings: Sendable {
     public var rateLimits: RateLimitPolicy
     /// The proxies whose forwarding headers name the caller's address (`--trusted-proxy`).
     public var trustedProxies: [IPNetwork]
+    /// How many clients and servers the node caches (`--cache-clients`, `--cache-servers`).
+    public var cacheLimits: CacheLimits
 
     public init(publicURL: String, assertionPolicy: AssertionPolicy = AssertionPolicy(), jwksMaxAge: Int = 300,
-                rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = []) {
+                rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [], cacheLimits: CacheLimits = CacheLimits()) {
+        self.cacheLimits = cacheLimits
         self.publicURL = publicURL
         self.assertionPolicy = assertionPolicy
         self.jwksMaxAge = jwksMaxAge

@@ -25,6 +25,10 @@ struct Serve: AsyncParsableCommand {
     var allowPrivateJWKSURI = false
     @Flag(name: .customLong("no-migrate"), help: "Do not apply database migrations at start; refuse to start when the schema is behind (run `tessera migrate`).")
     var noMigrate = false
+    @Option(name: .customLong("cache-clients"), help: "How many clients the node caches, least recently used first out; 0 turns the cache off (env TESSERA_CACHE_CLIENTS; default 100000).")
+    var cacheClients: Int?
+    @Option(name: .customLong("cache-servers"), help: "How many servers (and as many scope lists and key rings) the node caches; 0 turns the cache off (env TESSERA_CACHE_SERVERS; default 10000).")
+    var cacheServers: Int?
     @OptionGroup var limits: RateLimitOptions
     @OptionGroup var data: DataOptions
 
@@ -41,6 +45,8 @@ struct Serve: AsyncParsableCommand {
         let timeouts = ConnectionTimeouts(
             idle: try Self.duration(idleTimeout ?? environment["TESSERA_IDLE_TIMEOUT"], option: "--idle-timeout", default: .seconds(30)),
             request: try Self.duration(requestTimeout ?? environment["TESSERA_REQUEST_TIMEOUT"], option: "--request-timeout", default: .seconds(15)))
+        let cacheLimits = CacheLimits(clients: try Self.count(cacheClients, environment["TESSERA_CACHE_CLIENTS"], option: "--cache-clients", default: 100_000),
+                                      servers: try Self.count(cacheServers, environment["TESSERA_CACHE_SERVERS"], option: "--cache-servers", default: 10_000))
         let rateLimits = try limits.policy(environment: environment)
         let trustedProxies = try limits.proxies(environment: environment)
         let outbound = OutboundPolicy(allowsHTTP: allowHTTPJWKSURI || environment["TESSERA_ALLOW_HTTP_JWKS_URI"] == "1",
@@ -54,7 +60,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "tessera")
         let metrics = TesseraMetrics()
         let opened = try await data.open(migrate: !noMigrate, serving: true) { operation, duration in metrics.store(operation: operation, duration: duration) }
-        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies),
+        let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies,
+                                                                                                                   cacheLimits: cacheLimits),
                                      jwksFetcher: HTTPJWKSFetcher(policy: outbound), metrics: metrics)
         // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY); the periodic refresher stays as the safety net.
         opened.stores.changes.observeChanges {
@@ -102,6 +109,19 @@ struct Serve: AsyncParsableCommand {
     static func nodeName() -> String {
         let info = ProcessInfo.processInfo
         return "\(info.hostName)/\(info.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// A cache size: the option, else the environment variable, else `fallback`; a whole number from 0.
+    static func count(_ given: Int?, _ environment: String?, option: String, default fallback: Int) throws -> Int {
+        if let given {
+            guard given >= 0 else { throw ValidationError("\(option) must be a number of entries from 0 (caching off); got \(given)") }
+            return given
+        }
+        guard let environment, !environment.isEmpty else { return fallback }
+        guard let value = Int(environment), value >= 0 else {
+            throw ValidationError("\(option) (from the environment) must be a number of entries from 0 (caching off); got \(environment.debugDescription)")
+        }
+        return value
     }
 
     /// A duration option such as `30s` (see `DurationOption`), or `fallback` when not given.

@@ -38,7 +38,7 @@ final class TestDeployment: Sendable {
     /// Runs `body` with a fresh deployment (with server `default` and scopes orders.read/orders.write)
     /// and removes it afterwards.
     static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(policy: .development), eventQueueCapacity: Int = 10_000, publicURL: String = TestDeployment.publicURL,
-                        rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [],
+                        rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [], cacheLimits: CacheLimits = CacheLimits(),
                         _ body: (TestDeployment) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -47,7 +47,8 @@ final class TestDeployment: Sendable {
         // Beside the database, as `serve` keeps it, so CLI commands run on the directory open it with the same key.
         try Data((encodedKey + "\n").utf8).write(to: directory.appendingPathComponent("master.key"))
         let clock = ManualWallClock(Date())
-        let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies), clock: clock,
+        let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies,
+                                                                                                     cacheLimits: cacheLimits), clock: clock,
                                      jwksFetcher: fetcher, eventQueueCapacity: eventQueueCapacity)
         let deployment = TestDeployment(directory: directory, store: store, masterKey: masterKey, clock: clock, runtime: runtime, publicURL: publicURL)
         do {

@@ -1,14 +1,16 @@
 /// A dictionary that never holds more than `capacity` entries, for state kept per address or per client
-/// id: entries are written to a current generation; when it fills half the capacity it becomes the
+/// id and for the `Directory`'s caches: entries are written to a current generation; when it fills half the capacity it becomes the
 /// previous one and the one before is dropped. An entry read from the previous generation moves to the
 /// current one, so what is in use stays and what has not been seen for two generations goes (an
-/// approximation of least-recently-used at the cost of one dictionary write).
+/// approximation of least-recently-used at the cost of one dictionary write). A capacity of 0 holds nothing.
 struct BoundedTable<Value: Sendable>: Sendable {
     private var current: [String: Value] = [:]
     private var previous: [String: Value] = [:]
     private let generationSize: Int
+    let capacity: Int
 
     init(capacity: Int) {
+        self.capacity = max(0, capacity)
         generationSize = max(1, capacity / 2)
     }
 
@@ -22,7 +24,14 @@ struct BoundedTable<Value: Sendable>: Sendable {
 
     /// Holds `value` for `key`.
     mutating func set(_ value: Value, for key: String) {
+        guard capacity > 0 else { return }
         if current.updateValue(value, forKey: key) == nil { rotateIfFull() }
+    }
+
+    /// Forgets every entry.
+    mutating func removeAll() {
+        current = [:]
+        previous = [:]
     }
 
     /// Forgets `key`.

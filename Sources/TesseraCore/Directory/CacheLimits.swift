@@ -1,0 +1,14 @@
+/// How many entries each of the `Directory`'s caches holds at most (`tessera serve --cache-clients`,
+/// `--cache-servers`); past that the least recently used go first. 0 turns a cache off: every lookup
+/// reads the store, still correct, only slower.
+public struct CacheLimits: Sendable, Equatable {
+    /// Clients.
+    public var clients: Int
+    /// Servers, and as many scope lists and key rings.
+    public var servers: Int
+
+    public init(clients: Int = 100_000, servers: Int = 10_000) {
+        self.clients = clients
+        self.servers = servers
+    }
+}
