@@ -52,7 +52,8 @@ public final class TesseraRuntime: Sendable {
         introspection = IntrospectionEndpoint(authenticator: authenticator, bearer: bearer, introspector: introspector,
                                               issuer: issuer)
         revocation = RevocationEndpoint(authenticator: authenticator, revoker: revoker)
-        discovery = DiscoveryEndpoint(directory: directory, publicURL: settings.publicURL, grantTypes: tokens.grantTypes)
+        discovery = DiscoveryEndpoint(directory: directory, publicURL: settings.publicURL, grantTypes: tokens.grantTypes,
+                                      capacity: settings.cacheLimits.servers)
         keys = KeysEndpoint(directory: directory)
     }
 
