@@ -4,6 +4,10 @@
 enum PostgresSchema {
     /// The advisory lock held while migrating, so nodes starting together apply each migration once.
     static let migrationLock: Int64 = 0x7465_7373_6572_61 // "tessera"
+    /// The advisory lock every event batch holds from before its ids are drawn to its commit: batches of
+    /// several nodes commit one after another, so event ids follow commit order and `logs --follow`,
+    /// reading by id, never passes an event that commits late with a lower id.
+    static let eventOrderLock: Int64 = 0x7465_7373_6576_74 // "tessevt"
     /// The channel a commit that changes configuration or revokes a token notifies.
     static let changeChannel = "tessera_changes"
 

@@ -6,33 +6,39 @@ extension PostgresStore: EventLog {
     static let eventColumns = ["time", "request_id", "server", "endpoint", "client_id", "outcome", "reason", "message", "detail", "remote_address", "user_agent"]
 
     public func appendEvents(_ events: [Event]) async throws(StoreError) {
-        // One multi-row INSERT per chunk of 200 (11 binds each, well under the 65,535 limit).
-        var start = events.startIndex
-        while start < events.endIndex {
-            let chunk = events[start..<min(start + 200, events.endIndex)]
-            var binds = PostgresBindings(capacity: chunk.count * Self.eventColumns.count)
-            var rows: [String] = []
-            for event in chunk {
-                let first = binds.count
-                rows.append("(" + (1...Self.eventColumns.count).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
-                binds.append(event.time.timeIntervalSince1970)
-                binds.append(event.requestID)
-                binds.append(event.server)
-                binds.append(event.endpoint)
-                binds.append(event.clientID)
-                binds.append(event.outcome.rawValue)
-                binds.append(event.reason)
-                binds.append(event.message)
-                binds.append(ColumnText.map(event.detail))
-                binds.append(event.remoteAddress)
-                binds.append(event.userAgent)
-            }
-            // A statement of as many rows as the chunk holds: built as text with its binds (postgres-nio's
-            // interpolation takes one value per placeholder written out).
-            let sql = "INSERT INTO events (\(Self.eventColumns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))"
-            try await run(PostgresQuery(unsafeSQL: sql, binds: binds))
-            start = chunk.endIndex
+        guard !events.isEmpty else { return }
+        // One transaction under the event order lock (see `PostgresSchema.eventOrderLock`), one multi-row
+        // INSERT per chunk of 200 (11 binds each, well under the 65,535 limit).
+        let statements = stride(from: events.startIndex, to: events.endIndex, by: 200).map { start in
+            Self.insertStatement(events[start..<min(start + 200, events.endIndex)])
         }
+        try await transaction { [logger] connection in
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.eventOrderLock))", logger: logger)
+            for statement in statements { _ = try await connection.query(statement, logger: logger) }
+        }
+    }
+
+    /// A statement of as many rows as the chunk holds: built as text with its binds (postgres-nio's
+    /// interpolation takes one value per placeholder written out).
+    static func insertStatement(_ chunk: ArraySlice<Event>) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: chunk.count * eventColumns.count)
+        var rows: [String] = []
+        for event in chunk {
+            let first = binds.count
+            rows.append("(" + (1...eventColumns.count).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
+            binds.append(event.time.timeIntervalSince1970)
+            binds.append(event.requestID)
+            binds.append(event.server)
+            binds.append(event.endpoint)
+            binds.append(event.clientID)
+            binds.append(event.outcome.rawValue)
+            binds.append(event.reason)
+            binds.append(event.message)
+            binds.append(ColumnText.map(event.detail))
+            binds.append(event.remoteAddress)
+            binds.append(event.userAgent)
+        }
+        return PostgresQuery(unsafeSQL: "INSERT INTO events (\(eventColumns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))", binds: binds)
     }
 
     public func events(matching query: EventQuery) async throws(StoreError) -> [Event] {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import TesseraPostgres
+import Logging
+import PostgresNIO
+@testable import TesseraPostgres
 import TesseraStore
 import TesseraStoreTesting
 
@@ -31,6 +33,38 @@ import TesseraStoreTesting
         #expect(try await first.schemaVersion() == 11)
         #expect(try await first.migrate() == [], "a second migrate must find nothing to do")
         for store in stores { await store.close() }
+    }
+
+    /// `logs --follow` reads events by id: with several nodes writing, an id must never become visible after a
+    /// higher one. An event batch holds the event order lock from before its ids are drawn to its commit, so
+    /// a second writer waits, and draws higher ids, until the first has committed.
+    @Test func eventIdsFollowCommitOrderAcrossWriters() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        let node = try await PostgresStore.open(database.location)
+        let logger = Logger(label: "test")
+        @Sendable func event(_ requestID: String) -> Event {
+            Event(time: Date(), requestID: requestID, server: "default", endpoint: "token", clientID: "c", outcome: .success, reason: nil, message: "issued")
+        }
+        try await TestPostgres.admin(database.location) { slowWriter in
+            // A writer that drew its id and has not committed yet.
+            _ = try await slowWriter.query("BEGIN", logger: logger)
+            _ = try await slowWriter.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.eventOrderLock))", logger: logger)
+            _ = try await slowWriter.query(PostgresStore.insertStatement([event("slow")][...]), logger: logger)
+            let fast = Task { try await node.appendEvents([event("fast")]) }
+            // Wait until the node's batch waits for the lock (an observable condition, not a fixed time).
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await slowWriter.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", logger: logger).collect().isEmpty {
+                #expect(ContinuousClock.now < deadline, "the node's batch never waited for the lock")
+                if ContinuousClock.now >= deadline { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(try await node.events(matching: EventQuery(limit: 10)).isEmpty, "nothing is visible while the first writer has not committed")
+            _ = try await slowWriter.query("COMMIT", logger: logger)
+            try await fast.value
+        }
+        let events = try await node.events(matching: EventQuery(limit: 10))
+        #expect(events.map(\.requestID) == ["slow", "fast"], "ids in commit order: \(events.map { "\($0.requestID) \($0.id ?? 0)" })")
+        await node.close()
     }
 
     @Test func noMigrateRefusesAnEmptyDatabaseNamingTheFix() async throws {
