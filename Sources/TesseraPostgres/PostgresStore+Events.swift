@@ -69,7 +69,16 @@ extension PostgresStore: EventLog {
         }
     }
 
-    public func purgeEvents(before cutoff: Date) async throws(StoreError) -> Int {
-        try await run("DELETE FROM events WHERE time < \(cutoff.timeIntervalSince1970) RETURNING 1", deadline: .seconds(60)).count
+    public func purgeEvents(before cutoff: Date, limit: Int) async throws(StoreError) -> Int {
+        try await run("""
+            DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < \(cutoff.timeIntervalSince1970) ORDER BY id LIMIT \(limit)) RETURNING 1
+            """, deadline: .seconds(60)).count
+    }
+
+    public func purgeEvents(keepingNewest keeping: Int, limit: Int) async throws(StoreError) -> Int {
+        try await run("""
+            DELETE FROM events WHERE id IN (
+                SELECT id FROM events WHERE id <= (SELECT MAX(id) FROM events) - \(keeping) ORDER BY id LIMIT \(limit)) RETURNING 1
+            """, deadline: .seconds(60)).count
     }
 }

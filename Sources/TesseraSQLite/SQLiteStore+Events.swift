@@ -53,7 +53,13 @@ extension SQLiteStore: EventLog {
         }
     }
 
-    public func purgeEvents(before cutoff: Date) async throws(StoreError) -> Int {
-        try await run("DELETE FROM events WHERE time < ? RETURNING 1 AS gone", [.date(cutoff)]).count
+    public func purgeEvents(before cutoff: Date, limit: Int) async throws(StoreError) -> Int {
+        try await run("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? ORDER BY id LIMIT ?) RETURNING 1 AS gone",
+                      [.date(cutoff), .integer(limit)]).count
+    }
+
+    public func purgeEvents(keepingNewest keeping: Int, limit: Int) async throws(StoreError) -> Int {
+        try await run("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= (SELECT MAX(id) FROM events) - ? ORDER BY id LIMIT ?) RETURNING 1 AS gone",
+                      [.integer(keeping), .integer(limit)]).count
     }
 }

@@ -245,11 +245,29 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    public func purgeEvents(before cutoff: Date) async throws(StoreError) -> Int {
+    public func purgeEvents(before cutoff: Date, limit: Int) async throws(StoreError) -> Int {
         state.withLock { state in
-            let before = state.events.count
-            state.events.removeAll { $0.time < cutoff }
-            return before - state.events.count
+            // Events are kept in id order: the first ones removed are the oldest.
+            var removed = 0
+            state.events.removeAll { event in
+                guard removed < limit, event.time < cutoff else { return false }
+                removed += 1
+                return true
+            }
+            return removed
+        }
+    }
+
+    public func purgeEvents(keepingNewest keeping: Int, limit: Int) async throws(StoreError) -> Int {
+        state.withLock { state in
+            guard let newest = state.events.last?.id else { return 0 }
+            var removed = 0
+            state.events.removeAll { event in
+                guard removed < limit, let id = event.id, id <= newest - Int64(keeping) else { return false }
+                removed += 1
+                return true
+            }
+            return removed
         }
     }
 

@@ -137,8 +137,19 @@ extension StoreConformance {
 
     static func eventPurge(_ stores: Stores) async throws {
         try await stores.events.appendEvents([event(1, at: 0), event(2, at: 100), event(3, at: 200)])
-        let removed = try await stores.events.purgeEvents(before: t0.addingTimeInterval(150))
-        try await expect(removed == 2, "two old events purged, \(removed) were")
+        try await expect(try await stores.events.purgeEvents(before: t0.addingTimeInterval(150), limit: 1) == 1, "a batch stops at its limit")
+        try await expect(try await stores.events.events(matching: EventQuery()).map(\.requestID) == ["req-2", "req-3"], "the oldest went first")
+        let removed = try await stores.events.purgeEvents(before: t0.addingTimeInterval(150), limit: 10)
+        try await expect(removed == 1, "the other old event is purged, \(removed) were")
         try await expect(try await stores.events.events(matching: EventQuery()).map(\.requestID) == ["req-3"], "the recent event survives")
+    }
+
+    static func eventSizeBound(_ stores: Stores) async throws {
+        try await stores.events.appendEvents((0..<10).map { event($0, at: TimeInterval($0)) })
+        try await expect(try await stores.events.purgeEvents(keepingNewest: 4, limit: 4) == 4, "a batch of four of the six beyond the bound")
+        try await expect(try await stores.events.purgeEvents(keepingNewest: 4, limit: 4) == 2, "then the two left beyond it")
+        try await expect(try await stores.events.purgeEvents(keepingNewest: 4, limit: 4) == 0, "then none")
+        let left = try await stores.events.events(matching: EventQuery(limit: 100)).map(\.requestID)
+        try await expect(left == (6..<10).map { "req-\($0)" }, "the newest four are kept, oldest deleted first: \(left)")
     }
 }

@@ -103,6 +103,8 @@ import TesseraStore
             (["serve", "--trusted-proxy", "10.0.0.0/40"], "the prefix length must be a number from 0 to 32"),
             (["serve", "--lockout-after=-3"], "--lockout-after must be a number of failed authentications from 0 (off)"),
             (["serve", "--cache-clients=-1"], "--cache-clients must be a number of entries from 0 (caching off)"),
+            (["serve", "--event-log-max-events", "10"], "--event-log-max-events must be a number of events of at least 1000"),
+            (["serve", "--event-success-sample", "1.5"], "--event-success-sample must be a share from 0 to 1"),
         ]
         for (arguments, reason) in limits {
             let result = try CLIProcess.run(arguments + ["--data-dir", dir.path])

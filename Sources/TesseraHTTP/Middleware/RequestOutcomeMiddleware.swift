@@ -40,7 +40,7 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
         if let failure, failure.httpStatus == 429 {
             runtime.metrics.rateLimited(limit: failure.reason.rawValue, endpoint: draft.endpoint ?? "other")
         }
-        if let endpoint = draft.endpoint {
+        if let endpoint = draft.endpoint, runtime.settings.eventLog.keeps(success: failure == nil) {
             runtime.events.record(Event(
                 time: runtime.clock.now, requestID: context.requestID, server: draft.server, endpoint: endpoint,
                 clientID: failure?.clientID ?? draft.clientID, outcome: failure == nil ? .success : .failure,

@@ -74,8 +74,9 @@ extension PeriodicTask {
         }
     }
 
-    /// Deletes events older than the retention period.
-    public static func eventRetention(runtime: TesseraRuntime, keep retention: Duration, logger: Logger, every interval: Duration = .seconds(3600)) -> PeriodicTask {
+    /// Deletes events older than the retention period and beyond the size bound, every minute (so the log
+    /// overshoots its bound by at most a minute of events), in small batches.
+    public static func eventRetention(runtime: TesseraRuntime, keep retention: Duration, logger: Logger, every interval: Duration = .seconds(60)) -> PeriodicTask {
         PeriodicTask(name: "event retention", every: interval, logger: logger) {
             try await runtime.purgeEvents(olderThan: retention)
         }

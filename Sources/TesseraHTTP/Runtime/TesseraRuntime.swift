@@ -92,10 +92,28 @@ public final class TesseraRuntime: Sendable {
             remoteAddress: rejection.remoteAddress))
     }
 
-    /// Deletes events older than `retention`; returns how many went.
+    /// Deletes events older than `retention` and, with `settings.eventLog.maxEvents`, the oldest beyond
+    /// that many, in batches of `batch` with `pause` between them so the event writer and requests are
+    /// never held up long (SQLite has one writer at a time); returns how many went.
     @discardableResult
-    public func purgeEvents(olderThan retention: Duration) async throws -> Int {
-        try await stores.events.purgeEvents(before: clock.now.addingTimeInterval(-TimeInterval(retention.components.seconds)))
+    public func purgeEvents(olderThan retention: Duration, batch: Int = 5_000, pause: Duration = .milliseconds(20)) async throws -> Int {
+        let cutoff = clock.now.addingTimeInterval(-TimeInterval(retention.components.seconds))
+        var total = 0
+        while true {
+            let gone = try await stores.events.purgeEvents(before: cutoff, limit: batch)
+            total += gone
+            guard gone == batch else { break }
+            try await Task.sleep(for: pause)
+        }
+        if let maxEvents = settings.eventLog.maxEvents {
+            while true {
+                let gone = try await stores.events.purgeEvents(keepingNewest: maxEvents, limit: batch)
+                total += gone
+                guard gone == batch else { break }
+                try await Task.sleep(for: pause)
+            }
+        }
+        return total
     }
 
     /// Marks the request as one to an OAuth `endpoint` (it will leave an event) and resolves the

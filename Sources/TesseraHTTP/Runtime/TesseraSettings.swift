@@ -14,10 +14,14 @@ public struct TesseraSettings: Sendable {
     public var trustedProxies: [IPNetwork]
     /// How many clients and servers the node caches (`--cache-clients`, `--cache-servers`).
     public var cacheLimits: CacheLimits
+    /// What the event log keeps (`--event-log-max-events`, `--event-success-sample`).
+    public var eventLog: EventLogPolicy
 
     public init(publicURL: String, assertionPolicy: AssertionPolicy = AssertionPolicy(), jwksMaxAge: Int = 300,
-                rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [], cacheLimits: CacheLimits = CacheLimits()) {
+                rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [], cacheLimits: CacheLimits = CacheLimits(),
+                eventLog: EventLogPolicy = EventLogPolicy()) {
         self.cacheLimits = cacheLimits
+        self.eventLog = eventLog
         self.publicURL = publicURL
         self.assertionPolicy = assertionPolicy
         self.jwksMaxAge = jwksMaxAge

@@ -25,6 +25,12 @@ struct Serve: AsyncParsableCommand {
     var allowPrivateJWKSURI = false
     @Flag(name: .customLong("no-migrate"), help: "Do not apply database migrations at start; refuse to start when the schema is behind (run `tessera migrate`).")
     var noMigrate = false
+    @Option(name: .customLong("event-log-max-events"),
+            help: "Keep at most this many events, deleting the oldest first (env TESSERA_EVENT_LOG_MAX_EVENTS; default: only --event-retention bounds the log).")
+    var eventLogMaxEvents: Int?
+    @Option(name: .customLong("event-success-sample"),
+            help: "The share of successful requests whose event is kept, 0 to 1, e.g. 0.1; failures are always kept (env TESSERA_EVENT_SUCCESS_SAMPLE; default 1).")
+    var eventSuccessSample: Double?
     @Option(name: .customLong("cache-clients"), help: "How many clients the node caches, least recently used first out; 0 turns the cache off (env TESSERA_CACHE_CLIENTS; default 100000).")
     var cacheClients: Int?
     @Option(name: .customLong("cache-servers"), help: "How many servers (and as many scope lists and key rings) the node caches; 0 turns the cache off (env TESSERA_CACHE_SERVERS; default 10000).")
@@ -47,6 +53,7 @@ struct Serve: AsyncParsableCommand {
             request: try Self.duration(requestTimeout ?? environment["TESSERA_REQUEST_TIMEOUT"], option: "--request-timeout", default: .seconds(15)))
         let cacheLimits = CacheLimits(clients: try Self.count(cacheClients, environment["TESSERA_CACHE_CLIENTS"], option: "--cache-clients", default: 100_000),
                                       servers: try Self.count(cacheServers, environment["TESSERA_CACHE_SERVERS"], option: "--cache-servers", default: 10_000))
+        let eventLog = try Self.eventLogPolicy(maxEvents: eventLogMaxEvents, sample: eventSuccessSample, environment: environment)
         let rateLimits = try limits.policy(environment: environment)
         let trustedProxies = try limits.proxies(environment: environment)
         let outbound = OutboundPolicy(allowsHTTP: allowHTTPJWKSURI || environment["TESSERA_ALLOW_HTTP_JWKS_URI"] == "1",
@@ -61,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         let metrics = TesseraMetrics()
         let opened = try await data.open(migrate: !noMigrate, serving: true) { operation, duration in metrics.store(operation: operation, duration: duration) }
         let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies,
-                                                                                                                   cacheLimits: cacheLimits),
+                                                                                                                   cacheLimits: cacheLimits, eventLog: eventLog),
                                      jwksFetcher: HTTPJWKSFetcher(policy: outbound), metrics: metrics)
         // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY); the periodic refresher stays as the safety net.
         opened.stores.changes.observeChanges {
@@ -109,6 +116,26 @@ struct Serve: AsyncParsableCommand {
     static func nodeName() -> String {
         let info = ProcessInfo.processInfo
         return "\(info.hostName)/\(info.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// `--event-log-max-events` (at least 1,000) and `--event-success-sample` (0 to 1), else their environment variables.
+    static func eventLogPolicy(maxEvents: Int?, sample: Double?, environment: [String: String]) throws -> EventLogPolicy {
+        var policy = EventLogPolicy()
+        let maxText = maxEvents.map(String.init) ?? environment["TESSERA_EVENT_LOG_MAX_EVENTS"].flatMap { $0.isEmpty ? nil : $0 }
+        if let maxText {
+            guard let value = Int(maxText), value >= 1_000 else {
+                throw ValidationError("--event-log-max-events must be a number of events of at least 1000; got \(maxText.debugDescription)")
+            }
+            policy.maxEvents = value
+        }
+        let sampleText = sample.map { String($0) } ?? environment["TESSERA_EVENT_SUCCESS_SAMPLE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let sampleText {
+            guard let value = Double(sampleText), (0...1).contains(value) else {
+                throw ValidationError("--event-success-sample must be a share from 0 to 1 (e.g. 0.1 keeps one success in ten); got \(sampleText.debugDescription)")
+            }
+            policy.successSample = value
+        }
+        return policy
     }
 
     /// A cache size: the option, else the environment variable, else `fallback`; a whole number from 0.

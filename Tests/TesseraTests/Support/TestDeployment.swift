@@ -39,7 +39,7 @@ final class TestDeployment: Sendable {
     /// and removes it afterwards.
     static func with<T>(fetcher: (any JWKSFetcher)? = HTTPJWKSFetcher(policy: .development), eventQueueCapacity: Int = 10_000, publicURL: String = TestDeployment.publicURL,
                         rateLimits: RateLimitPolicy = .unlimited, trustedProxies: [IPNetwork] = [], cacheLimits: CacheLimits = CacheLimits(),
-                        _ body: (TestDeployment) async throws -> T) async throws -> T {
+                        eventLog: EventLogPolicy = EventLogPolicy(), _ body: (TestDeployment) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try await SQLiteStore.open(path: directory.appendingPathComponent("tessera.sqlite").path)
@@ -48,7 +48,7 @@ final class TestDeployment: Sendable {
         try Data((encodedKey + "\n").utf8).write(to: directory.appendingPathComponent("master.key"))
         let clock = ManualWallClock(Date())
         let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies,
-                                                                                                     cacheLimits: cacheLimits), clock: clock,
+                                                                                                     cacheLimits: cacheLimits, eventLog: eventLog), clock: clock,
                                      jwksFetcher: fetcher, eventQueueCapacity: eventQueueCapacity)
         let deployment = TestDeployment(directory: directory, store: store, masterKey: masterKey, clock: clock, runtime: runtime, publicURL: publicURL)
         do {
