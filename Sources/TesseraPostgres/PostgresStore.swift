@@ -47,7 +47,14 @@ public final class PostgresStore: Sendable {
         poolLogger.logLevel = .warning // the pool reports every reconnection attempt at info
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: poolLogger)
         let store = PostgresStore(client: client, location: location, logger: logger, observer: observer)
-        store.tasks.withLock { $0.append(Task { await client.run() }) }
+        // The pool warns ("run() hasn't been called yet") when leased before `run()` began: return only once
+        // the task running it has started, which enters `run()` at once.
+        await withCheckedContinuation { (started: CheckedContinuation<Void, Never>) in
+            store.tasks.withLock { $0.append(Task {
+                started.resume()
+                await client.run()
+            }) }
+        }
         do {
             if migrate {
                 try await store.migrate()
