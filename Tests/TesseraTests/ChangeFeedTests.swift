@@ -5,6 +5,7 @@ import TesseraJSON
 import TesseraPostgres
 import TesseraSQLite
 import TesseraStore
+import TesseraStoreTesting
 
 /// Nodes drop from their caches only what the change feed names: a change to client A leaves client B
 /// (and the servers, scopes and key rings) cached, counted by the directory's statistics, on SQLite and on
@@ -65,6 +66,26 @@ import TesseraStore
         try await Self.oneChangeDropsOneEntry(node: Stores(node), admin: Stores(admin))
         await admin.close()
         await node.close()
+    }
+
+    @Test func entriesForWhatNoLongerExistsOrWasNeverCachedAreHarmless() async throws {
+        let store = MemoryStore()
+        let masterKey = MasterKey.generate().key
+        let admin = Administration(stores: Stores(store), masterKey: masterKey)
+        try await admin.createServer(name: "orders")
+        let gone = try await admin.createClient(server: "orders", name: "gone", method: .clientSecretBasic).client
+        let kept = try await admin.createClient(server: "orders", name: "kept", method: .clientSecretBasic).client
+        let directory = Directory(stores: Stores(store), masterKey: masterKey)
+        try await directory.refreshIfChanged()
+        #expect(try await directory.client(id: gone.id) != nil)
+        #expect(try await directory.client(id: kept.id) != nil)
+        try await store.deleteClient(id: gone.id)
+        try await store.createScope(Scope(server: "never-cached", name: "x"))
+        let refresh = try await directory.refreshIfChanged()
+        #expect(refresh.applied == 2 && !refresh.droppedAll)
+        #expect(try await directory.client(id: gone.id) == nil, "a deleted client is gone from the cache")
+        #expect(try await directory.scopeNames(server: "never-cached") == ["x"])
+        #expect(directory.statistics(.clients).entries == 1, "the other client stays cached")
     }
 
     @Test func aNodesOwnChangesAreInTheFeedToo() async throws {
