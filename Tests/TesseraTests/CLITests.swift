@@ -41,8 +41,9 @@ import TesseraStore
         #expect(newSecret != secret)
 
         let store = try await SQLiteStore.open(path: dir.appendingPathComponent("tessera.sqlite").path)
-        let stored = try #require(try await store.client(id: id))
+        let read = try await store.client(id: id)
         await store.close()
+        let stored = try #require(read)
         #expect(stored.secrets.count == 2, "the old secret keeps working for the overlap")
         #expect(ClientSecret.entry(for: newSecret, in: stored.secrets) == stored.secrets[0], "newest first")
         #expect(ClientSecret.entry(for: secret, in: stored.secrets) == stored.secrets[1])

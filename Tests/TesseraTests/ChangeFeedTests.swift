@@ -61,11 +61,11 @@ import TesseraStoreTesting
     @Test func sqliteAChangeToOneClientLeavesTheOthersCached() async throws {
         let path = SQLiteTestFile.path("feed")
         defer { SQLiteTestFile.remove(path) }
-        let node = try await SQLiteStore.open(path: path)
-        let admin = try await SQLiteStore.open(path: path)
-        try await Self.oneChangeDropsOneEntry(node: Stores(node), admin: Stores(admin))
-        await admin.close()
-        await node.close()
+        try await SQLiteTestFile.withStore(at: path) { node in
+            try await SQLiteTestFile.withStore(at: path) { admin in
+                try await Self.oneChangeDropsOneEntry(node: Stores(node), admin: Stores(admin))
+            }
+        }
     }
 
     @Test func entriesForWhatNoLongerExistsOrWasNeverCachedAreHarmless() async throws {
@@ -91,9 +91,9 @@ import TesseraStoreTesting
     @Test func aNodesOwnChangesAreInTheFeedToo() async throws {
         let path = SQLiteTestFile.path("feed-own")
         defer { SQLiteTestFile.remove(path) }
-        let store = try await SQLiteStore.open(path: path)
-        try await Self.oneChangeDropsOneEntry(node: Stores(store), admin: Stores(store))
-        await store.close()
+        try await SQLiteTestFile.withStore(at: path) { store in
+            try await Self.oneChangeDropsOneEntry(node: Stores(store), admin: Stores(store))
+        }
     }
 
     @Test(.enabled(if: TestPostgres.enabled, TestPostgres.skipReason))
@@ -135,32 +135,32 @@ import TesseraStoreTesting
     @Test func aKeyRetiredByAnotherProcessMakesItsCachedTokensInactiveAfterTheRefresh() async throws {
         try await TestDeployment.with { deployment async throws in
             let client = try await deployment.register(.clientSecretBasic)
-            let other = try await SQLiteStore.open(path: deployment.directory.appendingPathComponent("tessera.sqlite").path)
-            let cli = Administration(stores: Stores(other), masterKey: deployment.masterKey, clock: deployment.clock)
-            try await deployment.runtime.refreshCaches()
-            try await deployment.http { http async throws in
-                let basic = HTTPDriver.basic(client.id, client.secret ?? "")
-                let issued = try await http.post(path(deployment.defaultURLs.tokenEndpoint), form: [("grant_type", "client_credentials")], headers: basic)
-                let token = try #require(try JSONReader.object(in: issued.text)["access_token"]?.string)
-                func active() async throws -> Bool {
-                    let answer = try await http.post(path(deployment.defaultURLs.introspectionEndpoint), form: [("token", token)], headers: basic)
-                    return try JSONReader.object(in: answer.text)["active"] == .bool(true)
+            try await SQLiteTestFile.withStore(at: deployment.directory.appendingPathComponent("tessera.sqlite").path) { other in
+                let cli = Administration(stores: Stores(other), masterKey: deployment.masterKey, clock: deployment.clock)
+                try await deployment.runtime.refreshCaches()
+                try await deployment.http { http async throws in
+                    let basic = HTTPDriver.basic(client.id, client.secret ?? "")
+                    let issued = try await http.post(path(deployment.defaultURLs.tokenEndpoint), form: [("grant_type", "client_credentials")], headers: basic)
+                    let token = try #require(try JSONReader.object(in: issued.text)["access_token"]?.string)
+                    func active() async throws -> Bool {
+                        let answer = try await http.post(path(deployment.defaultURLs.introspectionEndpoint), form: [("token", token)], headers: basic)
+                        return try JSONReader.object(in: answer.text)["active"] == .bool(true)
+                    }
+                    #expect(try await active(), "verified and cached")
+
+                    var renamed = try #require(try await other.client(id: client.id))
+                    renamed.name = "renamed elsewhere"
+                    try await other.updateClient(renamed)
+                    #expect(try await deployment.runtime.refreshCaches())
+                    #expect(try await active(), "a client change leaves verified tokens alone")
+
+                    let oldKid = try #require(try await cli.keys(server: "default").first?.key.kid)
+                    _ = try await cli.rotateKey(server: "default")
+                    try await cli.retireKey(server: "default", kid: oldKid)
+                    #expect(try await deployment.runtime.refreshCaches())
+                    #expect(!(try await active()), "the token of a retired key stops verifying once the node has read the feed")
                 }
-                #expect(try await active(), "verified and cached")
-
-                var renamed = try #require(try await other.client(id: client.id))
-                renamed.name = "renamed elsewhere"
-                try await other.updateClient(renamed)
-                #expect(try await deployment.runtime.refreshCaches())
-                #expect(try await active(), "a client change leaves verified tokens alone")
-
-                let oldKid = try #require(try await cli.keys(server: "default").first?.key.kid)
-                _ = try await cli.rotateKey(server: "default")
-                try await cli.retireKey(server: "default", kid: oldKid)
-                #expect(try await deployment.runtime.refreshCaches())
-                #expect(!(try await active()), "the token of a retired key stops verifying once the node has read the feed")
             }
-            await other.close()
         }
     }
 }

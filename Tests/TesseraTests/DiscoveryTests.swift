@@ -10,29 +10,29 @@ import TesseraStore
         try await TestDeployment.with { deployment async throws in
             let renders: @Sendable () -> Int = { deployment.runtime.discovery.rendered.renders.load(ordering: .relaxed) }
             try await deployment.runtime.refreshCaches()
-            let other = try await SQLiteStore.open(path: deployment.directory.appendingPathComponent("tessera.sqlite").path)
-            try await deployment.http { http async throws in
-                let first = try await http.get("/oauth2/default/.well-known/openid-configuration")
-                let second = try await http.get("/oauth2/default/.well-known/oauth-authorization-server")
-                #expect(first.text == second.text && renders() == 1, "served from the bytes rendered once")
-                #expect(!first.text.contains("orders.admin"))
+            try await SQLiteTestFile.withStore(at: deployment.directory.appendingPathComponent("tessera.sqlite").path) { other in
+                try await deployment.http { http async throws in
+                    let first = try await http.get("/oauth2/default/.well-known/openid-configuration")
+                    let second = try await http.get("/oauth2/default/.well-known/oauth-authorization-server")
+                    #expect(first.text == second.text && renders() == 1, "served from the bytes rendered once")
+                    #expect(!first.text.contains("orders.admin"))
 
-                try await other.createScope(Scope(server: "default", name: "orders.admin"))
-                try await deployment.runtime.refreshCaches()
-                let changed = try await http.get("/oauth2/default/.well-known/openid-configuration")
-                #expect(changed.text.contains("\"orders.admin\""), "a new scope is in the document after the feed is read: \(changed.text)")
-                #expect(renders() == 2)
-                _ = try await http.get("/oauth2/default/.well-known/openid-configuration")
-                #expect(renders() == 2, "and rendered once for that change")
+                    try await other.createScope(Scope(server: "default", name: "orders.admin"))
+                    try await deployment.runtime.refreshCaches()
+                    let changed = try await http.get("/oauth2/default/.well-known/openid-configuration")
+                    #expect(changed.text.contains("\"orders.admin\""), "a new scope is in the document after the feed is read: \(changed.text)")
+                    #expect(renders() == 2)
+                    _ = try await http.get("/oauth2/default/.well-known/openid-configuration")
+                    #expect(renders() == 2, "and rendered once for that change")
 
-                var server = try #require(try await other.server(named: "default"))
-                server.audiences = ["https://orders.example.com"]
-                try await other.updateServer(server)
-                try await deployment.runtime.refreshCaches()
-                _ = try await http.get("/oauth2/default/.well-known/openid-configuration")
-                #expect(renders() == 3, "a server change renders it again")
+                    var server = try #require(try await other.server(named: "default"))
+                    server.audiences = ["https://orders.example.com"]
+                    try await other.updateServer(server)
+                    try await deployment.runtime.refreshCaches()
+                    _ = try await http.get("/oauth2/default/.well-known/openid-configuration")
+                    #expect(renders() == 3, "a server change renders it again")
+                }
             }
-            await other.close()
         }
     }
 

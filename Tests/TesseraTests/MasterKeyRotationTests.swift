@@ -64,9 +64,7 @@ import TesseraStore
     @Test func sqliteResealsEverythingAndTheNewKeyServesWhileTheOldIsRefused() async throws {
         let path = SQLiteTestFile.path("master-key")
         defer { SQLiteTestFile.remove(path) }
-        let store = try await SQLiteStore.open(path: path)
-        try await Self.roundTrip(Stores(store))
-        await store.close()
+        try await SQLiteTestFile.withStore(at: path) { store in try await Self.roundTrip(Stores(store)) }
     }
 
     @Test(.enabled(if: TestPostgres.enabled, TestPostgres.skipReason))

@@ -41,8 +41,12 @@ import TesseraStore
             let steps = codes.map(Step.init)
             let path = SQLiteTestFile.path("replay-model")
             defer { SQLiteTestFile.remove(path) }
+            // A store dropped without close() stops the whole test process (sqlite-nio asserts in its
+            // deinit): whatever a step throws, the store open at that moment is closed before the issue is recorded.
+            var open: SQLiteStore?
             do {
                 var store = try await SQLiteStore.open(path: path)
+                open = store
                 var model: [String: Date] = [:]
                 var now = Date(timeIntervalSince1970: 1_800_000_000)
                 for (index, step) in steps.enumerated() {
@@ -60,11 +64,14 @@ import TesseraStore
                         _ = try await store.purgeExpired(now: now)
                     case .restart:
                         await store.close()
+                        open = nil
                         store = try await SQLiteStore.open(path: path)
+                        open = store
                     }
                 }
                 await store.close()
             } catch {
+                await open?.close()
                 Issue.record("the store failed: \(error) in \(steps)")
             }
         }
