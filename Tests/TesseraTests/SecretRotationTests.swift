@@ -126,22 +126,7 @@ import TesseraStore
         defer { SQLiteTestFile.remove(path) }
         let store = try await SQLiteStore.open(path: path)
         // Back to schema 6: one secret_hash/encrypted_secret per client, as before several secrets.
-        try await store.run("DROP TABLE client_secret_uses")
-        try await store.run("ALTER TABLE clients DROP COLUMN secrets")
-        try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")
-        try await store.run("ALTER TABLE clients ADD COLUMN encrypted_secret BLOB")
-        try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks")
-        try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks_expires")
-        try await store.run("ALTER TABLE signing_keys DROP COLUMN activates_at")
-        try await store.run("ALTER TABLE signing_keys DROP COLUMN retires_at")
-        try await store.run("ALTER TABLE servers DROP COLUMN key_rotation")
-        try await store.run("DROP TABLE leases")
-        try await store.run("DROP TABLE master_key_check")
-        for trigger in try await store.run("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_feed%'") {
-            try await store.run("DROP TRIGGER \(trigger.text("name") ?? "")")
-        }
-        try await store.run("DROP TABLE config_changes")
-        try await store.run("DELETE FROM schema_migrations WHERE version >= 7")
+        try await SchemaRollback.backToSchema6(store)
         try await store.run("""
             INSERT INTO clients (id, server, name, auth_method, secret_hash, encrypted_secret, scopes, claims, enabled, created_at, introspects)
             VALUES ('c-basic', 'default', 'b', 'client_secret_basic', x'0102ff', NULL, '[]', '{}', 1, 1800000000, '[]'),

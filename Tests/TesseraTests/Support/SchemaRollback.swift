@@ -1,0 +1,26 @@
+@testable import TesseraSQLite
+
+/// Takes a current SQLite database back to an older schema, for the tests that check a migration carries
+/// old data forward. A new migration adds its undo here, once for every such test.
+enum SchemaRollback {
+    /// Undoes schemas 7 to 11: one `secret_hash`/`encrypted_secret` per client again, no replaced JWKS,
+    /// no key activation times, no key rotation schedule, leases, master key check or change feed.
+    static func backToSchema6(_ store: SQLiteStore) async throws {
+        try await store.run("DROP TABLE client_secret_uses")
+        try await store.run("ALTER TABLE clients DROP COLUMN secrets")
+        try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")
+        try await store.run("ALTER TABLE clients ADD COLUMN encrypted_secret BLOB")
+        try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks")
+        try await store.run("ALTER TABLE clients DROP COLUMN previous_jwks_expires")
+        try await store.run("ALTER TABLE signing_keys DROP COLUMN activates_at")
+        try await store.run("ALTER TABLE signing_keys DROP COLUMN retires_at")
+        try await store.run("ALTER TABLE servers DROP COLUMN key_rotation")
+        try await store.run("DROP TABLE leases")
+        try await store.run("DROP TABLE master_key_check")
+        for trigger in try await store.run("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_feed%'") {
+            try await store.run("DROP TRIGGER \(trigger.text("name") ?? "")")
+        }
+        try await store.run("DROP TABLE config_changes")
+        try await store.run("DELETE FROM schema_migrations WHERE version >= 7")
+    }
+}
