@@ -9,7 +9,7 @@ final class SecretUseRecorder: Sendable {
     static let interval: TimeInterval = 60
     private let clients: any ClientStore
     private let clock: any WallClock
-    private let written = Mutex(BoundedTable<Double>(capacity: 100_000))
+    private let written = Mutex(BoundedTable<String, Double>(capacity: 100_000))
     /// The latest write; each write waits for the one before, so awaiting this awaits them all.
     private let lastWrite = Mutex<Task<Void, Never>?>(nil)
 

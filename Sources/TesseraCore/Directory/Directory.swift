@@ -16,10 +16,10 @@ public final class Directory: Sendable {
         var version: Int64?
         /// Moves with every drop: a load that began before a drop must not store what it read.
         var generation: UInt64 = 0
-        var servers: BoundedTable<AuthorizationServer>
-        var scopes: BoundedTable<Set<String>>
-        var keyRings: BoundedTable<ServerKeyRing>
-        var clients: BoundedTable<Client>
+        var servers: BoundedTable<String, AuthorizationServer>
+        var scopes: BoundedTable<String, Set<String>>
+        var keyRings: BoundedTable<String, ServerKeyRing>
+        var clients: BoundedTable<String, Client>
         /// Lookups that found their entry, and that went to the store, by `Cache.slot`.
         var hits = [Int](repeating: 0, count: Cache.allCases.count)
         var misses = [Int](repeating: 0, count: Cache.allCases.count)

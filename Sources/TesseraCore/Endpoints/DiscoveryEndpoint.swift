@@ -53,7 +53,7 @@ final class RenderedDocuments: Sendable {
         let bytes: [UInt8]
     }
 
-    private let table: Mutex<BoundedTable<Rendered>>
+    private let table: Mutex<BoundedTable<String, Rendered>>
     /// How many documents were rendered and kept (for the tests).
     let renders = Atomic<Int>(0)
 

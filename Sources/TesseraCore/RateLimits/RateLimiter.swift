@@ -14,9 +14,9 @@ import TesseraStore
 public final class RateLimiter: Sendable {
     public let policy: RateLimitPolicy
     private let clock: any WallClock
-    private let addresses: Mutex<BoundedTable<TokenBucket>>
-    private let clients: Mutex<BoundedTable<TokenBucket>>
-    private let failures: Mutex<BoundedTable<FailureRecord>>
+    private let addresses: Mutex<BoundedTable<String, TokenBucket>>
+    private let clients: Mutex<BoundedTable<String, TokenBucket>>
+    private let failures: Mutex<BoundedTable<String, FailureRecord>>
 
     public init(policy: RateLimitPolicy, clock: any WallClock) {
         self.policy = policy
@@ -104,7 +104,7 @@ public final class RateLimiter: Sendable {
         (addresses.withLock { $0.count }, clients.withLock { $0.count }, failures.withLock { $0.count })
     }
 
-    private func take(_ limit: RateLimit, key: String, in table: borrowing Mutex<BoundedTable<TokenBucket>>) -> Double? {
+    private func take(_ limit: RateLimit, key: String, in table: borrowing Mutex<BoundedTable<String, TokenBucket>>) -> Double? {
         let now = clock.now.timeIntervalSince1970
         return table.withLock { table in
             var bucket = table.value(for: key) ?? TokenBucket(limit, now: now)

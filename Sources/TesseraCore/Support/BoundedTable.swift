@@ -3,9 +3,9 @@
 /// previous one and the one before is dropped. An entry read from the previous generation moves to the
 /// current one, so what is in use stays and what has not been seen for two generations goes (an
 /// approximation of least-recently-used at the cost of one dictionary write). A capacity of 0 holds nothing.
-struct BoundedTable<Value: Sendable>: Sendable {
-    private var current: [String: Value] = [:]
-    private var previous: [String: Value] = [:]
+struct BoundedTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private var current: [Key: Value] = [:]
+    private var previous: [Key: Value] = [:]
     private let generationSize: Int
     let capacity: Int
 
@@ -15,7 +15,7 @@ struct BoundedTable<Value: Sendable>: Sendable {
     }
 
     /// The entry for `key`, if it is still held.
-    mutating func value(for key: String) -> Value? {
+    mutating func value(for key: Key) -> Value? {
         if let value = current[key] { return value }
         guard let value = previous.removeValue(forKey: key) else { return nil }
         insert(value, for: key)
@@ -23,9 +23,15 @@ struct BoundedTable<Value: Sendable>: Sendable {
     }
 
     /// Holds `value` for `key`.
-    mutating func set(_ value: Value, for key: String) {
+    mutating func set(_ value: Value, for key: Key) {
         guard capacity > 0 else { return }
         if current.updateValue(value, forKey: key) == nil { rotateIfFull() }
+    }
+
+    /// Forgets the entries whose value matches.
+    mutating func removeAll(where matches: (Value) -> Bool) {
+        current = current.filter { !matches($0.value) }
+        previous = previous.filter { !matches($0.value) }
     }
 
     /// Forgets every entry.
@@ -35,7 +41,7 @@ struct BoundedTable<Value: Sendable>: Sendable {
     }
 
     /// Forgets `key`.
-    mutating func remove(_ key: String) {
+    mutating func remove(_ key: Key) {
         current.removeValue(forKey: key)
         previous.removeValue(forKey: key)
     }
@@ -43,7 +49,7 @@ struct BoundedTable<Value: Sendable>: Sendable {
     /// Entries held now (at most the capacity).
     var count: Int { current.count + previous.count }
 
-    private mutating func insert(_ value: Value, for key: String) {
+    private mutating func insert(_ value: Value, for key: Key) {
         current[key] = value
         rotateIfFull()
     }

@@ -20,9 +20,9 @@ public final class TokenVerifier: Sendable {
     let clock: any WallClock
     let publicURL: String
     let maxCachedTokens: Int
-    private let verified = Mutex<[Data: TokenFacts]>([:])
+    private let verified: Mutex<BoundedTable<Data, TokenFacts>>
     /// Deny-list answers by (server, jti): two strings as the key, no concatenation per lookup.
-    private let denied = Mutex<[DenyListKey: Bool]>([:])
+    private let denied: Mutex<BoundedTable<DenyListKey, Bool>>
 
     public init(directory: Directory, tokens: any TokenStore, clock: any WallClock, publicURL: String, maxCachedTokens: Int = 100_000) {
         self.directory = directory
@@ -30,6 +30,8 @@ public final class TokenVerifier: Sendable {
         self.clock = clock
         self.publicURL = publicURL
         self.maxCachedTokens = maxCachedTokens
+        verified = Mutex(BoundedTable(capacity: maxCachedTokens))
+        denied = Mutex(BoundedTable(capacity: maxCachedTokens))
     }
 
     /// Checks `token` as a token of `server`.
@@ -37,7 +39,7 @@ public final class TokenVerifier: Sendable {
         let hash = Hashing.sha256(token)
         let now = clock.now.epochSeconds
         let facts: TokenFacts
-        if let cached = verified.withLock({ $0[hash] }), cached.server == server.name {
+        if let cached = verified.withLock({ $0.value(for: hash) }), cached.server == server.name {
             // An opaque record's revocation is in the record itself: cached records are dropped when a
             // revocation happens here or the change version moves, so no deny-list probe is needed.
             if cached.format == .opaque { return Self.timing(cached, now: now) ?? .active(cached) }
@@ -62,7 +64,7 @@ public final class TokenVerifier: Sendable {
     /// are dropped (revoking a refresh token revokes access tokens whose hashes are not at hand).
     public func revocationHappened() {
         denied.withLock { $0.removeAll() }
-        verified.withLock { cache in cache = cache.filter { $0.value.format == .jwt } }
+        verified.withLock { $0.removeAll { $0.format != .jwt } }
     }
 
     /// Drops every cache (another node or process changed the data).
@@ -79,21 +81,16 @@ public final class TokenVerifier: Sendable {
 
     private func isDenied(server: String, jti: String) async throws(OAuthError) -> Bool {
         let key = DenyListKey(server: server, jti: jti)
-        if let known = denied.withLock({ $0[key] }) { return known }
+        if let known = denied.withLock({ $0.value(for: key) }) { return known }
         let result = try await storeCall("the revocation check") { () throws(StoreError) in try await tokens.isDenied(server: server, jti: jti) }
-        denied.withLock { if $0.count > maxCachedTokens { $0.removeAll() }; $0[key] = result }
+        denied.withLock { $0.set(result, for: key) }
         return result
     }
 
+    /// Bounded with the least recently used going first (clearing everything when full made a working set
+    /// just above the bound verify every token again).
     private func remember(_ facts: TokenFacts) {
-        verified.withLock { cache in
-            if cache.count >= maxCachedTokens {
-                let now = clock.now.epochSeconds
-                cache = cache.filter { $0.value.expiresAt > now }
-                if cache.count >= maxCachedTokens { cache.removeAll() }
-            }
-            cache[facts.hash] = facts
-        }
+        verified.withLock { $0.set(facts, for: facts.hash) }
     }
 
     private func checkOpaque(hash: Data, server: AuthorizationServer, now: Int64) async throws(OAuthError) -> TokenCheck {
