@@ -4,10 +4,12 @@ import TesseraStore
 
 /// Every store protocol in memory, behaving as the SQLite and PostgreSQL backends do (it passes
 /// `StoreConformance`), so core tests and tools can run a deployment without a database file.
-/// Nothing survives the process; one lock guards all state, so every call is atomic.
+/// Nothing survives the process; one lock guards all state, so every call is atomic. The event log,
+/// change feed, leases and sealed data are in `MemoryStore+EventsAndSealedData.swift`.
 public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, ReplayStore, TokenStore, EventLog, ChangeSignal, LeaseStore,
                                 SealedDataStore {
-    private struct State {
+    /// Everything the store holds; internal so the extension files reach it, guarded by `state`'s lock.
+    struct State {
         var servers: [String: AuthorizationServer] = [:]
         var scopes: [String: [String: Scope]] = [:]
         var clients: [String: Client] = [:]
@@ -26,16 +28,16 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         var masterKeyCheck: MasterKeyCheckRecord?
     }
 
-    private struct LinkKey: Hashable { let parentHash: Data, server: String, jti: String }
-    private struct DenyKey: Hashable { let server: String, jti: String }
+    struct LinkKey: Hashable { let parentHash: Data, server: String, jti: String }
+    struct DenyKey: Hashable { let server: String, jti: String }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init() {}
 
     /// Runs `body` on the state under the lock; when it succeeds and `change` names what it changed, appends
     /// that to the change feed, as the databases' triggers do.
-    private func write<T>(_ change: (ConfigChange.Kind, String)? = nil, _ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
+    func write<T>(_ change: (ConfigChange.Kind, String)? = nil, _ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
         try state.withLock { (state: inout State) throws(StoreError) -> T in
             let result = try body(&state)
             if let change { Self.note(change.0, change.1, in: &state) }
@@ -43,12 +45,12 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
-    private static func note(_ kind: ConfigChange.Kind, _ key: String, in state: inout State) {
+    static func note(_ kind: ConfigChange.Kind, _ key: String, in state: inout State) {
         state.version += 1
         state.feed.append((ConfigChange(version: state.version, kind: kind, key: key), Date()))
     }
 
-    private func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
+    func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
 
     /// Adds `value` under `key` in `table`, refusing a key that is there (`what` names it in the error).
     private func insert<Key: Hashable, Value>(_ value: Value, at key: Key, in table: WritableKeyPath<State, [Key: Value]>, _ what: String,
@@ -218,121 +220,6 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
             state.links = state.links.filter { $0.value >= now }
             state.denied = state.denied.filter { $0.value >= now }
             return before - (state.tokens.count + state.links.count + state.denied.count)
-        }
-    }
-
-    // MARK: EventLog, ChangeSignal
-
-    public func appendEvents(_ events: [Event]) async throws(StoreError) {
-        state.withLock { state in
-            for var event in events {
-                event.id = state.nextEventID
-                state.nextEventID += 1
-                state.events.append(event)
-            }
-        }
-    }
-
-    public func events(matching query: EventQuery) async throws(StoreError) -> [Event] {
-        read { state in
-            let matching = state.events.filter { event in
-                (query.server.map { event.server == $0 } ?? true) && (query.clientID.map { event.clientID == $0 } ?? true)
-                    && (query.requestID.map { event.requestID == $0 } ?? true) && (query.outcome.map { event.outcome == $0 } ?? true)
-                    && (query.reason.map { event.reason == $0 } ?? true) && (query.since.map { event.time >= $0 } ?? true)
-                    && (query.afterID.map { (event.id ?? 0) > $0 } ?? true)
-            }
-            return Array(matching.suffix(max(1, min(query.limit, 100_000))))
-        }
-    }
-
-    public func purgeEvents(before cutoff: Date, limit: Int) async throws(StoreError) -> Int {
-        state.withLock { state in
-            // Events are kept in id order: the first ones removed are the oldest.
-            var removed = 0
-            state.events.removeAll { event in
-                guard removed < limit, event.time < cutoff else { return false }
-                removed += 1
-                return true
-            }
-            return removed
-        }
-    }
-
-    public func purgeEvents(keepingNewest keeping: Int, limit: Int) async throws(StoreError) -> Int {
-        state.withLock { state in
-            guard let newest = state.events.last?.id else { return 0 }
-            var removed = 0
-            state.events.removeAll { event in
-                guard removed < limit, let id = event.id, id <= newest - Int64(keeping) else { return false }
-                removed += 1
-                return true
-            }
-            return removed
-        }
-    }
-
-    public func changeVersion() async throws(StoreError) -> Int64 { read { $0.version } }
-
-    public func changes(after version: Int64, limit: Int) async throws(StoreError) -> [ConfigChange] {
-        read { Array($0.feed.lazy.map(\.change).filter { $0.version > version }.prefix(limit)) }
-    }
-
-    public func purgeChanges(before cutoff: Date) async throws(StoreError) -> Int {
-        state.withLock { state in
-            let before = state.feed.count
-            state.feed.removeAll { $0.at < cutoff }
-            return before - state.feed.count
-        }
-    }
-
-    // MARK: LeaseStore
-
-    public func acquireLease(_ name: String, holder: String, until: Date, now: Date) async throws(StoreError) -> Bool {
-        state.withLock { state in
-            if let lease = state.leases[name], lease.holder != holder, lease.until > now { return false }
-            state.leases[name] = (holder, until)
-            return true
-        }
-    }
-
-    // MARK: SealedDataStore
-
-    public func masterKeyCheck() async throws(StoreError) -> MasterKeyCheckRecord? { read { $0.masterKeyCheck } }
-
-    public func recordMasterKeyCheck(_ sealed: Data, at time: Date) async throws(StoreError) -> MasterKeyCheckRecord {
-        state.withLock { state in
-            if let recorded = state.masterKeyCheck { return recorded }
-            state.masterKeyCheck = MasterKeyCheckRecord(sealed: sealed, changedAt: time)
-            return state.masterKeyCheck!
-        }
-    }
-
-    public func sealedSample() async throws(StoreError) -> Data? {
-        read { $0.keys.values.min { $0.kid < $1.kid }?.encryptedPrivateKey }
-    }
-
-    public func resealAll(check: Data, at time: Date, _ reseal: @escaping @Sendable (Data) -> Data?) async throws(StoreError) -> ResealCount? {
-        try write { state throws(StoreError) in
-            var resealed = state
-            var count = ResealCount(signingKeys: 0, clientSecrets: 0)
-            for (kid, var key) in state.keys {
-                guard let box = reseal(key.encryptedPrivateKey) else { return nil }
-                key.encryptedPrivateKey = box
-                resealed.keys[kid] = key
-                count.signingKeys += 1
-                Self.note(.keys, key.server, in: &resealed)
-            }
-            for (id, var client) in state.clients {
-                guard let secrets = client.secrets.resealed(reseal) else { return nil }
-                guard secrets.count > 0 else { continue }
-                client.secrets = secrets.entries
-                count.clientSecrets += secrets.count
-                resealed.clients[id] = client
-                Self.note(.client, id, in: &resealed)
-            }
-            resealed.masterKeyCheck = MasterKeyCheckRecord(sealed: check, changedAt: time)
-            state = resealed
-            return count
         }
     }
 }
