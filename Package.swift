@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "TesseraCore",
             dependencies: [
-                "TesseraStore", "TesseraJWT", "TesseraJSON",
+                "TesseraStore", "TesseraJWT", "TesseraJSON", "TesseraWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -43,7 +43,7 @@ for index in 0..<serverCount {
     for scope in ["orders.read", "orders.write", "orders.admin"] { _ = try await admin.createScope(server: "server-\(index)", name: scope, description: nil) }
 }
 let stores = Stores(servers: memory, scopes: memory, clients: DecodingClients(), keys: memory, replays: memory, tokens: memory, events: memory,
-                    changes: memory, leases: memory, sealed: memory)
+                    changes: memory, leases: memory, sealed: memory, users: memory)
 let directory = Directory(stores: stores, masterKey: masterKey, limits: CacheLimits(clients: clientCount * 2, servers: serverCount * 2))
 
 let ids = (0..<clientCount).map { String(format: "0oa%021d", $0) }

@@ -16,6 +16,9 @@ public enum TesseraApplication {
         DiscoveryRoutes(runtime: runtime).register(on: router)
         IntrospectionRoutes(runtime: runtime, logger: logger).register(on: router)
         RevocationRoutes(runtime: runtime, logger: logger).register(on: router)
+        AuthorizeRoutes(runtime: runtime).register(on: router)
+        UserinfoRoutes(runtime: runtime).register(on: router)
+        LogoutRoutes(runtime: runtime).register(on: router)
         return router
     }
 

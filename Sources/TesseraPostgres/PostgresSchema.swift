@@ -1,3 +1,5 @@
+import TesseraStore
+
 /// The schema of the PostgreSQL backend as numbered migrations: the same tables and columns as the
 /// SQLite backend (versions 1–3), in PostgreSQL's types, plus the change tracking several nodes need
 /// (version 4). A migration is never edited once released, only appended.
@@ -183,5 +185,10 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER jti_deny_list_feed AFTER INSERT ON jti_deny_list FOR EACH ROW EXECUTE FUNCTION tessera_feed('revocation', 'jti')",
         ]),
+        (12, [
+            // Using a code or refresh token (`used_at`) is no change any node caches: notify on revocations only.
+            "DROP TRIGGER tokens_revoked ON tokens",
+            "CREATE TRIGGER tokens_revoked AFTER UPDATE OF revoked ON tokens FOR EACH STATEMENT EXECUTE FUNCTION tessera_note_change()",
+        ] + SignInSchema.statements(real: "DOUBLE PRECISION", bool: "BOOLEAN", false: "FALSE")),
     ]
 }

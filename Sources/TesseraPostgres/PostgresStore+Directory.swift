@@ -6,10 +6,12 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
     public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await run(
             """
-            INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime, key_rotation)
+            INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime, key_rotation,
+                                 refresh_token_ttl, refresh_token_idle_ttl, groups_claim)
             VALUES (\(server.name), \(ColumnText.strings(server.audiences)), \(server.accessTokenTTL), \(ColumnText.encodeObject(server.claims)),
                     \(server.tokenFormat.rawValue), \(server.createdAt.timeIntervalSince1970), \(server.rateLimit?.description),
-                    \(server.maxAssertionLifetime), \(server.keyRotation))
+                    \(server.maxAssertionLifetime), \(server.keyRotation), \(server.refreshTokenLifetime), \(server.refreshTokenIdleLifetime),
+                    \(server.groupsClaim))
             """,
             duplicate: "server \(server.name)")
     }
@@ -20,7 +22,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             UPDATE servers SET audiences = \(ColumnText.strings(server.audiences)), access_token_ttl = \(server.accessTokenTTL),
             claims = \(ColumnText.encodeObject(server.claims)), token_format = \(server.tokenFormat.rawValue),
             rate_limit = \(server.rateLimit?.description), max_assertion_lifetime = \(server.maxAssertionLifetime),
-            key_rotation = \(server.keyRotation) WHERE name = \(server.name)
+            key_rotation = \(server.keyRotation), refresh_token_ttl = \(server.refreshTokenLifetime),
+            refresh_token_idle_ttl = \(server.refreshTokenIdleLifetime), groups_claim = \(server.groupsClaim) WHERE name = \(server.name)
             """,
             missing: "server \(server.name)")
     }
@@ -39,7 +42,8 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             accessTokenTTL: try row.int("access_token_ttl"), claims: ColumnText.object(from: try row.text("claims")),
             tokenFormat: TokenFormat(rawValue: try row.text("token_format")) ?? .jwt, createdAt: try row.date("created_at"),
             rateLimit: RateLimit(stored: try row.optionalText("rate_limit")), maxAssertionLifetime: try row.optionalInt("max_assertion_lifetime"),
-            keyRotation: try row.optionalInt("key_rotation"))
+            keyRotation: try row.optionalInt("key_rotation"), refreshTokenLifetime: try row.optionalInt("refresh_token_ttl"),
+            refreshTokenIdleLifetime: try row.optionalInt("refresh_token_idle_ttl"), groupsClaim: try row.bool("groups_claim"))
     }
 
     public func createScope(_ scope: Scope) async throws(StoreError) {
@@ -57,12 +61,13 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
         try await run(
             """
             INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit,
-                                 previous_jwks, previous_jwks_expires)
+                                 previous_jwks, previous_jwks_expires, grant_types, redirect_uris, post_logout_redirect_uris, first_party)
             VALUES (\(client.id), \(client.server), \(client.name), \(client.authMethod.rawValue), \(ColumnText.secrets(client.secrets)),
                     \(client.jwks), \(client.jwksURI), \(ColumnText.strings(client.scopes)),
                     \(ColumnText.encodeObject(client.claims)), \(client.enabled), \(client.createdAt.timeIntervalSince1970),
                     \(ColumnText.strings(client.introspectableResources)), \(client.rateLimit?.description), \(client.previousJWKS),
-                    \(client.previousJWKSExpiresAt?.timeIntervalSince1970))
+                    \(client.previousJWKSExpiresAt?.timeIntervalSince1970), \(ColumnText.strings(client.grantTypes)),
+                    \(ColumnText.strings(client.redirectURIs)), \(ColumnText.strings(client.postLogoutRedirectURIs)), \(client.firstParty))
             """,
             duplicate: "client \(client.id)")
     }
@@ -74,7 +79,9 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             jwks = \(client.jwks), jwks_uri = \(client.jwksURI),
             scopes = \(ColumnText.strings(client.scopes)), claims = \(ColumnText.encodeObject(client.claims)), enabled = \(client.enabled),
             introspects = \(ColumnText.strings(client.introspectableResources)), rate_limit = \(client.rateLimit?.description),
-            previous_jwks = \(client.previousJWKS), previous_jwks_expires = \(client.previousJWKSExpiresAt?.timeIntervalSince1970) WHERE id = \(client.id)
+            previous_jwks = \(client.previousJWKS), previous_jwks_expires = \(client.previousJWKSExpiresAt?.timeIntervalSince1970),
+            grant_types = \(ColumnText.strings(client.grantTypes)), redirect_uris = \(ColumnText.strings(client.redirectURIs)),
+            post_logout_redirect_uris = \(ColumnText.strings(client.postLogoutRedirectURIs)), first_party = \(client.firstParty) WHERE id = \(client.id)
             """,
             missing: "client \(client.id)")
     }
@@ -115,7 +122,9 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
             claims: ColumnText.object(from: try row.text("claims")),
             introspectableResources: ColumnText.strings(from: try row.text("introspects")),
             enabled: try row.bool("enabled"), createdAt: try row.date("created_at"), rateLimit: RateLimit(stored: try row.optionalText("rate_limit")),
-            previousJWKS: try row.optionalText("previous_jwks"), previousJWKSExpiresAt: try row.optionalDate("previous_jwks_expires"))
+            previousJWKS: try row.optionalText("previous_jwks"), previousJWKSExpiresAt: try row.optionalDate("previous_jwks_expires"),
+            grantTypes: ColumnText.strings(from: try row.text("grant_types")), redirectURIs: ColumnText.strings(from: try row.text("redirect_uris")),
+            postLogoutRedirectURIs: ColumnText.strings(from: try row.text("post_logout_redirect_uris")), firstParty: try row.bool("first_party"))
     }
 
     public func addKey(_ key: SigningKey) async throws(StoreError) {

@@ -7,25 +7,44 @@ extension PostgresStore: TokenStore, ReplayStore, ChangeSignal {
         try await run(
             """
             INSERT INTO tokens (hash, kind, server, client_id, subject, username, scopes, audiences, claims, jti,
-                                issued_at, not_before, expires_at, revoked, parent_hash)
+                                issued_at, not_before, expires_at, revoked, parent_hash, used_at)
             VALUES (\(record.hash.bytea), \(record.kind.rawValue), \(record.server), \(record.clientID), \(record.subject), \(record.username),
                     \(ColumnText.strings(record.scopes)), \(ColumnText.strings(record.audiences)), \(ColumnText.encodeObject(record.claims)),
                     \(record.jti), \(record.issuedAt.timeIntervalSince1970), \(record.notBefore.timeIntervalSince1970),
-                    \(record.expiresAt.timeIntervalSince1970), \(record.revoked), \(record.parentHash?.bytea))
+                    \(record.expiresAt.timeIntervalSince1970), \(record.revoked), \(record.parentHash?.bytea),
+                    \(record.usedAt?.timeIntervalSince1970))
             """,
             duplicate: "token")
     }
 
     public func token(hash: Data) async throws(StoreError) -> TokenRecord? {
-        try await run("SELECT * FROM tokens WHERE hash = \(hash.bytea)").first.map { row throws(StoreError) in
-            TokenRecord(
-                hash: try row.bytes("hash") ?? Data(), kind: TokenRecord.Kind(rawValue: try row.text("kind")) ?? .accessToken,
-                server: try row.text("server"), clientID: try row.text("client_id"), subject: try row.text("subject"),
-                username: try row.optionalText("username"), scopes: ColumnText.strings(from: try row.text("scopes")),
-                audiences: ColumnText.strings(from: try row.text("audiences")), claims: ColumnText.object(from: try row.text("claims")),
-                jti: try row.text("jti"), issuedAt: try row.date("issued_at"), notBefore: try row.date("not_before"),
-                expiresAt: try row.date("expires_at"), revoked: try row.bool("revoked"), parentHash: try row.bytes("parent_hash"))
+        try await run("SELECT * FROM tokens WHERE hash = \(hash.bytea)").first.map(Self.token(from:))
+    }
+
+    public func useToken(hash: Data, clientID: String, at time: Date) async throws(StoreError) -> TokenUse {
+        // Of two concurrent uses the second waits for the first's row lock and then finds used_at set.
+        if let row = try await run("UPDATE tokens SET used_at = \(time.timeIntervalSince1970) WHERE hash = \(hash.bytea) AND client_id = \(clientID) AND used_at IS NULL RETURNING *").first {
+            var record = try Self.token(from: row)
+            record.usedAt = nil
+            return .first(record)
         }
+        guard let record = try await token(hash: hash) else { return .unknown }
+        return record.clientID == clientID ? .again(record) : .otherClient(record)
+    }
+
+    public func tokens(subject: String, kind: TokenRecord.Kind) async throws(StoreError) -> [TokenRecord] {
+        try await run("SELECT * FROM tokens WHERE subject = \(subject) AND kind = \(kind.rawValue) ORDER BY issued_at DESC").map(Self.token(from:))
+    }
+
+    static func token(from row: PostgresRowReader) throws(StoreError) -> TokenRecord {
+        TokenRecord(
+            hash: try row.bytes("hash") ?? Data(), kind: TokenRecord.Kind(rawValue: try row.text("kind")) ?? .accessToken,
+            server: try row.text("server"), clientID: try row.text("client_id"), subject: try row.text("subject"),
+            username: try row.optionalText("username"), scopes: ColumnText.strings(from: try row.text("scopes")),
+            audiences: ColumnText.strings(from: try row.text("audiences")), claims: ColumnText.object(from: try row.text("claims")),
+            jti: try row.text("jti"), issuedAt: try row.date("issued_at"), notBefore: try row.date("not_before"),
+            expiresAt: try row.date("expires_at"), revoked: try row.bool("revoked"), parentHash: try row.bytes("parent_hash"),
+            usedAt: try row.optionalDate("used_at"))
     }
 
     public func revokeToken(hash: Data, now: Date) async throws(StoreError) -> Bool {
@@ -67,6 +86,7 @@ extension PostgresStore: TokenStore, ReplayStore, ChangeSignal {
         for table in ["tokens", "token_jwt_links", "jti_deny_list"] {
             removed += try await run("DELETE FROM \(unescaped: table) WHERE expires_at < \(now.timeIntervalSince1970) RETURNING 1", deadline: .seconds(60)).count
         }
+        removed += try await run("DELETE FROM sign_in_failures WHERE window_start < \(now.timeIntervalSince1970 - 86_400) RETURNING 1", deadline: .seconds(60)).count
         return removed
     }
 

@@ -1,3 +1,5 @@
+import TesseraStore
+
 /// The schema of the SQLite backend as numbered migrations, applied in order at open.
 ///
 /// `PostgresSchema` carries the same tables; a migration is never edited once released, only appended.
@@ -120,6 +122,7 @@ enum SQLiteSchema {
             "CREATE TABLE config_changes (version INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, at REAL NOT NULL)",
             "CREATE INDEX config_changes_by_time ON config_changes (at)",
         ] + feedTriggers),
+        (12, SignInSchema.statements(real: "REAL", bool: "INTEGER", false: "0")),
     ]
 
     /// One trigger per table and operation appends the feed entry in the writing transaction (SQLite has

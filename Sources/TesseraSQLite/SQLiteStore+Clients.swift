@@ -7,14 +7,15 @@ extension SQLiteStore: ClientStore {
         try await run(
             """
             INSERT INTO clients (id, server, name, auth_method, secrets, jwks, jwks_uri, scopes, claims, enabled, created_at, introspects, rate_limit,
-                                 previous_jwks, previous_jwks_expires)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 previous_jwks, previous_jwks_expires, grant_types, redirect_uris, post_logout_redirect_uris, first_party)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(client.id), .text(client.server), .text(client.name), .text(client.authMethod.rawValue),
              .text(ColumnText.secrets(client.secrets)), .text(client.jwks), .text(client.jwksURI),
              .json(client.scopes), .text(ColumnText.encodeObject(client.claims)), .integer(client.enabled ? 1 : 0), .date(client.createdAt),
              .json(client.introspectableResources), .text(client.rateLimit?.description), .text(client.previousJWKS),
-             client.previousJWKSExpiresAt.map { .date($0) } ?? .null],
+             client.previousJWKSExpiresAt.map { .date($0) } ?? .null, .json(client.grantTypes), .json(client.redirectURIs),
+             .json(client.postLogoutRedirectURIs), .integer(client.firstParty ? 1 : 0)],
             duplicate: "client \(client.id)")
     }
 
@@ -22,12 +23,14 @@ extension SQLiteStore: ClientStore {
         try await change(
             """
             UPDATE clients SET name = ?, auth_method = ?, secrets = ?, jwks = ?, jwks_uri = ?,
-            scopes = ?, claims = ?, enabled = ?, introspects = ?, rate_limit = ?, previous_jwks = ?, previous_jwks_expires = ? WHERE id = ?
+            scopes = ?, claims = ?, enabled = ?, introspects = ?, rate_limit = ?, previous_jwks = ?, previous_jwks_expires = ?,
+            grant_types = ?, redirect_uris = ?, post_logout_redirect_uris = ?, first_party = ? WHERE id = ?
             """,
             [.text(client.name), .text(client.authMethod.rawValue), .text(ColumnText.secrets(client.secrets)),
              .text(client.jwks), .text(client.jwksURI), .json(client.scopes), .text(ColumnText.encodeObject(client.claims)),
              .integer(client.enabled ? 1 : 0), .json(client.introspectableResources), .text(client.rateLimit?.description), .text(client.previousJWKS),
-             client.previousJWKSExpiresAt.map { .date($0) } ?? .null, .text(client.id)],
+             client.previousJWKSExpiresAt.map { .date($0) } ?? .null, .json(client.grantTypes), .json(client.redirectURIs),
+             .json(client.postLogoutRedirectURIs), .integer(client.firstParty ? 1 : 0), .text(client.id)],
             missing: "client \(client.id)")
     }
 
@@ -66,6 +69,8 @@ extension SQLiteStore: ClientStore {
             claims: ColumnText.object(from: row.text("claims")),
             introspectableResources: ColumnText.strings(from: row.text("introspects")),
             enabled: row.int("enabled") != 0, createdAt: row.date("created_at"), rateLimit: RateLimit(stored: row.text("rate_limit")),
-            previousJWKS: row.text("previous_jwks"), previousJWKSExpiresAt: row.column("previous_jwks_expires")?.double.map(Date.init(timeIntervalSince1970:)))
+            previousJWKS: row.text("previous_jwks"), previousJWKSExpiresAt: row.column("previous_jwks_expires")?.double.map(Date.init(timeIntervalSince1970:)),
+            grantTypes: ColumnText.strings(from: row.text("grant_types")), redirectURIs: ColumnText.strings(from: row.text("redirect_uris")),
+            postLogoutRedirectURIs: ColumnText.strings(from: row.text("post_logout_redirect_uris")), firstParty: row.int("first_party") != 0)
     }
 }

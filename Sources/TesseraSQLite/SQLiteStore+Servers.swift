@@ -5,19 +5,23 @@ import TesseraStore
 extension SQLiteStore: ServerStore, ScopeStore {
     public func createServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await run(
-            "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime, key_rotation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO servers (name, audiences, access_token_ttl, claims, token_format, created_at, rate_limit, max_assertion_lifetime, key_rotation, "
+            + "refresh_token_ttl, refresh_token_idle_ttl, groups_claim) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(server.name), .json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
              .text(server.tokenFormat.rawValue), .date(server.createdAt), .text(server.rateLimit?.description), .integer(server.maxAssertionLifetime),
-             .integer(server.keyRotation)],
+             .integer(server.keyRotation), .integer(server.refreshTokenLifetime), .integer(server.refreshTokenIdleLifetime),
+             .integer(server.groupsClaim ? 1 : 0)],
             duplicate: "server \(server.name)")
     }
 
     public func updateServer(_ server: AuthorizationServer) async throws(StoreError) {
         try await change(
-            "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ?, rate_limit = ?, max_assertion_lifetime = ?, key_rotation = ? WHERE name = ?",
+            "UPDATE servers SET audiences = ?, access_token_ttl = ?, claims = ?, token_format = ?, rate_limit = ?, max_assertion_lifetime = ?, key_rotation = ?, "
+            + "refresh_token_ttl = ?, refresh_token_idle_ttl = ?, groups_claim = ? WHERE name = ?",
             [.json(server.audiences), .integer(server.accessTokenTTL), .text(ColumnText.encodeObject(server.claims)),
              .text(server.tokenFormat.rawValue), .text(server.rateLimit?.description), .integer(server.maxAssertionLifetime),
-             .integer(server.keyRotation), .text(server.name)],
+             .integer(server.keyRotation), .integer(server.refreshTokenLifetime), .integer(server.refreshTokenIdleLifetime),
+             .integer(server.groupsClaim ? 1 : 0), .text(server.name)],
             missing: "server \(server.name)")
     }
 
@@ -35,7 +39,8 @@ extension SQLiteStore: ServerStore, ScopeStore {
             accessTokenTTL: row.int("access_token_ttl"), claims: ColumnText.object(from: row.text("claims")),
             tokenFormat: TokenFormat(rawValue: row.text("token_format") ?? "") ?? .jwt, createdAt: row.date("created_at"),
             rateLimit: RateLimit(stored: row.text("rate_limit")), maxAssertionLifetime: row.column("max_assertion_lifetime")?.integer,
-            keyRotation: row.column("key_rotation")?.integer)
+            keyRotation: row.column("key_rotation")?.integer, refreshTokenLifetime: row.column("refresh_token_ttl")?.integer,
+            refreshTokenIdleLifetime: row.column("refresh_token_idle_ttl")?.integer, groupsClaim: row.int("groups_claim") != 0)
     }
 
     public func createScope(_ scope: Scope) async throws(StoreError) {

@@ -7,26 +7,50 @@ extension SQLiteStore: TokenStore {
         try await run(
             """
             INSERT INTO tokens (hash, kind, server, client_id, subject, username, scopes, audiences, claims, jti,
-                                issued_at, not_before, expires_at, revoked, parent_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                issued_at, not_before, expires_at, revoked, parent_hash, used_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.blob(record.hash), .text(record.kind.rawValue), .text(record.server), .text(record.clientID), .text(record.subject),
              .text(record.username), .json(record.scopes), .json(record.audiences), .text(ColumnText.encodeObject(record.claims)),
              .text(record.jti), .date(record.issuedAt), .date(record.notBefore), .date(record.expiresAt),
-             .integer(record.revoked ? 1 : 0), .blob(record.parentHash)],
+             .integer(record.revoked ? 1 : 0), .blob(record.parentHash), record.usedAt.map { .date($0) } ?? .null],
             duplicate: "token")
     }
 
     public func token(hash: Data) async throws(StoreError) -> TokenRecord? {
-        try await run("SELECT * FROM tokens WHERE hash = ?", [.blob(hash)]).first.map { row in
-            TokenRecord(
-                hash: row.column("hash")?.data ?? Data(), kind: TokenRecord.Kind(rawValue: row.text("kind") ?? "") ?? .accessToken,
-                server: row.text("server") ?? "", clientID: row.text("client_id") ?? "", subject: row.text("subject") ?? "",
-                username: row.text("username"), scopes: ColumnText.strings(from: row.text("scopes")),
-                audiences: ColumnText.strings(from: row.text("audiences")), claims: ColumnText.object(from: row.text("claims")),
-                jti: row.text("jti") ?? "", issuedAt: row.date("issued_at"), notBefore: row.date("not_before"),
-                expiresAt: row.date("expires_at"), revoked: row.int("revoked") != 0, parentHash: row.column("parent_hash")?.data)
+        try await run("SELECT * FROM tokens WHERE hash = ?", [.blob(hash)]).first.map(Self.token(from:))
+    }
+
+    public func useToken(hash: Data, clientID: String, at time: Date) async throws(StoreError) -> TokenUse {
+        // RETURNING reads the row as updated; the record handed back is the one from before the use.
+        if let row = try await run("UPDATE tokens SET used_at = ? WHERE hash = ? AND client_id = ? AND used_at IS NULL RETURNING *",
+                                   [.date(time), .blob(hash), .text(clientID)]).first {
+            var record = Self.token(from: row)
+            record.usedAt = nil
+            return .first(record)
         }
+        guard let record = try await token(hash: hash) else { return .unknown }
+        return record.clientID == clientID ? .again(record) : .otherClient(record)
+    }
+
+    public func tokens(subject: String, kind: TokenRecord.Kind) async throws(StoreError) -> [TokenRecord] {
+        try await run("SELECT * FROM tokens WHERE subject = ? AND kind = ? ORDER BY issued_at DESC", [.text(subject), .text(kind.rawValue)])
+            .map(Self.token(from:))
+    }
+
+    static func token(from row: SQLiteRow) -> TokenRecord {
+        let kind = TokenRecord.Kind(rawValue: row.text("kind") ?? "") ?? .accessToken
+        let scopes = ColumnText.strings(from: row.text("scopes"))
+        let audiences = ColumnText.strings(from: row.text("audiences"))
+        let claims = ColumnText.object(from: row.text("claims"))
+        let usedAt: Date? = row.column("used_at")?.double.map(Date.init(timeIntervalSince1970:))
+        let hash: Data = row.column("hash")?.data ?? Data()
+        let parent: Data? = row.column("parent_hash")?.data
+        return TokenRecord(
+            hash: hash, kind: kind, server: row.text("server") ?? "", clientID: row.text("client_id") ?? "", subject: row.text("subject") ?? "",
+            username: row.text("username"), scopes: scopes, audiences: audiences, claims: claims, jti: row.text("jti") ?? "",
+            issuedAt: row.date("issued_at"), notBefore: row.date("not_before"), expiresAt: row.date("expires_at"), revoked: row.int("revoked") != 0,
+            parentHash: parent, usedAt: usedAt)
     }
 
     public func revokeToken(hash: Data, now: Date) async throws(StoreError) -> Bool {
@@ -62,6 +86,8 @@ extension SQLiteStore: TokenStore {
         for table in ["tokens", "token_jwt_links", "jti_deny_list"] {
             removed += try await run("DELETE FROM \(table) WHERE expires_at < ? RETURNING 1 AS gone", [.date(now)]).count
         }
+        // Failure counters of sign-ins long past any window: a day is longer than any lockout window.
+        removed += try await run("DELETE FROM sign_in_failures WHERE window_start < ? RETURNING 1 AS gone", [.date(now.addingTimeInterval(-86_400))]).count
         return removed
     }
 }

@@ -5,9 +5,10 @@ import TesseraStore
 /// Every store protocol in memory, behaving as the SQLite and PostgreSQL backends do (it passes
 /// `StoreConformance`), so core tests and tools can run a deployment without a database file.
 /// Nothing survives the process; one lock guards all state, so every call is atomic. The event log,
-/// change feed, leases and sealed data are in `MemoryStore+EventsAndSealedData.swift`.
+/// change feed, leases and sealed data are in `MemoryStore+EventsAndSealedData.swift`, users and groups in
+/// `MemoryStore+Users.swift`.
 public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, ReplayStore, TokenStore, EventLog, ChangeSignal, LeaseStore,
-                                SealedDataStore {
+                                SealedDataStore, UserStore {
     /// Everything the store holds; internal so the extension files reach it, guarded by `state`'s lock.
     struct State {
         var servers: [String: AuthorizationServer] = [:]
@@ -26,6 +27,9 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         var feed: [(change: ConfigChange, at: Date)] = []
         var leases: [String: (holder: String, until: Date)] = [:]
         var masterKeyCheck: MasterKeyCheckRecord?
+        var users: [String: User] = [:]
+        var groups: [String: Set<String>] = [:]
+        var signInFailures: [String: SignInFailures] = [:]
     }
 
     struct LinkKey: Hashable { let parentHash: Data, server: String, jti: String }
@@ -213,13 +217,28 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     public func isDenied(server: String, jti: String) async throws(StoreError) -> Bool { read { $0.denied[DenyKey(server: server, jti: jti)] != nil } }
 
+    public func useToken(hash: Data, clientID: String, at time: Date) async throws(StoreError) -> TokenUse {
+        state.withLock { state in
+            guard let record = state.tokens[hash] else { return .unknown }
+            guard record.clientID == clientID else { return .otherClient(record) }
+            if record.usedAt != nil { return .again(record) }
+            state.tokens[hash]?.usedAt = time
+            return .first(record)
+        }
+    }
+
+    public func tokens(subject: String, kind: TokenRecord.Kind) async throws(StoreError) -> [TokenRecord] {
+        read { state in state.tokens.values.filter { $0.subject == subject && $0.kind == kind }.sorted { $0.issuedAt > $1.issuedAt } }
+    }
+
     public func purgeExpiredTokens(now: Date) async throws(StoreError) -> Int {
         state.withLock { state in
-            let before = state.tokens.count + state.links.count + state.denied.count
+            let before = state.tokens.count + state.links.count + state.denied.count + state.signInFailures.count
             state.tokens = state.tokens.filter { $0.value.expiresAt >= now }
             state.links = state.links.filter { $0.value >= now }
             state.denied = state.denied.filter { $0.value >= now }
-            return before - (state.tokens.count + state.links.count + state.denied.count)
+            state.signInFailures = state.signInFailures.filter { $0.value.windowStart >= now.addingTimeInterval(-86_400) }
+            return before - (state.tokens.count + state.links.count + state.denied.count + state.signInFailures.count)
         }
     }
 }

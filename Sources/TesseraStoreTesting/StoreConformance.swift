@@ -39,7 +39,7 @@ public struct StoreConformance: Sendable {
         ("a reseal that cannot open one value changes nothing", resealAllOrNothing),
         ("every configuration change and revocation appends a feed entry naming it, in order; issuing and claiming append none", changeFeed),
         ("purging old feed entries keeps the version", changeFeedPurge),
-    ]
+    ] + userChecks
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 

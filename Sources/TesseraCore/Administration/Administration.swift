@@ -104,7 +104,8 @@ public struct Administration: Sendable {
     }
 
     public func createClient(server: String, name: String, method: ClientAuthMethod, jwks: String? = nil, jwksURI: String? = nil,
-                             scopes: [String] = [], claims: [String: JSONValue] = [:], introspects: [String] = []) async throws -> CreatedClient {
+                             scopes: [String] = [], claims: [String: JSONValue] = [:], introspects: [String] = [],
+                             flow: ClientFlowSettings = ClientFlowSettings()) async throws -> CreatedClient {
         let serverRecord = try await requireServer(server)
         for resource in introspects where !serverRecord.audiences.contains(resource) {
             throw AdminError("--introspects \(quoted(resource)) is not an audience of server \(quoted(server)); its audiences are [\(serverRecord.audiences.joined(separator: ", "))]")
@@ -128,6 +129,7 @@ public struct Administration: Sendable {
         var client = Client(id: SecureRandom.identifier(prefix: "0oa"), server: server, name: name, authMethod: method,
                             jwks: jwks, jwksURI: jwksURI, scopes: scopes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
                             claims: claims, introspectableResources: introspects, createdAt: clock.now)
+        try apply(flow, to: &client, creating: true)
         let secret = try applyNewSecret(to: &client)
         try await stores.clients.createClient(client)
         return CreatedClient(client: client, secret: secret)

@@ -23,6 +23,14 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
     public var revocationEndpointAuthSigningAlgValuesSupported: [String]?
     public var idTokenSigningAlgValuesSupported: [String]
     public var subjectTypesSupported: [String]
+    public var authorizationEndpoint: String
+    public var userinfoEndpoint: String
+    public var endSessionEndpoint: String
+    public var responseModesSupported: [String]
+    public var codeChallengeMethodsSupported: [String]
+    public var authorizationResponseIssParameterSupported: Bool
+    public var claimsSupported: [String]
+    public var promptValuesSupported: [String]
 
     enum CodingKeys: String, CodingKey {
         case issuer
@@ -41,7 +49,21 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         case revocationEndpointAuthSigningAlgValuesSupported = "revocation_endpoint_auth_signing_alg_values_supported"
         case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
         case subjectTypesSupported = "subject_types_supported"
+        case authorizationEndpoint = "authorization_endpoint"
+        case userinfoEndpoint = "userinfo_endpoint"
+        case endSessionEndpoint = "end_session_endpoint"
+        case responseModesSupported = "response_modes_supported"
+        case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+        case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
+        case claimsSupported = "claims_supported"
+        case promptValuesSupported = "prompt_values_supported"
     }
+
+    /// The claims ID tokens, userinfo and user access tokens can carry.
+    public static let userClaims = [
+        "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp", "at_hash",
+        "name", "preferred_username", "updated_at", "email", "email_verified", "groups", "username",
+    ]
 
     public init(server: AuthorizationServer, publicURL: String, grantTypes: [String], scopes: [String], client: Client?) {
         let urls = IssuerURLs(publicURL: publicURL, server: server.name)
@@ -51,8 +73,16 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         introspectionEndpoint = urls.introspectionEndpoint
         revocationEndpoint = urls.revocationEndpoint
         grantTypesSupported = grantTypes
-        responseTypesSupported = ["token"]
-        scopesSupported = scopes
+        responseTypesSupported = ["code"]
+        scopesSupported = scopes + UserScopes.builtIn.map(\.name).filter { !scopes.contains($0) }
+        authorizationEndpoint = urls.authorizationEndpoint
+        userinfoEndpoint = urls.userinfoEndpoint
+        endSessionEndpoint = urls.endSessionEndpoint
+        responseModesSupported = ["query"]
+        codeChallengeMethodsSupported = ["S256"]
+        authorizationResponseIssParameterSupported = true
+        claimsSupported = Self.userClaims
+        promptValuesSupported = ["none", "login", "consent", "select_account"]
         let methods: [String]
         let algs: [String]
         if let client {
@@ -95,7 +125,17 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
             ("token_endpoint_auth_methods_supported", list(tokenEndpointAuthMethodsSupported)),
             ("token_endpoint_auth_signing_alg_values_supported", tokenEndpointAuthSigningAlgValuesSupported.map(list) ?? .null),
         ]
+        members += [
+            ("authorization_endpoint", .string(authorizationEndpoint)),
+            ("authorization_response_iss_parameter_supported", .bool(authorizationResponseIssParameterSupported)),
+            ("claims_supported", list(claimsSupported)),
+            ("code_challenge_methods_supported", list(codeChallengeMethodsSupported)),
+            ("end_session_endpoint", .string(endSessionEndpoint)),
+            ("prompt_values_supported", list(promptValuesSupported)),
+            ("response_modes_supported", list(responseModesSupported)),
+            ("userinfo_endpoint", .string(userinfoEndpoint)),
+        ]
         members.removeAll { $0.1 == .null }
-        return members
+        return members.sorted { $0.0 < $1.0 }
     }
 }

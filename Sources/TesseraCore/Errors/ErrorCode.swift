@@ -20,6 +20,11 @@ public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
     public static let invalidToken = ErrorCode("invalid_token", status: 401)
     public static let insufficientScope = ErrorCode("insufficient_scope", status: 403)
     public static let notFound = ErrorCode("not_found", status: 404)
+    public static let unsupportedResponseType = ErrorCode("unsupported_response_type", status: 400)
+    public static let accessDenied = ErrorCode("access_denied", status: 403)
+    public static let loginRequired = ErrorCode("login_required", status: 400)
+    public static let consentRequired = ErrorCode("consent_required", status: 400)
+    public static let requestNotSupported = ErrorCode("request_not_supported", status: 400)
     public static let serverError = ErrorCode("server_error", status: 500)
     public static let temporarilyUnavailable = ErrorCode("temporarily_unavailable", status: 503)
 }

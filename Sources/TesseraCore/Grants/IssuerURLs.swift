@@ -19,4 +19,7 @@ public struct IssuerURLs: Sendable, Equatable {
     public var introspectionEndpoint: String { issuer + "/v1/introspect" }
     public var revocationEndpoint: String { issuer + "/v1/revoke" }
     public var jwksURI: String { issuer + "/v1/keys" }
+    public var authorizationEndpoint: String { issuer + "/v1/authorize" }
+    public var userinfoEndpoint: String { issuer + "/v1/userinfo" }
+    public var endSessionEndpoint: String { issuer + "/v1/logout" }
 }

@@ -39,6 +39,10 @@ public struct Revoker: Sendable {
             switch facts.format {
             case .jwt:
                 try await tokens.denyJTI(server: server.name, jti: facts.jti, expiresAt: Date(timeIntervalSince1970: TimeInterval(facts.expiresAt)))
+            case .opaque where facts.kind == .refreshToken:
+                // A refresh token takes its family along: every refresh and access token of the sign-in.
+                _ = try await tokens.revokeToken(hash: facts.family ?? facts.hash, now: clock.now)
+                _ = try await tokens.revokeToken(hash: facts.hash, now: clock.now)
             case .opaque:
                 _ = try await tokens.revokeToken(hash: facts.hash, now: clock.now)
             }

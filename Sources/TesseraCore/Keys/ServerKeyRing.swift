@@ -14,6 +14,8 @@ public struct ServerKeyRing: Sendable {
     public let signer: JWSSigner?
     /// Signs RFC 9701 introspection responses (`typ: token-introspection+jwt`) with the same key.
     public let introspectionSigner: JWSSigner?
+    /// Signs OpenID Connect ID tokens (`typ: JWT`) with the same key.
+    public let idTokenSigner: JWSSigner?
     /// Every active public key by kid, ready to check this server's access tokens (ES256 through
     /// swift-crypto directly, as the resource server and client assertions do).
     public let verifiers: [String: SignatureVerifier]
@@ -43,13 +45,16 @@ public struct ServerKeyRing: Sendable {
         let published = inState(.current) + inState(.next) + inState(.previous)
         var signer: JWSSigner?
         var introspectionSigner: JWSSigner?
+        var idTokenSigner: JWSSigner?
         if let newest = inState(.current).first {
             let key = try SigningKeyFactory.signingKey(of: newest, masterKey: masterKey)
             signer = JWSSigner(kid: newest.kid, key: key)
             introspectionSigner = JWSSigner(kid: newest.kid, key: key, type: "token-introspection+jwt")
+            idTokenSigner = JWSSigner(kid: newest.kid, key: key, type: "JWT")
         }
         self.signer = signer
         self.introspectionSigner = introspectionSigner
+        self.idTokenSigner = idTokenSigner
         self.verifiers = verifiers
         self.kids = published.map(\.kid)
         validUntil = KeyState.nextChange(of: keys, after: now) ?? .distantFuture

@@ -6,7 +6,7 @@ import TesseraJSON
 /// ones), and RFC 9701 introspection answers (`signIntrospectionAnswer`, in its own file).
 public struct AccessTokenIssuer: Sendable {
     /// Claims a server or client cannot override with custom claims.
-    public static let reservedClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "typ", "auth_time", "acr", "amr"]
+    public static let reservedClaims: Set<String> = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "typ", "auth_time", "acr", "amr", "sid", "username"]
 
     let directory: Directory
     let clock: any WallClock
@@ -19,8 +19,24 @@ public struct AccessTokenIssuer: Sendable {
     }
 
     public func issue(subject: String, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String]) async throws(OAuthError) -> TokenResponse {
+        try await issueToken(subject: subject, client: client, server: server, scopes: scopes, audiences: audiences).response
+    }
+
+    /// An issued access token with what a refresh family needs to revoke it later.
+    struct Issued: Sendable {
+        var response: TokenResponse
+        var jti: String
+        var expiresAt: Date
+        var format: TokenFormat
+    }
+
+    /// `user`: the claims of a signed-in user (`username`, `auth_time`, `acr`, `sid`, `groups`), after the
+    /// registered ones; `family`: the grant an opaque token belongs to (its `parentHash`).
+    func issueToken(subject: String, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String],
+                    user: [(String, JSONValue)] = [], username: String? = nil, family: Data? = nil) async throws(OAuthError) -> Issued {
         if server.tokenFormat == .opaque {
-            return try await issueOpaque(subject: subject, client: client, server: server, scopes: scopes, audiences: audiences)
+            return try await issueOpaque(subject: subject, client: client, server: server, scopes: scopes, audiences: audiences, user: user,
+                                         username: username, family: family)
         }
         let signer = try await currentSigner(of: server, clientID: client.id, \.signer)
         let now = clock.now.epochSeconds
@@ -35,7 +51,9 @@ public struct AccessTokenIssuer: Sendable {
         if !scope.isEmpty { claims.append(("scope", .string(scope))) }
         claims.append(("iat", .number(Double(now))))
         claims.append(("exp", .number(Double(now + Int64(server.accessTokenTTL)))))
-        claims.append(("jti", .string("AT." + SecureRandom.token(byteCount: 16))))
+        let jti = "AT." + SecureRandom.token(byteCount: 16)
+        claims.append(("jti", .string(jti)))
+        claims.append(contentsOf: user)
         let custom = Self.customClaims(server: server, client: client)
         for key in custom.keys.sorted() {
             if let value = custom[key] { claims.append((key, value)) }
@@ -46,7 +64,8 @@ public struct AccessTokenIssuer: Sendable {
         } catch {
             throw OAuthError(.serverError, .internalError, "the access token could not be signed", detail: ["error": String(describing: error)], clientID: client.id)
         }
-        return TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope)
+        return Issued(response: TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope), jti: jti,
+                      expiresAt: Date(timeIntervalSince1970: TimeInterval(now + Int64(server.accessTokenTTL))), format: .jwt)
     }
 
     /// The signer `kind` of the server's key ring (the newest active key), or `server.no_signing_key`.
@@ -72,15 +91,20 @@ public struct AccessTokenIssuer: Sendable {
     }
 
     /// An opaque token: random, recorded by hash (committed before it is returned).
-    private func issueOpaque(subject: String, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String]) async throws(OAuthError) -> TokenResponse {
+    private func issueOpaque(subject: String, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String],
+                             user: [(String, JSONValue)], username: String?, family: Data?) async throws(OAuthError) -> Issued {
         let token = OpaqueToken.newAccessToken()
         let now = Date(timeIntervalSince1970: TimeInterval(clock.now.epochSeconds))
+        var claims = Self.customClaims(server: server, client: client)
+        for (name, value) in user where name != "username" { claims[name] = value }
         let record = TokenRecord(
-            hash: Hashing.sha256(token), kind: .accessToken, server: server.name, clientID: client.id, subject: subject,
-            scopes: scopes, audiences: audiences, claims: Self.customClaims(server: server, client: client),
-            jti: "AT." + SecureRandom.token(byteCount: 16), issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(server.accessTokenTTL)))
+            hash: Hashing.sha256(token), kind: .accessToken, server: server.name, clientID: client.id, subject: subject, username: username,
+            scopes: scopes, audiences: audiences, claims: claims,
+            jti: "AT." + SecureRandom.token(byteCount: 16), issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(server.accessTokenTTL)),
+            parentHash: family)
         try await storeCall("recording the token") { () throws(StoreError) in try await directory.stores.tokens.saveToken(record) }
         let scope = scopes.joined(separator: " ")
-        return TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope)
+        return Issued(response: TokenResponse(accessToken: token, expiresIn: server.accessTokenTTL, scope: scope.isEmpty ? nil : scope), jti: record.jti,
+                      expiresAt: record.expiresAt, format: .opaque)
     }
 }

@@ -23,4 +23,7 @@ public struct TokenFacts: Sendable, Equatable {
     public var customClaims: [String: JSONValue]
     /// SHA-256 of the token: the opaque record's key, and the cache key for JWTs.
     public var hash: Data
+    /// The grant an opaque token belongs to (a refresh token family's code hash): revoking a refresh
+    /// token revokes this family.
+    public var family: Data? = nil
 }

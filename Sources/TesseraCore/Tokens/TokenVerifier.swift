@@ -99,14 +99,20 @@ public final class TokenVerifier: Sendable {
         guard record.server == server.name else {
             return .inactive(.tokenOtherServer, detail: ["issued_by": record.server, "jti": record.jti])
         }
+        guard record.kind == .accessToken || record.kind == .refreshToken else {
+            return .inactive(.tokenUnknown, detail: ["hash_prefix": Self.hashPrefix(hash), "kind": record.kind.rawValue])
+        }
         guard !record.revoked else { return .inactive(.tokenRevoked, detail: ["jti": record.jti]) }
-        let facts = TokenFacts(
+        if record.usedAt != nil { return .inactive(.tokenRevoked, detail: ["jti": record.jti, "rotated": String(record.usedAt?.epochSeconds ?? 0)]) }
+        var facts = TokenFacts(
             kind: record.kind, format: .opaque, server: record.server, issuer: IssuerURLs(publicURL: publicURL, server: record.server).issuer,
             clientID: record.clientID, subject: record.subject, username: record.username, scopes: record.scopes,
             audiences: record.audiences, jti: record.jti, issuedAt: record.issuedAt.epochSeconds, notBefore: record.notBefore.epochSeconds,
             expiresAt: record.expiresAt.epochSeconds, customClaims: record.claims, hash: hash)
+        facts.family = record.parentHash ?? (record.kind == .refreshToken ? record.hash : nil)
         if let timing = Self.timing(facts, now: now) { return timing }
-        remember(facts)
+        // A refresh token stops being active when it is rotated, which moves no change feed: never cached.
+        if record.kind == .accessToken { remember(facts) }
         return .active(facts)
     }
 

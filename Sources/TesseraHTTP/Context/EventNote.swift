@@ -13,6 +13,8 @@ public final class EventNote: Sendable {
         var detail: [String: String] = [:]
         /// The caller's address when it differs from the peer's (a trusted proxy forwarded it).
         var address: String?
+        /// A rejection the route rendered itself (an error page, a redirect with an error) instead of throwing.
+        var rejection: OAuthError?
     }
 
     private let draft = Mutex(Draft())
@@ -48,6 +50,12 @@ public final class EventNote: Sendable {
     /// Records an endpoint's decision (`EventFacts` from the core).
     func note(_ facts: EventFacts) {
         note(clientID: facts.clientID, message: facts.message, reason: facts.reason?.rawValue, detail: facts.detail)
+    }
+
+    /// Records a rejection the route answers itself (pages and redirects of the authorization flow): the
+    /// event is a failure with its reason, as if the error had been thrown.
+    func reject(_ error: OAuthError) {
+        draft.withLock { $0.rejection = error }
     }
 
     var current: Draft { draft.withLock { $0 } }

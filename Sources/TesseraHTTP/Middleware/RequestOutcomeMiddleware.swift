@@ -33,6 +33,7 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
         response.headers.add(.requestID, context.requestID)
         let elapsed = ContinuousClock.now - started
         let draft = context.event.current
+        if failure == nil { failure = draft.rejection }
         runtime.metrics.request(endpoint: draft.endpoint ?? Self.endpointName(request.uri.path), outcome: failure == nil ? "success" : "failure", duration: elapsed)
         if let failure, failure.reason.rawValue.hasPrefix("client_auth.") {
             runtime.metrics.clientAuthFailure(reason: failure.reason.rawValue)

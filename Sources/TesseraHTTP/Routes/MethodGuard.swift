@@ -10,6 +10,11 @@ enum MethodGuard {
     /// `begin`, when given, runs first for every answer (an OAuth endpoint's event starts there).
     static func only(_ allowed: HTTPRequest.Method..., path: RouterPath, on router: Router<TesseraRequestContext>,
                      begin: @escaping @Sendable (TesseraRequestContext) -> Void = { _ in }) {
+        only(allowed, path: path, on: router, begin: begin)
+    }
+
+    static func only(_ allowed: [HTTPRequest.Method], path: RouterPath, on router: Router<TesseraRequestContext>,
+                     begin: @escaping @Sendable (TesseraRequestContext) -> Void = { _ in }) {
         let allowList = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
         router.on(path, method: .options) { _, context -> Response in
             begin(context)

@@ -13,6 +13,9 @@ enum OAuthEndpointRoute {
         ("token", "/oauth2/:server/v1/token"),
         ("introspect", "/oauth2/:server/v1/introspect"),
         ("revoke", "/oauth2/:server/v1/revoke"),
+        ("authorize", "/oauth2/:server/v1/authorize"),
+        ("userinfo", "/oauth2/:server/v1/userinfo"),
+        ("logout", "/oauth2/:server/v1/logout"),
     ]
 
     /// Gets the request, its context, the server named in the path and the caller's address.
@@ -20,16 +23,24 @@ enum OAuthEndpointRoute {
 
     /// Registers `handler` for `POST` on the endpoint called `name`, and `MethodGuard` answers on its path.
     static func post(_ name: String, on router: Router<TesseraRequestContext>, runtime: TesseraRuntime, _ handler: @escaping Handler) {
+        register(name, methods: [.post], on: router, runtime: runtime, handler)
+    }
+
+    /// Registers `handler` for each of `methods` (GET and POST for authorize, userinfo and logout).
+    static func register(_ name: String, methods: [HTTPRequest.Method], on router: Router<TesseraRequestContext>, runtime: TesseraRuntime,
+                         _ handler: @escaping Handler) {
         guard let path = endpoints.first(where: { $0.name == name })?.path else {
             preconditionFailure("\(name) is not among OAuthEndpointRoute.endpoints")  // a programming error, found at start
         }
-        router.post(path) { request, context in
-            let server = try await runtime.beginRequest(context, endpoint: name)
-            let caller = ClientAddress.resolve(peer: context.remoteAddress, headers: request.headers, trusted: runtime.settings.trustedProxies)
-            if caller.address != context.remoteAddress || !caller.detail.isEmpty { context.event.note(caller) }
-            return try await handler(request, context, server, caller.address)
+        for method in methods {
+            router.on(path, method: method) { request, context in
+                let server = try await runtime.beginRequest(context, endpoint: name)
+                let caller = ClientAddress.resolve(peer: context.remoteAddress, headers: request.headers, trusted: runtime.settings.trustedProxies)
+                if caller.address != context.remoteAddress || !caller.detail.isEmpty { context.event.note(caller) }
+                return try await handler(request, context, server, caller.address)
+            }
         }
-        MethodGuard.only(.post, path: path, on: router) { context in
+        MethodGuard.only(methods, path: path, on: router) { context in
             context.event.begin(endpoint: name, server: context.parameters.get("server") ?? "")
         }
     }

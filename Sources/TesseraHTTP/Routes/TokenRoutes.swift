@@ -16,7 +16,8 @@ struct TokenRoutes {
 
     func token(_ request: Request, context: TesseraRequestContext, server: AuthorizationServer, from address: String?) async throws -> Response {
         let form = try await request.formParameters(context: context)
-        let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"))
+        let tokenRequest = TokenRequest(grantType: form["grant_type"], scope: form["scope"], resources: form.all("resource"), code: form["code"],
+                                        redirectURI: form["redirect_uri"], codeVerifier: form["code_verifier"], refreshToken: form["refresh_token"])
         let outcome = try await runtime.tokens.handle(tokenRequest, credentials: try request.clientCredentials(form: form), server: server, from: address)
         runtime.metrics.tokenIssued(server: server.name)
         context.event.note(outcome.event)

@@ -20,6 +20,11 @@ public final class TesseraRuntime: Sendable {
     public let revocation: RevocationEndpoint
     public let discovery: DiscoveryEndpoint
     public let keys: KeysEndpoint
+    public let authorization: AuthorizationEndpoint
+    public let signIn: SignIn
+    public let userinfo: UserinfoEndpoint
+    public let logout: LogoutEndpoint
+    public let passwords: PasswordHasher
 
     let stores: Stores
     let authenticator: ClientAuthenticator
@@ -44,7 +49,11 @@ public final class TesseraRuntime: Sendable {
         limiter = RateLimiter(policy: settings.rateLimits, clock: clock)
         authenticator = ClientAuthenticator(directory: directory, assertions: assertions, publicURL: settings.publicURL, limiter: limiter)
         let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
-        tokens = TokenEndpoint(authenticator: authenticator, grants: [ClientCredentialsGrant(directory: directory, issuer: issuer)])
+        tokens = TokenEndpoint(authenticator: authenticator, grants: [
+            ClientCredentialsGrant(directory: directory, issuer: issuer),
+            AuthorizationCodeGrant(directory: directory, issuer: issuer, clock: clock),
+            RefreshTokenGrant(directory: directory, issuer: issuer, clock: clock),
+        ])
         verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
         introspector = Introspector(verifier: verifier)
         revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
@@ -55,6 +64,12 @@ public final class TesseraRuntime: Sendable {
         discovery = DiscoveryEndpoint(directory: directory, publicURL: settings.publicURL, grantTypes: tokens.grantTypes,
                                       capacity: settings.cacheLimits.servers)
         keys = KeysEndpoint(directory: directory)
+        authorization = AuthorizationEndpoint(directory: directory, clock: clock, publicURL: settings.publicURL)
+        passwords = PasswordHasher(parameters: settings.passwordParameters)
+        signIn = SignIn(users: stores.users, tokens: stores.tokens, hasher: passwords, throttle: SignInThrottle(users: stores.users, policy: settings.signInPolicy),
+                        clock: clock, sessionLifetime: settings.sessionLifetime)
+        userinfo = UserinfoEndpoint(verifier: verifier, directory: directory)
+        logout = LogoutEndpoint(directory: directory, signIn: signIn, publicURL: settings.publicURL)
     }
 
     /// Drops from the caches what the change feed says changed (everything when the feed has a hole);

@@ -24,12 +24,22 @@ public struct AuthorizationServer: Sendable, Hashable, Codable {
     /// How often a new signing key is announced on its own, in seconds (`servers update --key-rotation`);
     /// nil: only by hand (`tessera keys rotate`).
     public var keyRotation: Int?
+    /// The longest a refresh token family lives from the sign-in, in seconds; nil: 30 days.
+    public var refreshTokenLifetime: Int?
+    /// How long a refresh token stays usable when it is not used, in seconds; nil: 7 days.
+    public var refreshTokenIdleLifetime: Int?
+    /// Whether tokens and ID tokens of signed-in users carry a `groups` claim (the user's group names).
+    public var groupsClaim: Bool
 
     public init(
         name: String, audiences: [String], accessTokenTTL: Int = 3600,
         claims: [String: JSONValue] = [:], tokenFormat: TokenFormat = .jwt, createdAt: Date,
-        rateLimit: RateLimit? = nil, maxAssertionLifetime: Int? = nil, keyRotation: Int? = nil
+        rateLimit: RateLimit? = nil, maxAssertionLifetime: Int? = nil, keyRotation: Int? = nil,
+        refreshTokenLifetime: Int? = nil, refreshTokenIdleLifetime: Int? = nil, groupsClaim: Bool = false
     ) {
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.refreshTokenIdleLifetime = refreshTokenIdleLifetime
+        self.groupsClaim = groupsClaim
         self.keyRotation = keyRotation
         self.rateLimit = rateLimit
         self.maxAssertionLifetime = maxAssertionLifetime
@@ -39,6 +49,11 @@ public struct AuthorizationServer: Sendable, Hashable, Codable {
         self.claims = claims
         self.tokenFormat = tokenFormat
         self.createdAt = createdAt
+    }
+
+    /// The refresh token lifetimes in force: the configured ones or the defaults (30 days, 7 days idle).
+    public var refreshLifetimes: (absolute: Int, idle: Int) {
+        (refreshTokenLifetime ?? 30 * 86_400, refreshTokenIdleLifetime ?? 7 * 86_400)
     }
 
     /// The audience used when a token request names no `resource`.

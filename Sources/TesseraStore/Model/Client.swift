@@ -32,13 +32,28 @@ public struct Client: Sendable, Hashable, Codable {
     /// This client's own limit on the token, introspection and revocation endpoints; nil: its server's
     /// limit, else the deployment's.
     public var rateLimit: RateLimit?
+    /// The grants the client may use at the token endpoint (`client_credentials`, `authorization_code`,
+    /// `refresh_token`); a refresh token is only issued to a client that has `refresh_token`.
+    public var grantTypes: [String]
+    /// The redirect URIs of the authorization code flow, compared exactly (a loopback `http://127.0.0.1`
+    /// or `http://[::1]` URI matches with any port, RFC 8252 §7.3).
+    public var redirectURIs: [String]
+    /// Where RP-initiated logout may send the browser afterwards, compared exactly.
+    public var postLogoutRedirectURIs: [String]
+    /// A first-party client's users are not asked to consent to its scopes.
+    public var firstParty: Bool
 
     public init(
         id: String, server: String, name: String, authMethod: ClientAuthMethod,
         secrets: [ClientSecretEntry] = [], jwks: String? = nil, jwksURI: String? = nil,
         scopes: [String] = [], claims: [String: JSONValue] = [:], introspectableResources: [String] = [], enabled: Bool = true, createdAt: Date,
-        rateLimit: RateLimit? = nil, previousJWKS: String? = nil, previousJWKSExpiresAt: Date? = nil
+        rateLimit: RateLimit? = nil, previousJWKS: String? = nil, previousJWKSExpiresAt: Date? = nil,
+        grantTypes: [String] = ["client_credentials"], redirectURIs: [String] = [], postLogoutRedirectURIs: [String] = [], firstParty: Bool = false
     ) {
+        self.grantTypes = grantTypes
+        self.redirectURIs = redirectURIs
+        self.postLogoutRedirectURIs = postLogoutRedirectURIs
+        self.firstParty = firstParty
         self.rateLimit = rateLimit
         self.previousJWKS = previousJWKS
         self.previousJWKSExpiresAt = previousJWKSExpiresAt

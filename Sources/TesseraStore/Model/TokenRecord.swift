@@ -1,15 +1,21 @@
 import Foundation
 import TesseraJSON
 
-/// A token the server keeps a record of: opaque access tokens and refresh tokens.
+/// A token the server keeps a record of: opaque access tokens, refresh tokens, authorization codes and
+/// sign-in sessions (the secret in the session cookie).
 ///
 /// Only the SHA-256 of the token is stored, so a database leak does not leak usable tokens.
-/// `parentHash` links an access token to the refresh token it was issued from, so revoking the
-/// refresh token revokes its access tokens too.
+/// `parentHash` links a token to the grant it belongs to: every refresh token and opaque access token
+/// issued from one authorization code carries the code's hash (the refresh token *family*), so revoking
+/// the family (`TokenStore.revokeToken(hash: codeHash)`) revokes them all. For user tokens `subject` is the
+/// user id and `claims` carry the sign-in (`sid`, `auth_time`, `acr`, `amr`); a code's claims carry what
+/// it is bound to (`redirect_uri`, `code_challenge`, `nonce`).
 public struct TokenRecord: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case accessToken = "access_token"
         case refreshToken = "refresh_token"
+        case authorizationCode = "authorization_code"
+        case session = "session"
     }
 
     public var hash: Data
@@ -28,10 +34,13 @@ public struct TokenRecord: Sendable, Hashable, Codable {
     public var expiresAt: Date
     public var revoked: Bool
     public var parentHash: Data?
+    /// When a single-use token (a code, a refresh token) was used; a second use finds it set.
+    public var usedAt: Date?
 
     public init(hash: Data, kind: Kind, server: String, clientID: String, subject: String, username: String? = nil,
                 scopes: [String], audiences: [String], claims: [String: JSONValue] = [:], jti: String,
-                issuedAt: Date, notBefore: Date? = nil, expiresAt: Date, revoked: Bool = false, parentHash: Data? = nil) {
+                issuedAt: Date, notBefore: Date? = nil, expiresAt: Date, revoked: Bool = false, parentHash: Data? = nil, usedAt: Date? = nil) {
+        self.usedAt = usedAt
         self.hash = hash
         self.kind = kind
         self.server = server

@@ -10,9 +10,12 @@ public struct Stores: Sendable {
     public var changes: any ChangeSignal
     public var leases: any LeaseStore
     public var sealed: any SealedDataStore
+    public var users: any UserStore
 
     public init(servers: any ServerStore, scopes: any ScopeStore, clients: any ClientStore, keys: any KeyStore, replays: any ReplayStore,
-                tokens: any TokenStore, events: any EventLog, changes: any ChangeSignal, leases: any LeaseStore, sealed: any SealedDataStore) {
+                tokens: any TokenStore, events: any EventLog, changes: any ChangeSignal, leases: any LeaseStore, sealed: any SealedDataStore,
+                users: any UserStore) {
+        self.users = users
         self.servers = servers
         self.scopes = scopes
         self.clients = clients
@@ -27,8 +30,8 @@ public struct Stores: Sendable {
 
     /// Bundles one backend object that implements every protocol.
     public init<Backend: ServerStore & ScopeStore & ClientStore & KeyStore & ReplayStore & TokenStore & EventLog & ChangeSignal & LeaseStore
-                & SealedDataStore>(_ backend: Backend) {
+                & SealedDataStore & UserStore>(_ backend: Backend) {
         self.init(servers: backend, scopes: backend, clients: backend, keys: backend, replays: backend, tokens: backend, events: backend, changes: backend,
-                  leases: backend, sealed: backend)
+                  leases: backend, sealed: backend, users: backend)
     }
 }

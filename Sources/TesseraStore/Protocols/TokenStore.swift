@@ -16,6 +16,23 @@ public protocol TokenStore: Sendable {
     func denyJTI(server: String, jti: String, expiresAt: Date) async throws(StoreError)
     /// Whether the `jti` is on the server's deny list.
     func isDenied(server: String, jti: String) async throws(StoreError) -> Bool
+    /// Marks a single-use token of `clientID` used, in one atomic step: `.first` for the one caller that
+    /// used it first (the record as it was before), `.again` for every later one, `.otherClient` (and not
+    /// used) when the token belongs to another client, `.unknown` when no such token exists.
+    func useToken(hash: Data, clientID: String, at time: Date) async throws(StoreError) -> TokenUse
+    /// The records of `kind` whose subject is `subject` (a user's sessions or refresh tokens), newest first.
+    func tokens(subject: String, kind: TokenRecord.Kind) async throws(StoreError) -> [TokenRecord]
     /// Forgets tokens, links and deny-list entries that expired before `now`; returns how many went.
     func purgeExpiredTokens(now: Date) async throws(StoreError) -> Int
+}
+
+/// What `TokenStore.useToken` found.
+public enum TokenUse: Sendable, Equatable {
+    /// This call used the token; the record as it was (not yet used).
+    case first(TokenRecord)
+    /// The token had been used before (at `record.usedAt`).
+    case again(TokenRecord)
+    /// The token is another client's; it was left unused.
+    case otherClient(TokenRecord)
+    case unknown
 }

@@ -14,7 +14,9 @@ struct Clients: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; prints its id and, for secret methods, its secret (once).")
         @Option(help: "The authorization server.") var server: String
         @Option(help: "A name for people.") var name: String
-        @Option(name: .customLong("auth-method"), help: "client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none.") var authMethod: String
+        @Option(name: .customLong("auth-method"), help: "client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none.") var authMethod: String?
+        @Flag(name: .customLong("public"), help: "A public client (single-page or native app): auth method none, PKCE is its only proof.") var isPublic = false
+        @OptionGroup var flow: ClientFlowOptions
         @Option(name: .customLong("jwks-file"), help: "JWKS file with the client's public keys (private_key_jwt).") var jwksFile: String?
         @Option(name: .customLong("jwks-uri"), help: "URL of the client's JWKS (private_key_jwt).") var jwksURI: String?
         @Option(name: .customLong("scope"), help: "A scope the client may request (defined on the server). Repeatable.") var scopes: [String] = []
@@ -24,13 +26,17 @@ struct Clients: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func validate() throws {
-            guard ClientAuthMethod(rawValue: authMethod) != nil else {
-                throw ValidationError("--auth-method must be one of \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(authMethod)\"")
+            if isPublic {
+                guard authMethod == nil || authMethod == "none" else { throw ValidationError("--public means --auth-method none; give one of them") }
+                return
+            }
+            guard let authMethod, ClientAuthMethod(rawValue: authMethod) != nil else {
+                throw ValidationError("--auth-method must be one of \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", ")) (or give --public); got \"\(authMethod ?? "")\"")
             }
         }
 
         func run() async throws {
-            let method = ClientAuthMethod(rawValue: authMethod) ?? .none
+            let method = isPublic ? .none : (ClientAuthMethod(rawValue: authMethod ?? "") ?? .none)
             var jwks: String?
             if let jwksFile {
                 guard let text = try? String(contentsOfFile: jwksFile, encoding: .utf8) else {
@@ -41,7 +47,7 @@ struct Clients: AsyncParsableCommand {
             let opened = try await data.open()
             let created = try await opened.administration.createClient(
                 server: server, name: name, method: method, jwks: jwks, jwksURI: jwksURI, scopes: scopes, claims: try ClaimOption.parse(claims),
-                introspects: introspects)
+                introspects: introspects, flow: flow.settings)
             ClientOutput.printCreated(created, json: json)
         }
     }
@@ -84,11 +90,14 @@ struct Clients: AsyncParsableCommand {
         @Option(name: .customLong("jwks-file"), help: "A JWKS file that replaces the client's inline public keys (private_key_jwt).") var jwksFile: String?
         @Option(name: .customLong("keep-old-for"), help: "With --jwks-file: how long the replaced keys keep working, e.g. 24h, 7d, or 0 (default 24h).")
         var keepOldFor: String?
+        @OptionGroup var flow: ClientFlowOptions
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
         func validate() throws {
-            guard rateLimit != nil || jwksFile != nil else { throw ValidationError("give --rate-limit or --jwks-file (or both)") }
+            guard rateLimit != nil || jwksFile != nil || !flow.settings.isEmpty else {
+                throw ValidationError("give --rate-limit, --jwks-file, --grant-type, --redirect-uri, --post-logout-redirect-uri or --[no-]first-party")
+            }
             if let rateLimit { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
             if keepOldFor != nil, jwksFile == nil { throw ValidationError("--keep-old-for goes with --jwks-file") }
             _ = try OverlapOption.parse(keepOldFor)
@@ -104,6 +113,7 @@ struct Clients: AsyncParsableCommand {
             if let rateLimit {
                 client = try await opened.administration.setRateLimit(clientID: id, try RateLimitOption.parse(rateLimit, option: "--rate-limit"))
             }
+            if !flow.settings.isEmpty { client = try await opened.administration.updateClientFlow(clientID: id, flow.settings) }
             ClientOutput.print(client, json: json)
         }
     }
@@ -195,83 +205,5 @@ struct Clients: AsyncParsableCommand {
             _ = try await opened.administration.revokeSecret(clientID: id, secretID: secretID)
             print("secret \(secretID) of client \(id) revoked")
         }
-    }
-}
-
-/// `--keep-old-for`: 0 or a duration such as `24h` or `7d`; absent, the default overlap of 24 h.
-enum OverlapOption {
-    static func parse(_ text: String?) throws -> TimeInterval {
-        guard let text else { return Administration.defaultSecretOverlap }
-        if text == "0" { return 0 }
-        guard let duration = DurationOption.parse(text) else {
-            throw ValidationError("--keep-old-for must be 0 or a number with a unit s, m, h or d (e.g. 24h, 7d); got \(text.debugDescription)")
-        }
-        return TimeInterval(duration.components.seconds)
-    }
-}
-
-enum ClientOutput {
-    /// One line per secret: "sec_… current, created 2 d ago, last used 5 min ago" or
-    /// "sec_… old, last used 3 h ago, expires in 21 h".
-    static func secretLines(_ secrets: [(entry: ClientSecretEntry, lastUsed: Date?)], now: Date) -> [String] {
-        secrets.enumerated().map { index, secret in
-            let (entry, lastUsed) = secret
-            let state = entry.isValid(at: now) ? (index == 0 ? "current" : "old") : "expired"
-            var parts = ["\(entry.id) \(state)", "created \(Self.ago(entry.createdAt, now))"]
-            parts.append(lastUsed.map { "last used \(Self.ago($0, now))" } ?? "never used")
-            if let expires = entry.expiresAt {
-                parts.append(expires > now ? "expires in \(Self.span(expires.timeIntervalSince(now)))" : "expired \(Self.ago(expires, now))")
-            }
-            return "secret " + parts.joined(separator: ", ")
-        }
-    }
-
-    static func ago(_ time: Date, _ now: Date) -> String {
-        let seconds = now.timeIntervalSince(time)
-        return seconds < 60 ? "just now" : "\(span(seconds)) ago"
-    }
-
-    /// 45 s, 12 min, 3 h, 2 d.
-    static func span(_ seconds: TimeInterval) -> String {
-        switch seconds {
-        case ..<60: return "\(Int(seconds)) s"
-        case ..<3600: return "\(Int(seconds / 60)) min"
-        case ..<172_800: return "\(Int(seconds / 3600)) h"
-        default: return "\(Int(seconds / 86_400)) d"
-        }
-    }
-
-    static func printCreated(_ created: Administration.CreatedClient, json: Bool) {
-        let client = created.client
-        if json {
-            var members: [(String, JSONValue)] = [("client_id", .string(client.id))]
-            if let secret = created.secret { members.append(("client_secret", .string(secret))) }
-            members += [("server", .string(client.server)), ("token_endpoint_auth_method", .string(client.authMethod.rawValue))]
-            Console.json(members)
-            return
-        }
-        Swift.print("client_id:     \(client.id)")
-        if let secret = created.secret {
-            Swift.print("client_secret: \(secret)")
-            Swift.print("(the secret is shown only now; store it safely)")
-        }
-        Swift.print("server:        \(client.server)")
-        Swift.print("auth method:   \(client.authMethod.rawValue)")
-    }
-
-    static func print(_ client: Client, json: Bool) {
-        if json {
-            var members: [(String, JSONValue)] = [
-                ("client_id", .string(client.id)), ("name", .string(client.name)), ("server", .string(client.server)),
-                ("token_endpoint_auth_method", .string(client.authMethod.rawValue)), ("scopes", .array(client.scopes.map(JSONValue.string))),
-                ("enabled", .bool(client.enabled)), ("claims", .object(client.claims)),
-                ("rate_limit", client.rateLimit.map { .string($0.description) } ?? .null),
-            ]
-            if let uri = client.jwksURI { members.append(("jwks_uri", .string(uri))) }
-            if !client.introspectableResources.isEmpty { members.append(("introspects", .array(client.introspectableResources.map(JSONValue.string)))) }
-            Console.json(members)
-            return
-        }
-        Swift.print("\(client.id)  \(client.name)  \(client.authMethod.rawValue)  \(client.enabled ? "enabled" : "disabled")  scopes: \(client.scopes.joined(separator: " "))\(client.rateLimit.map { "  rate limit: \($0)" } ?? "")")
     }
 }

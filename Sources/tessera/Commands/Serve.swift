@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("cache-servers"), help: "How many servers (and as many scope lists and key rings) the node caches; 0 turns the cache off (env TESSERA_CACHE_SERVERS; default 10000).")
     var cacheServers: Int?
     @OptionGroup var limits: RateLimitOptions
+    @OptionGroup var signIn: SignInOptions
     @OptionGroup var data: DataOptions
 
     func run() async throws {
@@ -68,7 +69,10 @@ struct Serve: AsyncParsableCommand {
         let metrics = TesseraMetrics()
         let opened = try await data.open(migrate: !noMigrate, serving: true) { operation, duration in metrics.store(operation: operation, duration: duration) }
         let runtime = TesseraRuntime(stores: opened.stores, masterKey: opened.masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies,
-                                                                                                                   cacheLimits: cacheLimits, eventLog: eventLog),
+                                                                                                                   cacheLimits: cacheLimits, eventLog: eventLog,
+                                                                                                                   passwordParameters: try signIn.passwordParameters(),
+                                                                                                                   sessionLifetime: try signIn.session(),
+                                                                                                                   productName: signIn.product(environment: environment)),
                                      jwksFetcher: HTTPJWKSFetcher(policy: outbound), metrics: metrics)
         // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY); the periodic refresher stays as the safety net.
         opened.stores.changes.observeChanges {

@@ -45,10 +45,27 @@ struct Servers: AsyncParsableCommand {
         @Option(name: .customLong("key-rotation"),
                 help: "Rotate the signing key on a schedule, e.g. 90d (1h to 3650d; the new key is announced 5 minutes before it signs), or none.")
         var keyRotation: String?
+        @Option(name: .customLong("refresh-token-lifetime"), help: "The longest a refresh token family lives from the sign-in, e.g. 30d (default 30d).")
+        var refreshTokenLifetime: String?
+        @Option(name: .customLong("refresh-token-idle-lifetime"), help: "How long an unused refresh token stays valid, e.g. 7d (default 7d).")
+        var refreshTokenIdleLifetime: String?
+        @Flag(name: .customLong("groups-claim"), inversion: .prefixedNo, help: "Put the user's groups into tokens and ID tokens as `groups`.")
+        var groupsClaim: Bool?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
+        /// `default` (nil) or a duration such as `30d`, in seconds.
+        static func refreshLifetime(_ text: String, option: String) throws -> Int? {
+            if text == "default" { return nil }
+            guard let duration = DurationOption.parse(text) else {
+                throw ValidationError("\(option) must be a number with a unit s, m, h or d (e.g. 30d) or default; got \(text.debugDescription)")
+            }
+            return Int(duration.components.seconds)
+        }
+
         func validate() throws {
+            if let refreshTokenLifetime { _ = try Self.refreshLifetime(refreshTokenLifetime, option: "--refresh-token-lifetime") }
+            if let refreshTokenIdleLifetime { _ = try Self.refreshLifetime(refreshTokenIdleLifetime, option: "--refresh-token-idle-lifetime") }
             if let tokenFormat { _ = try TokenFormatOption.parse(tokenFormat) }
             if let rateLimit { _ = try RateLimitOption.parse(rateLimit, option: "--rate-limit") }
             if let maxAssertionLifetime { _ = try Self.lifetime(maxAssertionLifetime) }
@@ -80,7 +97,14 @@ struct Servers: AsyncParsableCommand {
                 claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse),
                 rateLimit: try rateLimit.map { try RateLimitOption.parse($0, option: "--rate-limit") },
                 maxAssertionLifetime: try maxAssertionLifetime.map(Self.lifetime), keyRotation: try keyRotation.map(Self.rotationInterval))
-            ServerOutput.print(server, json: json)
+            guard refreshTokenLifetime != nil || refreshTokenIdleLifetime != nil || groupsClaim != nil else {
+                ServerOutput.print(server, json: json)
+                return
+            }
+            ServerOutput.print(try await opened.administration.updateServerSignIn(
+                name: name, refreshTokenLifetime: try refreshTokenLifetime.map { try Self.refreshLifetime($0, option: "--refresh-token-lifetime") },
+                refreshTokenIdleLifetime: try refreshTokenIdleLifetime.map { try Self.refreshLifetime($0, option: "--refresh-token-idle-lifetime") },
+                groupsClaim: groupsClaim), json: json)
         }
     }
 

@@ -1,0 +1,94 @@
+import ArgumentParser
+import TesseraCore
+import TesseraStore
+import TesseraJSON
+
+/// `tessera groups …`: named sets of users, for the `groups` claim.
+struct Groups: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "groups", abstract: "Create groups and manage their members.",
+        subcommands: [Create.self, Delete.self, AddMember.self, RemoveMember.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        @Argument var name: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            guard !name.isEmpty, name.count <= 128, !name.contains(" ") else { throw AdminError("group name \(quoted(name)) must be 1-128 characters without spaces") }
+            do {
+                try await data.open().stores.users.createGroup(name: name)
+            } catch StoreError.alreadyExists {
+                throw AdminError("a group named \(quoted(name)) exists already")
+            }
+            print("group \(name) created")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        @Argument var name: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            do {
+                try await data.open().stores.users.deleteGroup(name: name)
+            } catch StoreError.notFound {
+                throw AdminError("no group named \(quoted(name))")
+            }
+            print("group \(name) deleted")
+        }
+    }
+
+    struct AddMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-member")
+        @Argument var group: String
+        @Argument var username: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let user = try await opened.administration.requireUser(username)
+            do {
+                try await opened.stores.users.addMember(group: group, userID: user.id)
+            } catch StoreError.notFound {
+                throw AdminError("no group named \(quoted(group)); `tessera groups create \(group)` creates it")
+            }
+            print("user \(user.username) added to group \(group)")
+        }
+    }
+
+    struct RemoveMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-member")
+        @Argument var group: String
+        @Argument var username: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let user = try await opened.administration.requireUser(username)
+            do {
+                try await opened.stores.users.removeMember(group: group, userID: user.id)
+            } catch StoreError.notFound {
+                throw AdminError("user \(user.username) is not a member of group \(quoted(group))")
+            }
+            print("user \(user.username) removed from group \(group)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        @Flag(help: "Print JSON lines.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let names = Dictionary(uniqueKeysWithValues: try await opened.stores.users.listUsers().map { ($0.id, $0.username) })
+            for group in try await opened.stores.users.listGroups() {
+                let members = group.members.map { names[$0] ?? $0 }.sorted()
+                if json {
+                    Console.json([("name", .string(group.name)), ("members", .array(members.map(JSONValue.string)))])
+                } else {
+                    print("\(group.name)  members: \(members.joined(separator: " "))")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraStore
+import TesseraJSON
+
+/// `tessera users …`: the people who sign in on Tessera's pages (deployment-wide).
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "Create and manage users (they sign in at every authorization server of the deployment).",
+        subcommands: [Create.self, List.self, Show.self, Disable.self, Enable.self, SetPassword.self, Delete.self, Sessions.self, SignOut.self, Unlock.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user; with --password-stdin its password is the first line of standard input.")
+        @Argument var username: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @Option(help: "The user's email address.") var email: String?
+        @Flag(name: .customLong("email-verified"), help: "Mark the email address as verified.") var emailVerified = false
+        @Option(name: .customLong("name"), help: "The user's display name.") var displayName: String?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var signIn: SignInOptions
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let password = passwordStdin ? try UserOutput.readPassword() : nil
+            let opened = try await data.open()
+            var user = try await opened.administration.createUser(username: username, password: password, email: email, displayName: displayName,
+                                                                  hasher: try signIn.hasher())
+            if emailVerified { user = try await opened.administration.updateUser(user.id) { $0.emailVerified = true } }
+            UserOutput.print(user, groups: [], json: json)
+            if password == nil && !json { Swift.print("(no password set: `tessera users set-password \(user.username)` sets one)") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the users.")
+        @Flag(help: "Print JSON lines.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            for user in try await opened.stores.users.listUsers() { UserOutput.print(user, groups: nil, json: json) }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one user with its groups (never the password hash).")
+        @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let user = try await opened.administration.requireUser(username)
+            UserOutput.print(user, groups: try await opened.stores.users.groups(ofUser: user.id), json: json)
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user: no sign-in, no new tokens from its refresh tokens.")
+        @Argument var username: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let user = try await data.open().administration.updateUser(username) { $0.disabled = true }
+            print("user \(user.username) disabled")
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
+        @Argument var username: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let user = try await data.open().administration.updateUser(username) { $0.disabled = false }
+            print("user \(user.username) enabled")
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a user's password from the first line of standard input.")
+        @Argument var username: String
+        @Flag(name: .customLong("password-stdin"), help: "Accepted for symmetry with `users create`; the password is always read from standard input.")
+        var passwordStdin = false
+        @OptionGroup var signIn: SignInOptions
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let password = try UserOutput.readPassword()
+            let user = try await data.open().administration.setPassword(username, password: password, hasher: try signIn.hasher())
+            print("password of user \(user.username) set")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user, ending its sessions and refresh tokens.")
+        @Argument var username: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let administration = try await data.open().administration
+            let user = try await administration.requireUser(username)
+            try await administration.deleteUser(user.id)
+            print("user \(user.username) deleted")
+        }
+    }
+
+    struct Sessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a user's sign-in sessions that are still valid.")
+        @Argument var username: String
+        @Flag(help: "Print JSON lines.") var json = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let administration = try await data.open().administration
+            let user = try await administration.requireUser(username)
+            for session in try await administration.sessions(ofUser: user.id) {
+                if json {
+                    Console.json([("sid", .string(session.jti)), ("user_id", .string(user.id)), ("auth_time", .number(Double(session.issuedAt.epochSeconds))),
+                                  ("expires_at", .number(Double(session.expiresAt.epochSeconds)))])
+                } else {
+                    print("\(session.jti)  signed in \(ClientOutput.ago(session.issuedAt, Date())), expires in \(ClientOutput.span(session.expiresAt.timeIntervalSinceNow))")
+                }
+            }
+        }
+    }
+
+    struct SignOut: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "sign-out", abstract: "End a user's sessions and revoke its refresh tokens (and their access tokens).")
+        @Argument var username: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let administration = try await data.open().administration
+            let user = try await administration.requireUser(username)
+            let ended = try await administration.signOut(user.id)
+            print("user \(user.username) signed out: \(ended.sessions) session(s) ended, \(ended.families) refresh token famil\(ended.families == 1 ? "y" : "ies") revoked")
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End the lock failed sign-ins put on a user everywhere (address locks end with their window).")
+        @Argument var username: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let opened = try await data.open()
+            let user = try await opened.administration.requireUser(username)
+            try await SignInThrottle(users: opened.stores.users).unlock(userID: user.id)
+            print("user \(user.username) unlocked")
+        }
+    }
+}
+
+enum UserOutput {
+    /// The first line of standard input, without its line end.
+    static func readPassword() throws -> String {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw AdminError("no password on standard input (pipe it in: `printf '%s\\n' \"$PASSWORD\" | tessera users …`)")
+        }
+        return line
+    }
+
+    static func print(_ user: User, groups: [String]?, json: Bool) {
+        if json {
+            var members: [(String, JSONValue)] = [
+                ("id", .string(user.id)), ("username", .string(user.username)), ("name", user.displayName.map(JSONValue.string) ?? .null),
+                ("email", user.email.map(JSONValue.string) ?? .null), ("email_verified", .bool(user.emailVerified)), ("disabled", .bool(user.disabled)),
+                ("has_password", .bool(user.passwordHash != nil)), ("created_at", .number(Double(user.createdAt.epochSeconds))),
+            ]
+            if let groups { members.append(("groups", .array(groups.map(JSONValue.string)))) }
+            Console.json(members)
+            return
+        }
+        var line = "\(user.id)  \(user.username)  \(user.disabled ? "disabled" : "enabled")"
+        if let email = user.email { line += "  \(email)\(user.emailVerified ? " (verified)" : "")" }
+        if let groups, !groups.isEmpty { line += "  groups: \(groups.joined(separator: " "))" }
+        Swift.print(line)
+    }
+}
