@@ -10,15 +10,14 @@ public struct AuthorizationCodeGrant: TokenGrant {
     let directory: Directory
     let tokens: UserTokenIssuer
     let clock: any WallClock
+    /// Told when a reuse revoked a family, so this node's verifier drops its revocation caches at once.
+    let revoked: @Sendable () -> Void
 
-    init(directory: Directory, tokens: UserTokenIssuer, clock: any WallClock) {
+    public init(directory: Directory, issuer: AccessTokenIssuer, clock: any WallClock, revoked: @escaping @Sendable () -> Void = {}) {
         self.directory = directory
-        self.tokens = tokens
+        self.tokens = UserTokenIssuer(issuer: issuer, directory: directory, clock: clock)
         self.clock = clock
-    }
-
-    public init(directory: Directory, issuer: AccessTokenIssuer, clock: any WallClock) {
-        self.init(directory: directory, tokens: UserTokenIssuer(issuer: issuer, directory: directory, clock: clock), clock: clock)
+        self.revoked = revoked
     }
 
     public func handle(_ request: TokenRequest, client: Client, server: AuthorizationServer) async throws(OAuthError) -> TokenResponse {
@@ -42,6 +41,7 @@ public struct AuthorizationCodeGrant: TokenGrant {
         case .again(let found) where found.kind == .authorizationCode:
             // The code leaked: whoever used it first may be the attacker. Everything issued from it goes.
             _ = try await storeCall("revoking the code's tokens") { () throws(StoreError) in try await store.revokeToken(hash: hash, now: clock.now) }
+            revoked()
             throw OAuthError(.invalidGrant, .codeReused,
                              "the authorization code was already used; the tokens issued for it are revoked. Start the authorization again",
                              detail: ["code_id": found.jti, "first_used": String(found.usedAt?.epochSeconds ?? 0), "user_id": found.subject], clientID: client.id)

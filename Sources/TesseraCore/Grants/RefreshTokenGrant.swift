@@ -10,11 +10,14 @@ public struct RefreshTokenGrant: TokenGrant {
     let directory: Directory
     let tokens: UserTokenIssuer
     let clock: any WallClock
+    /// Told when a reuse revoked a family, so this node's verifier drops its revocation caches at once.
+    let revoked: @Sendable () -> Void
 
-    public init(directory: Directory, issuer: AccessTokenIssuer, clock: any WallClock) {
+    public init(directory: Directory, issuer: AccessTokenIssuer, clock: any WallClock, revoked: @escaping @Sendable () -> Void = {}) {
         self.directory = directory
         self.tokens = UserTokenIssuer(issuer: issuer, directory: directory, clock: clock)
         self.clock = clock
+        self.revoked = revoked
     }
 
     public func handle(_ request: TokenRequest, client: Client, server: AuthorizationServer) async throws(OAuthError) -> TokenResponse {
@@ -28,6 +31,12 @@ public struct RefreshTokenGrant: TokenGrant {
         }
         let hash = Hashing.sha256(token)
         let store = directory.stores.tokens
+        if let scope = request.scope, !scope.isEmpty {
+            // A wider scope is the client's mistake: refuse it before the token is used up (without a scope
+            // parameter nothing can be wider, and the use below is the only read).
+            let found: TokenRecord? = try await storeCall("reading the refresh token") { () throws(StoreError) in try await store.token(hash: hash) }
+            if let found, found.kind == .refreshToken, found.clientID == client.id { _ = try Self.narrowed(scope, granted: found.scopes, clientID: client.id) }
+        }
         let use: TokenUse = try await storeCall("using the refresh token") { () throws(StoreError) in try await store.useToken(hash: hash, clientID: client.id, at: clock.now) }
         let record: TokenRecord
         switch use {
@@ -39,6 +48,7 @@ public struct RefreshTokenGrant: TokenGrant {
             }
             let family = found.parentHash ?? found.hash
             _ = try await storeCall("revoking the refresh token family") { () throws(StoreError) in try await store.revokeToken(hash: family, now: clock.now) }
+            revoked()
             throw OAuthError(.invalidGrant, .refreshReused,
                              "the refresh token was already used (rotated); it may have leaked, so every token of this sign-in is revoked. Sign the user in again",
                              detail: ["jti": found.jti, "first_used": String(found.usedAt?.epochSeconds ?? 0), "user_id": found.subject, "family_revoked": "true"],

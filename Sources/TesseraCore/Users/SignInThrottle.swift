@@ -44,10 +44,12 @@ public struct SignInThrottle: Sendable {
         self.policy = policy
     }
 
+    /// A request without a known address (a test client, a Unix socket) counts as one shared address.
     static func keys(userID: String?, address: String?) -> [(scope: String, key: String)] {
+        let address = address ?? "unknown"
         var keys: [(String, String)] = []
-        if let userID, let address { keys.append(("user_address", "ua:\(userID)|\(address)")) }
-        if let address { keys.append(("address", "a:\(address)")) }
+        if let userID { keys.append(("user_address", "ua:\(userID)|\(address)")) }
+        keys.append(("address", "a:\(address)"))
         if let userID { keys.append(("user", "u:\(userID)")) }
         return keys
     }
@@ -85,7 +87,7 @@ public struct SignInThrottle: Sendable {
     /// A successful sign-in clears the user's counters at this address (not the address's or the user's
     /// overall ones: one success must not reset a spraying count).
     public func recordSuccess(userID: String, address: String?) async throws(StoreError) {
-        if let address { try await users.clearSignInFailures(key: "ua:\(userID)|\(address)") }
+        try await users.clearSignInFailures(key: "ua:\(userID)|\(address ?? "unknown")")
     }
 
     /// Ends every lock of a user (`tessera users unlock`): its own counter; address-bound counters expire.

@@ -49,12 +49,13 @@ public final class TesseraRuntime: Sendable {
         limiter = RateLimiter(policy: settings.rateLimits, clock: clock)
         authenticator = ClientAuthenticator(directory: directory, assertions: assertions, publicURL: settings.publicURL, limiter: limiter)
         let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
+        let verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
+        self.verifier = verifier
         tokens = TokenEndpoint(authenticator: authenticator, grants: [
             ClientCredentialsGrant(directory: directory, issuer: issuer),
-            AuthorizationCodeGrant(directory: directory, issuer: issuer, clock: clock),
-            RefreshTokenGrant(directory: directory, issuer: issuer, clock: clock),
+            AuthorizationCodeGrant(directory: directory, issuer: issuer, clock: clock, revoked: { verifier.revocationHappened() }),
+            RefreshTokenGrant(directory: directory, issuer: issuer, clock: clock, revoked: { verifier.revocationHappened() }),
         ])
-        verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
         introspector = Introspector(verifier: verifier)
         revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
         bearer = BearerCaller(verifier: verifier, directory: directory)

@@ -3,9 +3,16 @@
 /// Takes a current SQLite database back to an older schema, for the tests that check a migration carries
 /// old data forward. A new migration adds its undo here, once for every such test.
 enum SchemaRollback {
-    /// Undoes schemas 7 to 11: one `secret_hash`/`encrypted_secret` per client again, no replaced JWKS,
+    /// Undoes schemas 7 to 12 (12: the sign-in columns and tables); one `secret_hash`/`encrypted_secret` per client again, no replaced JWKS,
     /// no key activation times, no key rotation schedule, leases, master key check or change feed.
     static func backToSchema6(_ store: SQLiteStore) async throws {
+        for column in ["grant_types", "redirect_uris", "post_logout_redirect_uris", "first_party"] {
+            try await store.run("ALTER TABLE clients DROP COLUMN \(column)")
+        }
+        for column in ["refresh_token_ttl", "refresh_token_idle_ttl", "groups_claim"] { try await store.run("ALTER TABLE servers DROP COLUMN \(column)") }
+        try await store.run("DROP INDEX tokens_by_subject")
+        try await store.run("ALTER TABLE tokens DROP COLUMN used_at")
+        for table in ["users", "user_groups", "group_members", "sign_in_failures"] { try await store.run("DROP TABLE \(table)") }
         try await store.run("DROP TABLE client_secret_uses")
         try await store.run("ALTER TABLE clients DROP COLUMN secrets")
         try await store.run("ALTER TABLE clients ADD COLUMN secret_hash BLOB")

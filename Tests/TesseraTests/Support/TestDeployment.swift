@@ -48,7 +48,7 @@ final class TestDeployment: Sendable {
         try Data((encodedKey + "\n").utf8).write(to: directory.appendingPathComponent("master.key"))
         let clock = ManualWallClock(Date())
         let runtime = TesseraRuntime(stores: Stores(store), masterKey: masterKey, settings: TesseraSettings(publicURL: publicURL, rateLimits: rateLimits, trustedProxies: trustedProxies,
-                                                                                                     cacheLimits: cacheLimits, eventLog: eventLog), clock: clock,
+                                                                                                     cacheLimits: cacheLimits, eventLog: eventLog, passwordParameters: .fastForTests), clock: clock,
                                      jwksFetcher: fetcher, eventQueueCapacity: eventQueueCapacity)
         let deployment = TestDeployment(directory: directory, store: store, masterKey: masterKey, clock: clock, runtime: runtime, publicURL: publicURL)
         do {
