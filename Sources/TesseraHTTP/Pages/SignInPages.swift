@@ -5,16 +5,19 @@ import TesseraCore
 enum SignInPages {
     static func signIn(product: String, action: String, clientName: String, carried: [(String, String)], csrf: String, username: String?, error: String?) -> String {
         let invalid = error == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"signin-error\""
+        // The field to type in next has the focus: the password once the username is known.
+        let focusUsername = (username ?? "").isEmpty ? " autofocus" : ""
+        let focusPassword = focusUsername.isEmpty ? " autofocus" : ""
         let errorLine = error.map { "<p class=\"error\" id=\"signin-error\" role=\"alert\">\(HTML.escape($0))</p>" } ?? ""
         return HTML.page(title: "Sign in", product: product, body: """
             <p>to continue to <strong>\(HTML.escape(clientName))</strong></p>
             <form method="post" action="\(HTML.escape(action))">
               \(HTML.hidden(carried + [("csrf_token", csrf), ("tessera_action", "sign_in")]))
               <label for="username">Username</label>
-              <input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus
+              <input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required\(focusUsername)
                      value="\(HTML.escape(username ?? ""))"\(invalid)>
               <label for="password">Password</label>
-              <input type="password" id="password" name="password" autocomplete="current-password" required\(invalid)>
+              <input type="password" id="password" name="password" autocomplete="current-password" required\(focusPassword)\(invalid)>
               \(errorLine)
               <button type="submit" id="sign-in">Sign in</button>
             </form>
