@@ -3,6 +3,9 @@ import Crypto
 import Dispatch
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Hashes and checks user passwords with scrypt (swift-crypto's `_CryptoExtras`), on a bounded pool of
 /// threads of its own: hashing is slow on purpose (tens of milliseconds and 16 MiB each), so it never
@@ -106,6 +109,7 @@ public final class PasswordHasher: Sendable {
         defer { release() }
         let result: Result<[UInt8], Failure> = await withCheckedContinuation { continuation in
             queue.async {
+                Self.lowerThreadPriority()
                 do {
                     let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: 1 << parameters.logRounds,
                                                        blockSize: parameters.blockSize, parallelism: parameters.parallelism)
@@ -147,6 +151,15 @@ public final class PasswordHasher: Sendable {
             return slots.waiting.removeFirst()  // the slot passes to the next waiter
         }
         next?.resume()
+    }
+
+    /// Hashing threads run at nice 10 (Linux applies `setpriority` to the calling thread): when a core is
+    /// shared, the event loop thread gets about nine tenths of it, so token and introspection requests keep
+    /// their pace under a flood of sign-ins, which take what is left.
+    static func lowerThreadPriority() {
+        #if canImport(Glibc)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 
     static func parse(_ stored: String) -> (parameters: Parameters, salt: [UInt8], hash: [UInt8])? {
