@@ -9,50 +9,22 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("TESSERA_BIN", os.path.join(ROOT, ".build", "debug", "tessera"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
+from live import BINARY, ROOT, free_port, status, wait_until  # noqa: E402
+
 OUTPUT = os.environ.get("TESSERA_TEST_OUTPUT", os.path.join(ROOT, "test-output", "browser"))
 MODULES = "/usr/lib/apache2/modules"
 PASSWORD = "correct horse battery staple"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def status(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
-
-
-def wait_until(condition, message, seconds=30):
-    # Polls an observable condition, never a fixed sleep.
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(message)
 
 
 class BrowserSignsInThroughModAuthOpenIDC(unittest.TestCase):

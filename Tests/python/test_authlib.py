@@ -5,25 +5,17 @@ through the same client authentication. Run by scripts/test; needs the debug bui
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+import urllib.error
 import urllib.request
 
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import ClientSecretJWT, PrivateKeyJWT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("TESSERA_BIN", os.path.join(ROOT, ".build", "debug", "tessera"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from live import BINARY, free_port, wait_until
 
 
 class AuthlibAgainstTessera(unittest.TestCase):
@@ -86,15 +78,7 @@ class AuthlibAgainstTessera(unittest.TestCase):
         except OSError:
             return 0, {}
 
-    @staticmethod
-    def wait_until(condition, message):
-        # Polls an observable condition (the server answering, a client being known), never a fixed sleep.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            time.sleep(0.05)
-        raise AssertionError(message)
+    wait_until = staticmethod(wait_until)
 
     def check_token_cycle(self, session, client_id):
         token = session.fetch_token(self.token_endpoint, grant_type="client_credentials", scope="orders.read")

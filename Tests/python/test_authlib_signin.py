@@ -8,28 +8,19 @@ import html
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.request
 
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, jwt
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("TESSERA_BIN", os.path.join(ROOT, ".build", "debug", "tessera"))
+from live import BINARY, free_port, status, wait_until
+
 PASSWORD = "correct horse battery staple"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class AuthlibSignsUsersIn(unittest.TestCase):
@@ -43,7 +34,7 @@ class AuthlibSignsUsersIn(unittest.TestCase):
         cls.redirect_uri = "http://127.0.0.1:8765/callback"
         cls.log = open(os.path.join(cls.dir.name, "serve.log"), "w")
         cls.server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", cls.data, "--password-cost", "12"], stderr=cls.log)
-        cls.wait_until(lambda: cls.status(cls.base + "/healthz") == 200, "the server did not start")
+        wait_until(lambda: status(cls.base + "/healthz") == 200, "the server did not start")
         cls.tessera("scopes", "create", "--server", "default", "orders.read", "--description", "Read your orders")
         cls.tessera("users", "create", "ada", "--password-stdin", "--email", "ada@example.com", "--name", "Ada Lovelace", "--password-cost", "12",
                     stdin=PASSWORD + "\n")
@@ -56,7 +47,7 @@ class AuthlibSignsUsersIn(unittest.TestCase):
         cls.metadata = requests.get(cls.issuer + "/.well-known/openid-configuration").json()
         for client in (cls.web_id, cls.spa_id):
             url = cls.issuer + "/.well-known/openid-configuration?client_id=" + client
-            cls.wait_until(lambda: cls.status(url) == 200, f"the server never learnt of client {client}")
+            wait_until(lambda: status(url) == 200, f"the server never learnt of client {client}")
 
     @classmethod
     def tearDownClass(cls):
@@ -71,26 +62,6 @@ class AuthlibSignsUsersIn(unittest.TestCase):
         if result.returncode != 0:
             raise AssertionError(f"tessera {' '.join(arguments)} failed: {result.stderr}")
         return result.stdout
-
-    @staticmethod
-    def status(url):
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-        except OSError:
-            return 0
-
-    @staticmethod
-    def wait_until(condition, message):
-        # Polls an observable condition (the server answering, a client being known), never a fixed sleep.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            time.sleep(0.05)
-        raise AssertionError(message)
 
     def submit(self, browser, page, **fields):
         """Posts the page's form: its hidden fields (the request, the CSRF token) plus `fields`."""

@@ -21,11 +21,7 @@ public struct AuthorizationCodeGrant: TokenGrant {
     }
 
     public func handle(_ request: TokenRequest, client: Client, server: AuthorizationServer) async throws(OAuthError) -> TokenResponse {
-        guard client.grantTypes.contains(grantType) else {
-            throw OAuthError(.unauthorizedClient, .grantNotAllowed,
-                             "client \(client.id) may not use the authorization_code grant; its grant types are [\(client.grantTypes.joined(separator: ", "))]",
-                             clientID: client.id)
-        }
+        try requireRegistered(client)
         guard let code = request.code, !code.isEmpty else {
             throw OAuthError(.invalidRequest, .requestMissingParameter, "the token request has no code; send the code from the authorization response", clientID: client.id)
         }

@@ -17,11 +17,7 @@ public struct ClientCredentialsGrant: TokenGrant {
                              "client \(client.id) is a public client (auth method none); the client_credentials grant needs a confidential client with a secret or key",
                              clientID: client.id)
         }
-        guard client.grantTypes.contains(grantType) else {
-            throw OAuthError(.unauthorizedClient, .grantNotAllowed,
-                             "client \(client.id) may not use the client_credentials grant; its grant types are [\(client.grantTypes.joined(separator: ", "))]",
-                             clientID: client.id)
-        }
+        try requireRegistered(client)
         let scopes = try await ScopeSelection.select(requested: request.scope, client: client, server: server, directory: directory)
         let audiences = try ResourceSelection.select(requested: request.resources, server: server, clientID: client.id)
         return try await issuer.issue(subject: client.id, client: client, server: server, scopes: scopes, audiences: audiences)

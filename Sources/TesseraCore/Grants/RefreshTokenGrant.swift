@@ -21,11 +21,7 @@ public struct RefreshTokenGrant: TokenGrant {
     }
 
     public func handle(_ request: TokenRequest, client: Client, server: AuthorizationServer) async throws(OAuthError) -> TokenResponse {
-        guard client.grantTypes.contains(grantType) else {
-            throw OAuthError(.unauthorizedClient, .grantNotAllowed,
-                             "client \(client.id) may not use the refresh_token grant; its grant types are [\(client.grantTypes.joined(separator: ", "))]",
-                             clientID: client.id)
-        }
+        try requireRegistered(client)
         guard let token = request.refreshToken, !token.isEmpty else {
             throw OAuthError(.invalidRequest, .requestMissingParameter, "the token request has no refresh_token", clientID: client.id)
         }
