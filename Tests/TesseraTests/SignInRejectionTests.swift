@@ -160,7 +160,12 @@ import TesseraStore
                 let cc = try await driver.token([("grant_type", "client_credentials")], client: app)
                 #expect(cc.error == "unauthorized_client" && cc.description.contains("client_credentials"), "a code-flow client has no client_credentials: \(cc.text)")
 
-                for reason in [ReasonCode.codeVerifierMismatch, .codeVerifierMissing, .codeClientMismatch, .codeRedirectURIMismatch, .codeExpired, .codeReused,
+                let beforeDisable = try await driver.exchange(try await driver.code(client: app, pkce: pkce, username: "ada"), client: app, verifier: pkce.verifier)
+                _ = try await deployment.admin.updateUser("ada") { $0.disabled = true }
+                let disabledRefresh = try await driver.refresh(try #require(beforeDisable.json["refresh_token"] as? String), client: app)
+                #expect(disabledRefresh.error == "invalid_grant" && disabledRefresh.description.contains("disabled"), "a disabled user gets no new tokens")
+
+                for reason in [ReasonCode.grantUserUnavailable, .codeVerifierMismatch, .codeVerifierMissing, .codeClientMismatch, .codeRedirectURIMismatch, .codeExpired, .codeReused,
                                .refreshClientMismatch, .refreshScopeWidened, .refreshUnknown, .grantNotAllowed] {
                     #expect(try await Self.event(deployment, reason) != nil, "\(reason) is in the event log")
                 }
