@@ -115,6 +115,29 @@ import TesseraStore
         }
     }
 
+    @Test func declinedConsentGoesBackAsAccessDeniedAndASecondSignInEndsTheFirstSession() async throws {
+        try await TestDeployment.with { deployment in
+            try await deployment.http { http in
+                let driver = SignInDriver(http, deployment)
+                let ada = try await driver.user("ada")
+                let app = try await driver.client()
+                let pkce = SignInDriver.PKCE.make()
+                let page = try await driver.authorize(driver.authorizeParameters(client: app.id, pkce: pkce))
+                let consent = try await driver.submit(page, [("username", "ada"), ("password", "correct horse battery")])
+                let denied = try await driver.submit(consent, [("decision", "deny")])
+                let redirect = SignInDriver.redirectParameters(denied)
+                #expect(denied.status == 302 && redirect["error"] == "access_denied" && redirect["state"] == "s-123" && redirect["code"] == nil, "\(redirect)")
+                #expect(try await deployment.events().contains { $0.reason == ReasonCode.authorizeAccessDenied.rawValue })
+                let first = try #require(driver.cookies["tessera_session"])
+                let again = try await driver.authorize(driver.authorizeParameters(client: app.id, pkce: pkce, extra: [("prompt", "login")]))
+                #expect(again.text.contains("id=\"password\""), "prompt=login asks for the password despite the session")
+                _ = try await driver.submit(again, [("username", "ada"), ("password", "correct horse battery")])
+                #expect(driver.cookies["tessera_session"] != first, "a new session cookie")
+                #expect(try await deployment.admin.sessions(ofUser: ada.id).count == 1, "the first session ended with the second sign-in")
+            }
+        }
+    }
+
     @Test func usersSignOutEndsSessionsAndRevokesRefreshFamilies() async throws {
         try await TestDeployment.with { deployment in
             try await deployment.http { http in

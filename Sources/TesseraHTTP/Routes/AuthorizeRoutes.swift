@@ -61,6 +61,8 @@ struct AuthorizeRoutes {
                 if action == "sign_in" {
                     switch await signIn(username: parameters["username"] ?? "", password: parameters["password"] ?? "", from: address) {
                     case .success(let success):
+                        // A new sign-in replaces the browser's session: the old one ends (no session fixation).
+                        if let previous = cookies[Self.sessionCookie] { try? await runtime.signIn.end(cookie: previous) }
                         session = success.session
                         freshSignIn = true
                         setCookies.append(Cookies.setting(Self.sessionCookie, success.cookie, path: "/", maxAge: Int(runtime.signIn.sessionLifetime),
