@@ -1,8 +1,9 @@
 # Shared by scripts/bench and scripts/bench-scale (sourced): paired wrk slices. Needs BASE, BENCH_DIR,
-# CONNECTIONS, SLICE, WARMUP, ROUNDS and RESULTS set; wrk runs pinned to CPU 1.
+# CONNECTIONS, SLICE, WARMUP, ROUNDS and RESULTS set (WRK_TIMEOUT optional: wrk's request timeout, for
+# slow scenarios like sign-ins); wrk runs pinned to CPU 1.
 slice() { # URL SCRIPT [env...]: one measured wrk run, its JSON line
     local url=$1 script=$2; shift 2
-    env "$@" taskset -c 1 wrk -t1 -c$CONNECTIONS -d$SLICE --latency -s "$BENCH_DIR/$script" "$url" | grep '^{'
+    env "$@" taskset -c 1 wrk -t1 -c$CONNECTIONS -d$SLICE ${WRK_TIMEOUT:+--timeout $WRK_TIMEOUT} --latency -s "$BENCH_DIR/$script" "$url" | grep '^{'
 }
 # measure NAME URL SCRIPT [env...]: a warm-up, then ROUNDS pairs of (ceiling slice, scenario slice).
 measure() {
