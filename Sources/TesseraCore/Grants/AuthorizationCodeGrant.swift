@@ -5,19 +5,12 @@ import TesseraStore
 /// The `authorization_code` grant (RFC 6749 §4.1.3 with PKCE, RFC 7636 §4.6): trades a code for the
 /// tokens of the user who signed in. The code is used once, atomically; a second use revokes every
 /// token issued from the first (RFC 9700 §4.2.4).
-public struct AuthorizationCodeGrant: TokenGrant {
+public struct AuthorizationCodeGrant: UserGrant {
     public let grantType = "authorization_code"
-    let directory: Directory
-    let tokens: UserTokenIssuer
-    let clock: any WallClock
-    /// Told when a reuse revoked a family, so this node's verifier drops its revocation caches at once.
-    let revoked: @Sendable () -> Void
+    let parts: UserGrantParts
 
-    public init(directory: Directory, issuer: AccessTokenIssuer, clock: any WallClock, revoked: @escaping @Sendable () -> Void = {}) {
-        self.directory = directory
-        self.tokens = UserTokenIssuer(issuer: issuer, directory: directory, clock: clock)
-        self.clock = clock
-        self.revoked = revoked
+    public init(_ parts: UserGrantParts) {
+        self.parts = parts
     }
 
     public func handle(_ request: TokenRequest, client: Client, server: AuthorizationServer) async throws(OAuthError) -> TokenResponse {

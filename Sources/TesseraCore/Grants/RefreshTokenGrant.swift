@@ -5,19 +5,12 @@ import TesseraStore
 /// retires the presented one, atomically; presenting a retired one again revokes the whole family — every
 /// refresh and access token issued since the sign-in (RFC 9700 §4.14). Scope may be narrowed, never
 /// widened. Refresh tokens are never issued for client_credentials.
-public struct RefreshTokenGrant: TokenGrant {
+public struct RefreshTokenGrant: UserGrant {
     public let grantType = "refresh_token"
-    let directory: Directory
-    let tokens: UserTokenIssuer
-    let clock: any WallClock
-    /// Told when a reuse revoked a family, so this node's verifier drops its revocation caches at once.
-    let revoked: @Sendable () -> Void
+    let parts: UserGrantParts
 
-    public init(directory: Directory, issuer: AccessTokenIssuer, clock: any WallClock, revoked: @escaping @Sendable () -> Void = {}) {
-        self.directory = directory
-        self.tokens = UserTokenIssuer(issuer: issuer, directory: directory, clock: clock)
-        self.clock = clock
-        self.revoked = revoked
+    public init(_ parts: UserGrantParts) {
+        self.parts = parts
     }
 
     public func handle(_ request: TokenRequest, client: Client, server: AuthorizationServer) async throws(OAuthError) -> TokenResponse {

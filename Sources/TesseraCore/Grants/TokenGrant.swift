@@ -18,3 +18,31 @@ extension TokenGrant {
         }
     }
 }
+
+/// What the grants of signed-in users (authorization code, refresh token) are built from, once per node.
+public struct UserGrantParts: Sendable {
+    let directory: Directory
+    let tokens: UserTokenIssuer
+    let clock: any WallClock
+    /// Told when a reuse revoked a family, so this node's verifier drops its revocation caches at once.
+    let revoked: @Sendable () -> Void
+
+    public init(directory: Directory, issuer: AccessTokenIssuer, clock: any WallClock, revoked: @escaping @Sendable () -> Void = {}) {
+        self.directory = directory
+        self.tokens = UserTokenIssuer(issuer: issuer, directory: directory, clock: clock)
+        self.clock = clock
+        self.revoked = revoked
+    }
+}
+
+/// A grant of signed-in users: reaches its parts by name.
+protocol UserGrant: TokenGrant {
+    var parts: UserGrantParts { get }
+}
+
+extension UserGrant {
+    var directory: Directory { parts.directory }
+    var tokens: UserTokenIssuer { parts.tokens }
+    var clock: any WallClock { parts.clock }
+    var revoked: @Sendable () -> Void { parts.revoked }
+}

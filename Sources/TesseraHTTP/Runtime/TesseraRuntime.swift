@@ -51,10 +51,11 @@ public final class TesseraRuntime: Sendable {
         let issuer = AccessTokenIssuer(directory: directory, clock: clock, publicURL: settings.publicURL)
         let verifier = TokenVerifier(directory: directory, tokens: stores.tokens, clock: clock, publicURL: settings.publicURL)
         self.verifier = verifier
+        let userGrants = UserGrantParts(directory: directory, issuer: issuer, clock: clock, revoked: { verifier.revocationHappened() })
         tokens = TokenEndpoint(authenticator: authenticator, grants: [
             ClientCredentialsGrant(directory: directory, issuer: issuer),
-            AuthorizationCodeGrant(directory: directory, issuer: issuer, clock: clock, revoked: { verifier.revocationHappened() }),
-            RefreshTokenGrant(directory: directory, issuer: issuer, clock: clock, revoked: { verifier.revocationHappened() }),
+            AuthorizationCodeGrant(userGrants),
+            RefreshTokenGrant(userGrants),
         ])
         introspector = Introspector(verifier: verifier)
         revoker = Revoker(verifier: verifier, tokens: stores.tokens, clock: clock)
