@@ -56,6 +56,7 @@ extension PostgresStore: EventLog {
         add("reason =", query.reason)
         add("time >=", query.since?.timeIntervalSince1970)
         add("id >", query.afterID.map { Int($0) })
+        add("id <", query.beforeID.map { Int($0) })
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         binds.append(max(1, min(query.limit, 100_000)))
         let sql = "SELECT id, \(Self.eventColumns.joined(separator: ", ")) FROM events \(filter) ORDER BY id DESC LIMIT $\(binds.count)"

@@ -40,6 +40,7 @@ extension SQLiteStore: EventLog {
         add("reason = ?", query.reason.map { .text($0) })
         add("time >= ?", query.since.map { .date($0) })
         add("id > ?", query.afterID.map { .integer(Int($0)) })
+        add("id < ?", query.beforeID.map { .integer(Int($0)) })
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         binds.append(.integer(max(1, min(query.limit, 100_000))))
         let rows = try await run("SELECT id, \(Self.eventColumns) FROM events \(filter) ORDER BY id DESC LIMIT ?", binds)

@@ -21,7 +21,7 @@ extension MemoryStore {
                 (query.server.map { event.server == $0 } ?? true) && (query.clientID.map { event.clientID == $0 } ?? true)
                     && (query.requestID.map { event.requestID == $0 } ?? true) && (query.outcome.map { event.outcome == $0 } ?? true)
                     && (query.reason.map { event.reason == $0 } ?? true) && (query.since.map { event.time >= $0 } ?? true)
-                    && (query.afterID.map { (event.id ?? 0) > $0 } ?? true)
+                    && (query.afterID.map { (event.id ?? 0) > $0 } ?? true) && (query.beforeID.map { (event.id ?? 0) < $0 } ?? true)
             }
             return Array(matching.suffix(max(1, min(query.limit, 100_000))))
         }

@@ -132,6 +132,8 @@ extension StoreConformance {
         try await expect(newest.map(\.requestID) == (445..<450).map { "req-\($0)" }, "limit keeps the newest, oldest first")
         let after = try await stores.events.events(matching: EventQuery(afterID: all[447].id, limit: 100))
         try await expect(after.map(\.requestID) == ["req-448", "req-449"], "afterID follows new events")
+        let before = try await stores.events.events(matching: EventQuery(beforeID: all[447].id, limit: 2))
+        try await expect(before.map(\.requestID) == ["req-445", "req-446"], "beforeID pages back: the newest two below the cursor, oldest first")
         try await expect(try await stores.events.events(matching: EventQuery(server: "beta")).isEmpty, "server filter")
     }
 

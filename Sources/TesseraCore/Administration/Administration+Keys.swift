@@ -21,7 +21,7 @@ extension Administration {
         let keys = try await stores.keys.keys(server: server)
         let states = KeyState.of(keys, at: now)
         if let waiting = states.first(where: { $0.state == .next })?.key {
-            throw AdminError("key \(waiting.kid) of server \(server) is already waiting to sign from \(waiting.activatesAt.epochSeconds); "
+            throw AdminError.conflict("key \(waiting.kid) of server \(server) is already waiting to sign from \(waiting.activatesAt.epochSeconds); "
                              + "let it become current or retire it (`tessera keys retire --server \(server) \(waiting.kid)`)")
         }
         // The newest activation signs, so the new key must sort after every existing one even if the
@@ -46,10 +46,10 @@ extension Administration {
         let states = KeyState.of(try await stores.keys.keys(server: server), at: clock.now)
         let published = states.filter { $0.state != .retired }
         guard var key = published.first(where: { $0.key.kid == kid }) else {
-            throw AdminError("server \(quoted(server)) has no published key \(quoted(kid)); its keys: [\(published.map { "\($0.key.kid) (\($0.state.rawValue))" }.joined(separator: ", "))]")
+            throw AdminError.notFound("server \(quoted(server)) has no published key \(quoted(kid)); its keys: [\(published.map { "\($0.key.kid) (\($0.state.rawValue))" }.joined(separator: ", "))]")
         }
         guard key.state != .current else {
-            throw AdminError("key \(quoted(kid)) is the current signing key of server \(server); retiring it would leave nothing to sign with — rotate first (`tessera keys rotate --server \(server)`)")
+            throw AdminError.conflict("key \(quoted(kid)) is the current signing key of server \(server); retiring it would leave nothing to sign with — rotate first (`tessera keys rotate --server \(server)`)")
         }
         key.key.active = false
         try await stores.keys.updateKey(key.key)

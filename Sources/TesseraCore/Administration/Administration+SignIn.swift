@@ -66,17 +66,11 @@ extension Administration {
     /// Changes a server's refresh token lifetimes (seconds) and groups claim; nil leaves a setting as it is.
     public func updateServerSignIn(name: String, refreshTokenLifetime: Int?? = nil, refreshTokenIdleLifetime: Int?? = nil,
                                    groupsClaim: Bool? = nil) async throws -> AuthorizationServer {
-        var server = try await requireServer(name)
-        if let refreshTokenLifetime { server.refreshTokenLifetime = refreshTokenLifetime }
-        if let refreshTokenIdleLifetime { server.refreshTokenIdleLifetime = refreshTokenIdleLifetime }
-        if let groupsClaim { server.groupsClaim = groupsClaim }
-        let (absolute, idle) = server.refreshLifetimes
-        guard (300...31_536_000).contains(absolute), (300...31_536_000).contains(idle) else {
-            throw AdminError("refresh token lifetimes must be between 5 minutes and 365 days; got \(absolute) s absolute, \(idle) s idle")
-        }
-        guard idle <= absolute else { throw AdminError("the idle lifetime (\(idle) s) cannot be longer than the absolute lifetime (\(absolute) s)") }
-        try await stores.servers.updateServer(server)
-        return server
+        var change = ServerChange()
+        change.refreshTokenLifetime = refreshTokenLifetime
+        change.refreshTokenIdleLifetime = refreshTokenIdleLifetime
+        change.groupsClaim = groupsClaim
+        return try await updateServer(name: name, change)
     }
 
     // MARK: Users and groups
@@ -104,7 +98,7 @@ extension Administration {
     public func requireUser(_ nameOrID: String) async throws -> User {
         if let user = try await stores.users.user(username: nameOrID.lowercased()) { return user }
         if let user = try await stores.users.user(id: nameOrID) { return user }
-        throw AdminError("no user named \(quoted(nameOrID)); `tessera users list` shows them")
+        throw AdminError.notFound("no user named \(quoted(nameOrID)); `tessera users list` shows them")
     }
 
     public func updateUser(_ nameOrID: String, change: (inout User) throws -> Void) async throws -> User {

@@ -39,27 +39,15 @@ public struct Administration: Sendable {
     public func updateServer(name: String, audiences: [String]? = nil, accessTokenTTL: Int? = nil, claims: [String: JSONValue]? = nil,
                              tokenFormat: TokenFormat? = nil, rateLimit: RateLimit?? = nil,
                              maxAssertionLifetime: Int?? = nil, keyRotation: Int?? = nil) async throws -> AuthorizationServer {
-        var server = try await requireServer(name)
-        if let keyRotation {
-            if let seconds = keyRotation, !Self.keyRotationRange.contains(seconds) {
-                throw AdminError("the key rotation interval must be between 1 hour and 3650 days (3600 to 315360000 seconds); got \(seconds) seconds")
-            }
-            server.keyRotation = keyRotation
-        }
-        if let rateLimit { server.rateLimit = rateLimit }
-        if let maxAssertionLifetime {
-            if let seconds = maxAssertionLifetime, !(30...86_400).contains(seconds) {
-                throw AdminError("the maximum assertion lifetime must be between 30 and 86400 seconds; got \(seconds)")
-            }
-            server.maxAssertionLifetime = maxAssertionLifetime
-        }
-        if let audiences, !audiences.isEmpty { server.audiences = audiences }
-        if let accessTokenTTL { server.accessTokenTTL = accessTokenTTL }
-        if let claims { server.claims = claims }
-        if let tokenFormat { server.tokenFormat = tokenFormat }
-        try Self.checkServerSettings(audiences: server.audiences, accessTokenTTL: server.accessTokenTTL, claims: server.claims)
-        try await stores.servers.updateServer(server)
-        return server
+        var change = ServerChange()
+        change.audiences = audiences.flatMap { $0.isEmpty ? nil : $0 }
+        change.accessTokenTTL = accessTokenTTL
+        change.claims = claims
+        change.tokenFormat = tokenFormat
+        change.rateLimit = rateLimit
+        change.maxAssertionLifetime = maxAssertionLifetime
+        change.keyRotation = keyRotation
+        return try await updateServer(name: name, change)
     }
 
     /// Scheduled key rotation intervals accepted: from an hour (longer than the publish delay, so keys
@@ -76,8 +64,10 @@ public struct Administration: Sendable {
         try checkCustomClaims(claims)
     }
 
-    /// Creates the server `default` if the deployment has none (first start).
+    /// Creates the server `default` if the deployment has none (first start), and the built-in `system`
+    /// server of the management API (`SystemServer`). Returns whether `default` was created.
     public func bootstrapDefaultServer() async throws -> Bool {
+        try await bootstrapSystemServer()
         if try await stores.servers.server(named: "default") != nil { return false }
         do {
             try await createServer(name: "default")
@@ -90,7 +80,10 @@ public struct Administration: Sendable {
     public func createScope(server: String, name: String, description: String?) async throws -> Scope {
         _ = try await requireServer(server)
         guard Scope.isValidName(name) else {
-            throw AdminError("scope name \(quoted(name)) must be printable ASCII without spaces, quotes or backslashes")
+            throw AdminError("scope name \(quoted(name)) must be printable ASCII without spaces, quotes or backslashes", field: "name")
+        }
+        guard !name.hasPrefix(SystemServer.reservedScopePrefix) else {
+            throw AdminError("scope names starting with \(SystemServer.reservedScopePrefix) are reserved for the management scopes of the built-in server system", field: "name")
         }
         let scope = Scope(server: server, name: name, description: description)
         try await stores.scopes.createScope(scope)
@@ -107,13 +100,8 @@ public struct Administration: Sendable {
                              scopes: [String] = [], claims: [String: JSONValue] = [:], introspects: [String] = [],
                              flow: ClientFlowSettings = ClientFlowSettings()) async throws -> CreatedClient {
         let serverRecord = try await requireServer(server)
-        for resource in introspects where !serverRecord.audiences.contains(resource) {
-            throw AdminError("--introspects \(quoted(resource)) is not an audience of server \(quoted(server)); its audiences are [\(serverRecord.audiences.joined(separator: ", "))]")
-        }
-        let defined = Set(try await stores.scopes.scopes(server: server).map(\.name))
-        for scope in scopes where !defined.contains(scope) {
-            throw AdminError("scope \(quoted(scope)) is not defined on server \(quoted(server)); create it with `tessera scopes create --server \(server) \(scope)`")
-        }
+        try Self.checkIntrospects(introspects, server: serverRecord)
+        try await checkScopes(scopes, server: server)
         try Self.checkCustomClaims(claims)
         if method == .privateKeyJWT {
             guard (jwks == nil) != (jwksURI == nil) else {
@@ -152,14 +140,14 @@ public struct Administration: Sendable {
 
     public func requireServer(_ name: String) async throws -> AuthorizationServer {
         guard let server = try await stores.servers.server(named: name) else {
-            throw AdminError("no authorization server named \(quoted(name)); `tessera servers list` shows them")
+            throw AdminError.notFound("no authorization server named \(quoted(name)); `tessera servers list` shows them")
         }
         return server
     }
 
     public func requireClient(_ id: String) async throws -> Client {
         guard let client = try await stores.clients.client(id: id) else {
-            throw AdminError("no client with id \(quoted(id))")
+            throw AdminError.notFound("no client with id \(quoted(id))")
         }
         return client
     }

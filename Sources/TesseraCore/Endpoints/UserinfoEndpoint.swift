@@ -22,25 +22,14 @@ public struct UserinfoEndpoint: Sendable {
         guard let token, !token.isEmpty else {
             throw OAuthError(.invalidToken, .tokenMissing, "userinfo needs an access token: send Authorization: Bearer <access token>", status: 401)
         }
-        let facts: TokenFacts
-        switch try await verifier.check(token, server: server) {
-        case .inactive(let reason, let detail):
-            var logged = detail
-            logged["bearer_reason"] = reason.rawValue
-            throw OAuthError(.invalidToken, .bearerTokenInvalid,
-                             "the Bearer token is not an active access token of authorization server \(quoted(server.name)) (\(reason.rawValue))", detail: logged)
-        case .active(let active):
-            facts = active
-        }
-        guard facts.kind == .accessToken, facts.username != nil else {
+        let (facts, _) = try await BearerCheck(verifier: verifier, directory: directory)
+            .accessToken(token, server: server, hint: "sign the user in again to get a new access token")
+        guard facts.username != nil else {
             throw OAuthError(.invalidToken, .userinfoNotUserToken,
                              "the access token was not issued for a signed-in user; userinfo answers only for tokens from the authorization code flow",
                              clientID: facts.clientID)
         }
-        guard facts.scopes.contains("openid") else {
-            throw OAuthError(.insufficientScope, .bearerScopeMissing, "the access token lacks the scope openid; it has [\(facts.scopes.joined(separator: ", "))]",
-                             detail: ["scope": "openid"], clientID: facts.clientID)
-        }
+        try BearerCheck.requireScope("openid", of: facts, allowed: facts.scopes.contains("openid"))
         let user = try await UserCheck.active(userID: facts.subject, clientID: facts.clientID, directory: directory)
         let groups: [String] = (server.groupsClaim || facts.scopes.contains("groups"))
             ? try await storeCall("loading the user's groups") { () throws(StoreError) in try await directory.stores.users.groups(ofUser: user.id) }

@@ -20,6 +20,10 @@ public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
     public static let invalidToken = ErrorCode("invalid_token", status: 401)
     public static let insufficientScope = ErrorCode("insufficient_scope", status: 403)
     public static let notFound = ErrorCode("not_found", status: 404)
+    /// The management API's answer to a change that clashes with what exists (RFC 9110 §15.5.10).
+    public static let conflict = ErrorCode("conflict", status: 409)
+    /// The management API's answer to a stale `If-Match` (RFC 9110 §15.5.13).
+    public static let preconditionFailed = ErrorCode("precondition_failed", status: 412)
     public static let unsupportedResponseType = ErrorCode("unsupported_response_type", status: 400)
     public static let accessDenied = ErrorCode("access_denied", status: 403)
     public static let loginRequired = ErrorCode("login_required", status: 400)
