@@ -19,6 +19,7 @@ public enum TesseraApplication {
         AuthorizeRoutes(runtime: runtime).register(on: router)
         UserinfoRoutes(runtime: runtime).register(on: router)
         LogoutRoutes(runtime: runtime).register(on: router)
+        ManagementRoutes(runtime: runtime).register(on: router)
         return router
     }
 

@@ -30,7 +30,7 @@ import TesseraStore
         try await MasterKeyCheck.verify(old, in: stores.sealed, at: clock.now)
 
         let count = try await MasterKeyRotation.rotate(stores: stores, from: old, to: new, at: clock.now)
-        #expect(count == ResealCount(signingKeys: 2, clientSecrets: 1), "\(count)")
+        #expect(count == ResealCount(signingKeys: 3, clientSecrets: 1), "\(count)")  // default (2) and system (1)
         try await MasterKeyCheck.verify(new, in: stores.sealed, at: clock.now)
         await #expect { try await MasterKeyCheck.verify(old, in: stores.sealed, at: clock.now) } throws: { error in
             "\(error)".contains("the master key does not open this database's keys")
@@ -85,7 +85,7 @@ import TesseraStore
         let oldKey = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
 
         let rotated = try CLIProcess.run(["master-key", "rotate"] + data)
-        #expect(rotated.status == 0 && rotated.stdout.contains("resealed 1 signing key and 1 client secret under a new master key"), "\(rotated.stdout)\(rotated.stderr)")
+        #expect(rotated.status == 0 && rotated.stdout.contains("resealed 2 signing keys and 1 client secret under a new master key"), "\(rotated.stdout)\(rotated.stderr)")
         let newKey = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(newKey != oldKey)
         _ = try MasterKey(encoded: newKey)

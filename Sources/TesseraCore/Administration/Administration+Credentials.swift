@@ -69,7 +69,7 @@ extension Administration {
             throw AdminError("client \(clientID) publishes its keys at \(client.jwksURI ?? "its jwks_uri"); rotate them there (Tessera refetches on an unknown kid)")
         }
         guard keepOldFor >= 0 else { throw AdminError("--keep-old-for must not be negative") }
-        try Self.checkJWKS(jwks)
+        try await Self.checkJWKS(jwks)
         client.jwks = jwks
         client.previousJWKS = keepOldFor > 0 ? old : nil
         client.previousJWKSExpiresAt = keepOldFor > 0 ? clock.now.addingTimeInterval(keepOldFor) : nil

@@ -39,19 +39,19 @@ extension Administration {
             client.grantTypes = []  // a public client without redirect URIs can do nothing until it gets some
         }
         if let unknown = client.grantTypes.first(where: { !Self.grantTypes.contains($0) }) {
-            throw AdminError("grant type \(quoted(unknown)) is not one of \(Self.grantTypes.joined(separator: ", "))")
+            throw AdminError("grant type \(quoted(unknown)) is not one of \(Self.grantTypes.joined(separator: ", "))", field: "grant_types")
         }
         for uri in client.redirectURIs + client.postLogoutRedirectURIs where !RedirectURIMatch.isRegistrable(uri) {
-            throw AdminError("redirect URI \(quoted(uri)) must be absolute without a fragment: https, http on a loopback address or localhost, or a private-use scheme like com.example.app:/callback")
+            throw AdminError("redirect URI \(quoted(uri)) must be absolute without a fragment: https, http on a loopback address or localhost, or a private-use scheme like com.example.app:/callback", field: "redirect_uris")
         }
         if client.grantTypes.contains("authorization_code") && client.redirectURIs.isEmpty {
-            throw AdminError("the authorization_code grant needs at least one --redirect-uri")
+            throw AdminError("the authorization_code grant needs at least one --redirect-uri", field: "redirect_uris")
         }
         if client.authMethod == .none && client.grantTypes.contains("client_credentials") {
-            throw AdminError("a public client (auth method none) cannot use client_credentials; give it a secret or key")
+            throw AdminError("a public client (auth method none) cannot use client_credentials; give it a secret or key", field: "grant_types")
         }
         if client.grantTypes.contains("refresh_token") && !client.grantTypes.contains("authorization_code") {
-            throw AdminError("refresh_token goes with authorization_code: refresh tokens are only issued to signed-in users")
+            throw AdminError("refresh_token goes with authorization_code: refresh tokens are only issued to signed-in users", field: "grant_types")
         }
     }
 
@@ -89,7 +89,7 @@ extension Administration {
         do {
             try await stores.users.createUser(user)
         } catch StoreError.alreadyExists {
-            throw AdminError("a user named \(quoted(name)) exists already")
+            throw AdminError.conflict("a user named \(quoted(name)) exists already")
         }
         return user
     }

@@ -105,14 +105,14 @@ public struct Administration: Sendable {
         try Self.checkCustomClaims(claims)
         if method == .privateKeyJWT {
             guard (jwks == nil) != (jwksURI == nil) else {
-                throw AdminError("private_key_jwt needs exactly one of --jwks-file or --jwks-uri")
+                throw AdminError("private_key_jwt needs exactly one of --jwks-file or --jwks-uri (API: jwks or jwks_uri)", field: "jwks")
             }
-            if let jwks { try Self.checkJWKS(jwks) }
+            if let jwks { try await Self.checkJWKS(jwks) }
             if let jwksURI, !(jwksURI.hasPrefix("https://") || jwksURI.hasPrefix("http://")) {
-                throw AdminError("--jwks-uri must be an http(s) URL; got \(quoted(jwksURI))")
+                throw AdminError("--jwks-uri must be an http(s) URL; got \(quoted(jwksURI))", field: "jwks_uri")
             }
         } else if jwks != nil || jwksURI != nil {
-            throw AdminError("--jwks-file and --jwks-uri apply only to private_key_jwt clients")
+            throw AdminError("--jwks-file and --jwks-uri (API: jwks, jwks_uri) apply only to private_key_jwt clients", field: "jwks")
         }
         var client = Client(id: SecureRandom.identifier(prefix: "0oa"), server: server, name: name, authMethod: method,
                             jwks: jwks, jwksURI: jwksURI, scopes: scopes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
@@ -163,24 +163,30 @@ public struct Administration: Sendable {
 
     static func checkCustomClaims(_ claims: [String: JSONValue]) throws {
         if let reserved = claims.keys.sorted().first(where: AccessTokenIssuer.reservedClaims.contains) {
-            throw AdminError("claim \(quoted(reserved)) is set by the server and cannot be customised")
+            throw AdminError("claim \(quoted(reserved)) is set by the server and cannot be customised", field: "claims")
         }
     }
 
     /// Accepts a JWKS document whose keys are public, usable for signatures, and carry a kid.
-    static func checkJWKS(_ text: String) throws {
+    static func checkJWKS(_ text: String) async throws {
         guard let jwks = try? JSONDecoder().decode(JWKS.self, from: Data(text.utf8)), !jwks.keys.isEmpty else {
-            throw AdminError("the JWKS file must be a JSON document {\"keys\":[…]} with at least one key")
+            throw AdminError("the JWKS file must be a JSON document {\"keys\":[…]} with at least one key", field: "jwks")
         }
         for key in jwks.keys {
             guard key.keyIdentifier != nil || jwks.keys.count == 1 else {
-                throw AdminError("every key in a JWKS with several keys needs a kid")
+                throw AdminError("every key in a JWKS with several keys needs a kid", field: "jwks")
             }
             guard key.privateExponent == nil, !text.contains("\"d\"") else {
-                throw AdminError("the JWKS contains private key material (\"d\"); register only the public keys")
+                throw AdminError("the JWKS contains private key material (\"d\"); register only the public keys", field: "jwks")
             }
             guard [JWK.KeyType.rsa, .ecdsa, .octetKeyPair].contains(key.keyType) else {
-                throw AdminError("JWKS key type \(key.keyType.rawValue) is not usable for private_key_jwt; use EC, RSA or OKP keys")
+                throw AdminError("JWKS key type \(key.keyType.rawValue) is not usable for private_key_jwt; use EC, RSA or OKP keys", field: "jwks")
+            }
+            do {
+                try await JWTKeyCollection().add(jwk: key)
+            } catch {
+                throw AdminError("JWKS key \(key.keyIdentifier.map { quoted($0.string) } ?? "without kid") (\(key.keyType.rawValue)) is incomplete or invalid: "
+                                 + "an EC key needs crv, x and y, an RSA key n and e, an OKP key crv and x", field: "jwks")
             }
         }
     }

@@ -93,11 +93,20 @@ public struct ManagementAPI: Sendable {
     /// someone changed the resource since the caller read it. No `If-Match` means "write anyway".
     static func precondition(_ ifMatch: String?, current: [(String, JSONValue)], what: String) throws(OAuthError) {
         guard let ifMatch else { return }
-        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let tags = ifMatch.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let wellFormed = tags == ["*"] || tags.allSatisfy { tag in
+            let opaque = tag.hasPrefix("W/") ? tag.dropFirst(2) : Substring(tag)
+            return opaque.count >= 2 && opaque.first == "\"" && opaque.last == "\"" && !opaque.dropFirst().dropLast().contains("\"")
+                && opaque.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
+        }
+        guard wellFormed else {
+            throw ManagementInput.problem(.apiFieldInvalid, "If-Match",
+                                          "If-Match must be * or a list of entity tags such as \"5fb10036ed8290c54decf6a65bf9ad06\" (the ETag of your last read)")
+        }
         let etag = ManagementJSON.etag(current)
-        guard !tags.contains("*"), !tags.contains(etag) else { return }
+        guard tags != ["*"], !tags.contains(etag) else { return }
         throw OAuthError(.preconditionFailed, .apiPreconditionFailed,
-                         "\(what) changed since you read it: If-Match \(quoted(ifMatch, limit: 100)) is not its current ETag \(etag); read it again and reapply your change",
+                         "\(what) changed since you read it: If-Match \(ifMatch.prefix(100)) is not its current ETag \(etag); read it again and reapply your change",
                          detail: ["if_match": String(ifMatch.prefix(100)), "etag": etag])
     }
 

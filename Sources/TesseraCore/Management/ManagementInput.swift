@@ -33,7 +33,9 @@ public struct ManagementInput: Sendable {
 
     public func has(_ name: String) -> Bool { members[name] != nil }
 
-    public func string(_ name: String, required: Bool = false) throws(OAuthError) -> String? {
+    /// A string; `nullable` lets `null` read as absent (fields that null clears), elsewhere null is a wrong type.
+    public func string(_ name: String, required: Bool = false, nullable: Bool = false) throws(OAuthError) -> String? {
+        if nullable, members[name] == .null { return nil }
         guard let value = try present(name, required: required) else { return nil }
         guard case .string(let text) = value else { throw Self.wrongType(name, "a string", value) }
         return text
@@ -96,10 +98,14 @@ public struct ManagementInput: Sendable {
         return value
     }
 
+    /// The member, nil when absent; `null` is refused (the fields that take null read it before this).
     private func present(_ name: String, required: Bool) throws(OAuthError) -> JSONValue? {
-        guard let value = members[name], value != .null else {
+        guard let value = members[name] else {
             if required { throw Self.problem(.apiFieldInvalid, name, "field \(quoted(name)) is required") }
             return nil
+        }
+        guard value != .null else {
+            throw Self.problem(.apiFieldInvalid, name, "field \(quoted(name)) must not be null; leave it out to keep its value")
         }
         return value
     }

@@ -73,3 +73,19 @@ extension Administration {
         }
     }
 }
+
+extension Administration {
+    /// `tessera admin bootstrap`: the first admin client on `system`, a private_key_jwt client with
+    /// every management scope and `jwks` as its key. Refused once `system` has a client, unless `force`
+    /// (a lost key: the earlier admin clients stay; disable them afterwards).
+    public func bootstrapAdminClient(name: String, jwks: String, force: Bool) async throws -> Client {
+        try await bootstrapSystemServer()
+        let existing = try await stores.clients.listClients(server: SystemServer.name)
+        if let first = existing.first, !force {
+            throw AdminError.conflict("the server system already has \(existing.count) client(s) (\(first.id) first); an admin creates more through the API, "
+                                      + "or run `tessera admin bootstrap --force` to add one anyway")
+        }
+        return try await createClient(server: SystemServer.name, name: name, method: .privateKeyJWT, jwks: jwks,
+                                      scopes: SystemServer.Scope.allCases.map(\.rawValue)).client
+    }
+}

@@ -28,7 +28,9 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
         } catch {
             let oauth = Self.oauthError(from: error, request: request)
             failure = oauth
-            response = oauth.response(requestID: context.requestID, authorizationHeaderUsed: request.headers.contains(.authorization))
+            response = request.uri.path.hasPrefix("/api/")
+                ? oauth.problemResponse(requestID: context.requestID, path: request.uri.path)
+                : oauth.response(requestID: context.requestID, authorizationHeaderUsed: request.headers.contains(.authorization))
         }
         response.headers.add(.requestID, context.requestID)
         let elapsed = ContinuousClock.now - started
@@ -81,6 +83,7 @@ public struct RequestOutcomeMiddleware: RouterMiddleware {
         case "/healthz": return "healthz"
         case "/readyz": return "readyz"
         case "/metrics": return "metrics"
+        case _ where path.hasPrefix("/api/"): return "management"
         default: return path.contains("/.well-known/") ? "discovery" : "other"
         }
     }

@@ -25,6 +25,7 @@ public final class TesseraRuntime: Sendable {
     public let userinfo: UserinfoEndpoint
     public let logout: LogoutEndpoint
     public let passwords: PasswordHasher
+    public let management: ManagementAPI
 
     let stores: Stores
     let authenticator: ClientAuthenticator
@@ -72,6 +73,8 @@ public final class TesseraRuntime: Sendable {
                         clock: clock, sessionLifetime: settings.sessionLifetime)
         userinfo = UserinfoEndpoint(verifier: verifier, directory: directory)
         logout = LogoutEndpoint(directory: directory, signIn: signIn, publicURL: settings.publicURL)
+        management = ManagementAPI(administration: Administration(stores: stores, masterKey: masterKey, clock: clock), directory: directory,
+                                   verifier: verifier, passwords: passwords)
     }
 
     /// Drops from the caches what the change feed says changed (everything when the feed has a hole);

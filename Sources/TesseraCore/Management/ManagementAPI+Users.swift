@@ -1,0 +1,104 @@
+import TesseraJSON
+import TesseraStore
+
+/// `/api/v1/users` and `/api/v1/groups`. A password goes in only (it is hashed at once) and never comes
+/// back; the event names which fields changed, never their values.
+extension ManagementAPI {
+    public func listUsers(caller: Caller) async throws(OAuthError) -> Answer {
+        let users = try await admin("listing users") { try await stores.users.listUsers() }
+        let groups = try await admin("listing groups") { try await stores.users.listGroups() }
+        let items = users.map { user in ManagementJSON.user(user, groups: groups.filter { $0.members.contains(user.id) }.map(\.name)) }
+        return Self.list("users", items, caller: caller, "listed \(users.count) users")
+    }
+
+    public func user(_ nameOrID: String, caller: Caller) async throws(OAuthError) -> Answer {
+        let body = try await representation(ofUser: nameOrID)
+        return Self.answer(200, body, caller: caller, "read user \(nameOrID)", changed: false)
+    }
+
+    public func createUser(_ input: ManagementInput, caller: Caller) async throws(OAuthError) -> Answer {
+        try input.allowOnly(["username", "password", "email", "display_name"])
+        let username = try input.string("username", required: true) ?? ""
+        let password = try input.string("password")
+        let email = try input.string("email")
+        let displayName = try input.string("display_name")
+        let user = try await admin("creating the user", field: "username") {
+            try await administration.createUser(username: username, password: password, email: email, displayName: displayName, hasher: passwords)
+        }
+        return Self.answer(201, ManagementJSON.user(user, groups: []), location: "/api/v1/users/\(user.id)", caller: caller,
+                           "created user \(user.username) (\(user.id))", detail: ["user_id": user.id], changed: true)
+    }
+
+    public func updateUser(_ nameOrID: String, _ input: ManagementInput, ifMatch: String?, caller: Caller) async throws(OAuthError) -> Answer {
+        try input.allowOnly(["display_name", "email", "email_verified", "disabled", "password"])
+        let displayName = try input.string("display_name", nullable: true)
+        let email = try input.string("email", nullable: true)
+        let verified = try input.bool("email_verified")
+        let disabled = try input.bool("disabled")
+        let password = try input.string("password")
+        if let email, !email.contains("@") {
+            throw ManagementInput.problem(.apiFieldInvalid, "email", "email \(quoted(email)) is not an email address")
+        }
+        try Self.precondition(ifMatch, current: try await representation(ofUser: nameOrID), what: "user \(nameOrID)")
+        let user = try await admin("updating the user", field: "password") { () async throws -> User in
+            if let password { _ = try await administration.setPassword(nameOrID, password: password, hasher: passwords) }
+            return try await administration.updateUser(nameOrID) { user in
+                if input.has("display_name") { user.displayName = displayName }
+                if input.has("email") {
+                    user.email = email
+                    if email != nil, verified == nil { user.emailVerified = false }
+                }
+                if let verified { user.emailVerified = verified }
+                if let disabled { user.disabled = disabled }
+            }
+        }
+        if disabled == true { _ = try await admin("signing the user out") { try await administration.signOut(user.id) } }
+        return Self.answer(200, try await representation(ofUser: user.id), caller: caller, "updated user \(user.username)",
+                           detail: Self.fields(input).merging(["user_id": user.id]) { own, _ in own }, changed: true)
+    }
+
+    public func deleteUser(_ nameOrID: String, caller: Caller) async throws(OAuthError) -> Answer {
+        let user = try await admin("reading the user") { try await administration.requireUser(nameOrID) }
+        try await admin("deleting the user") { try await administration.deleteUser(user.id) }
+        return Self.answer(204, nil, caller: caller, "deleted user \(user.username)", detail: ["user_id": user.id], changed: true)
+    }
+
+    public func listGroups(caller: Caller) async throws(OAuthError) -> Answer {
+        let groups = try await admin("listing groups") { try await stores.users.listGroups() }
+        return Self.list("groups", groups.map(ManagementJSON.group), caller: caller, "listed \(groups.count) groups")
+    }
+
+    public func createGroup(_ input: ManagementInput, caller: Caller) async throws(OAuthError) -> Answer {
+        try input.allowOnly(["name"])
+        let name = try input.string("name", required: true) ?? ""
+        guard User.isValidUsername(name) else {
+            throw ManagementInput.problem(.apiFieldInvalid, "name", "a group name must be 1-128 characters without spaces or control characters; got \(quoted(name))")
+        }
+        try await admin("creating the group", field: "name") { try await stores.users.createGroup(name: name) }
+        return Self.answer(201, ManagementJSON.group(UserGroup(name: name)), location: "/api/v1/groups/\(name)", caller: caller,
+                           "created group \(name)", detail: ["group": name], changed: true)
+    }
+
+    public func deleteGroup(_ name: String, caller: Caller) async throws(OAuthError) -> Answer {
+        try await admin("deleting the group") { try await stores.users.deleteGroup(name: name) }
+        return Self.answer(204, nil, caller: caller, "deleted group \(name)", detail: ["group": name], changed: true)
+    }
+
+    /// `PUT` (add) or `DELETE` (remove) `/api/v1/groups/{name}/members/{user}`.
+    public func setMember(group name: String, user nameOrID: String, member: Bool, caller: Caller) async throws(OAuthError) -> Answer {
+        let user = try await admin("reading the user") { try await administration.requireUser(nameOrID) }
+        try await admin("changing the group") {
+            if member { try await stores.users.addMember(group: name, userID: user.id) } else { try await stores.users.removeMember(group: name, userID: user.id) }
+        }
+        let group = try await admin("reading the group") { try await stores.users.listGroups().first { $0.name == name } } ?? UserGroup(name: name)
+        return Self.answer(200, ManagementJSON.group(group), caller: caller, "\(member ? "added" : "removed") \(user.username) \(member ? "to" : "from") group \(name)",
+                           detail: ["group": name, "user_id": user.id], changed: true)
+    }
+
+    private func representation(ofUser nameOrID: String) async throws(OAuthError) -> [(String, JSONValue)] {
+        try await admin("reading the user") { () async throws -> [(String, JSONValue)] in
+            let user = try await administration.requireUser(nameOrID)
+            return ManagementJSON.user(user, groups: try await stores.users.groups(ofUser: user.id))
+        }
+    }
+}
