@@ -42,7 +42,8 @@ def main():
                 command += ["--scope", scope]
             token = json.loads(subprocess.check_output(command))["access_token"]
             run = subprocess.run([
-                "schemathesis", "--config-file", os.path.join(ROOT, "Tests", "api", "schemathesis.toml"),
+                sys.executable, "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; schemathesis()",
+                "--config-file", os.path.join(ROOT, "Tests", "api", "schemathesis.toml"),
                 "run", os.path.join(ROOT, "openapi.yaml"), "--url", base,
                 "--header", f"Authorization: Bearer {token}", "--checks", "all",
                 "--max-examples", examples, "--seed", os.environ.get("TESSERA_SCHEMATHESIS_SEED", "20261202"),
