@@ -85,6 +85,33 @@ import TesseraStore
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    @Test func adminBootstrapWritesAPrivateKeyOnceAndTheClientHoldsEveryManagementScope() async throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = ["--data-dir", dir.appendingPathComponent("data").path]
+        let key = dir.appendingPathComponent("admin.key").path
+        let first = try CLIProcess.run(["admin", "bootstrap", "--private-key", key, "--json"] + data)
+        #expect(first.status == 0, "\(first.stderr)")
+        let json = CLIProcess.json(first.stdout)
+        let id = try #require(json["client_id"] as? String)
+        #expect(json["server"] as? String == "system")
+        #expect(Set(json["scopes"] as? [String] ?? []) == Set(SystemServer.Scope.allCases.map(\.rawValue)))
+        let mode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        #expect(!first.stdout.contains("BEGIN PRIVATE KEY"), "the key goes to its file, not to the output")
+
+        let again = try CLIProcess.run(["admin", "bootstrap", "--private-key", dir.appendingPathComponent("other.key").path] + data)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already has 1 client(s) (\(id) first)"), "\(again.stderr)")
+        let overwrite = try CLIProcess.run(["admin", "bootstrap", "--private-key", key, "--force"] + data)
+        #expect(overwrite.status == 2)
+        #expect(overwrite.stderr.contains("already exists; refusing to overwrite it"))
+        let forced = try CLIProcess.run(["admin", "bootstrap", "--private-key", dir.appendingPathComponent("second.key").path, "--force"] + data)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains("tessera token --issuer http://127.0.0.1:8080/oauth2/system --client-id"))
+    }
+
     @Test func badArgumentsGiveOneLineAndStatus2() throws {
         let dir = CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

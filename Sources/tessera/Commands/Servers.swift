@@ -173,11 +173,7 @@ struct Servers: AsyncParsableCommand {
 enum ServerOutput {
     static func print(_ server: AuthorizationServer, json: Bool) {
         if json {
-            Console.json([("name", .string(server.name)), ("audiences", .array(server.audiences.map(JSONValue.string))),
-                          ("access_token_ttl", .number(Double(server.accessTokenTTL))), ("claims", .object(server.claims)),
-                          ("token_format", .string(server.tokenFormat.rawValue)), ("rate_limit", server.rateLimit.map { .string($0.description) } ?? .null),
-                          ("max_assertion_lifetime", server.maxAssertionLifetime.map { .number(Double($0)) } ?? .null),
-                          ("key_rotation", server.keyRotation.map { .number(Double($0)) } ?? .null)])
+            Console.json(ManagementJSON.server(server))  // the management API's representation
         } else {
             Swift.print("\(server.name)  audiences: \(server.audiences.joined(separator: ", "))  ttl: \(server.accessTokenTTL)s  format: \(server.tokenFormat.rawValue)\(server.rateLimit.map { "  rate limit: \($0)" } ?? "")\(server.maxAssertionLifetime.map { "  max assertion lifetime: \($0)s" } ?? "")\(server.keyRotation.map { "  key rotation: every \(KeyRotationText.interval($0))" } ?? "")\(server.claims.isEmpty ? "" : "  claims: \(JSONValue.encodeObject(server.claims))")")
         }

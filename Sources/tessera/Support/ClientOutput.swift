@@ -84,21 +84,7 @@ enum ClientOutput {
 
     static func print(_ client: Client, json: Bool) {
         if json {
-            var members: [(String, JSONValue)] = [
-                ("client_id", .string(client.id)), ("name", .string(client.name)), ("server", .string(client.server)),
-                ("token_endpoint_auth_method", .string(client.authMethod.rawValue)), ("scopes", .array(client.scopes.map(JSONValue.string))),
-                ("enabled", .bool(client.enabled)), ("claims", .object(client.claims)),
-                ("rate_limit", client.rateLimit.map { .string($0.description) } ?? .null),
-            ]
-            if let uri = client.jwksURI { members.append(("jwks_uri", .string(uri))) }
-            if !client.introspectableResources.isEmpty { members.append(("introspects", .array(client.introspectableResources.map(JSONValue.string)))) }
-            members.append(("grant_types", .array(client.grantTypes.map(JSONValue.string))))
-            if !client.redirectURIs.isEmpty { members.append(("redirect_uris", .array(client.redirectURIs.map(JSONValue.string)))) }
-            if !client.postLogoutRedirectURIs.isEmpty {
-                members.append(("post_logout_redirect_uris", .array(client.postLogoutRedirectURIs.map(JSONValue.string))))
-            }
-            members.append(("first_party", .bool(client.firstParty)))
-            Console.json(members)
+            Console.json(ManagementJSON.client(client))  // the management API's representation: same output in both modes
             return
         }
         Swift.print("\(client.id)  \(client.name)  \(client.authMethod.rawValue)  \(client.enabled ? "enabled" : "disabled")  scopes: \(client.scopes.joined(separator: " "))\(client.rateLimit.map { "  rate limit: \($0)" } ?? "")")
