@@ -17,6 +17,44 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
 from live import BINARY, ROOT, free_port, status, wait_until  # noqa: E402
 
+def api(base, token, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method, headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response) if response.status != 204 else None
+
+
+def seed(base, token, key_jwks):
+    """Real resources for schemathesis to find: without them every call naming a client, user, group,
+    key or secret would only meet 404s."""
+    api(base, token, "POST", "/api/v1/servers", {"name": "fixture", "audiences": ["https://fixture.example.com"]})
+    api(base, token, "POST", "/api/v1/servers/fixture/scopes", {"name": "fixture.read"})
+    clients, secrets = [], []
+    for method in ["client_secret_basic", "client_secret_post", "client_secret_jwt"]:
+        created = api(base, token, "POST", "/api/v1/servers/fixture/clients", {"name": method, "token_endpoint_auth_method": method, "scopes": ["fixture.read"]})
+        clients.append(created["client_id"])
+        secrets += [entry["id"] for entry in created["secrets"]]
+    created = api(base, token, "POST", "/api/v1/servers/fixture/clients", {"name": "keyed", "token_endpoint_auth_method": "private_key_jwt", "jwks": key_jwks})
+    clients.append(created["client_id"])
+    api(base, token, "POST", "/api/v1/users", {"username": "ada", "password": "correct horse battery", "email": "ada@example.com"})
+    api(base, token, "POST", "/api/v1/groups", {"name": "staff"})
+    kids = [key["kid"] for key in api(base, token, "GET", "/api/v1/servers/fixture/keys")["keys"]]
+    return {"server": ["fixture", "default"], "client": clients, "secret": secrets, "kid": kids, "user": ["ada"], "group": ["staff"]}
+
+
+def config(known, path):
+    """schemathesis.toml plus dictionaries of the seeded names, used for path parameters half the time."""
+    with open(os.path.join(ROOT, "Tests", "api", "schemathesis.toml")) as base:
+        text = base.read()
+    text += "\n[parameters]\n"
+    for name in known:
+        text += f'"path.{name}" = {{ dictionary = "{name}", probability = 0.5 }}\n'
+    for name, values in known.items():
+        text += f"\n[dictionaries.{name}]\nvalues = {json.dumps(values)}\n"
+    with open(path, "w") as out:
+        out.write(text)
+
+
 SCOPES = ["tessera.servers.manage", "tessera.clients.manage", "tessera.keys.manage", "tessera.users.manage", "tessera.events.read"]
 
 
@@ -41,9 +79,13 @@ def main():
             for scope in SCOPES:
                 command += ["--scope", scope]
             token = json.loads(subprocess.check_output(command))["access_token"]
+            with open(key + ".jwks.json") as jwks:
+                known = seed(base, token, json.load(jwks))
+            config_path = os.path.join(directory, "schemathesis.toml")
+            config(known, config_path)
             run = subprocess.run([
                 sys.executable, "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; schemathesis()",
-                "--config-file", os.path.join(ROOT, "Tests", "api", "schemathesis.toml"),
+                "--config-file", config_path,
                 "run", os.path.join(ROOT, "openapi.yaml"), "--url", base,
                 "--header", f"Authorization: Bearer {token}", "--checks", "all",
                 "--max-examples", examples, "--seed", os.environ.get("TESSERA_SCHEMATHESIS_SEED", "20261202"),

@@ -57,6 +57,9 @@ extension ManagementAPI {
         change.introspects = try input.strings("introspects")
         change.rateLimit = try input.rateLimit("rate_limit")
         change.flow = try Self.flow(input)
+        guard !(id == caller.clientID && change.enabled == false) else {
+            throw OAuthError(.conflict, .apiConflict, "client \(id) is the one making this call; disable it with another admin client")
+        }
         try await checkCurrent(id, ifMatch: ifMatch)
         let client = try await admin("updating the client") { try await administration.updateClient(id: id, change) }
         return Self.answer(200, ManagementJSON.client(client), caller: caller, "updated client \(id)",
