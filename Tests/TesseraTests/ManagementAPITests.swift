@@ -130,6 +130,37 @@ import TesseraStore
                 #expect(try await api.call(.patch, "/api/v1/servers/default", token: token, json: #"{"access_token_ttl":600}"#,
                                            headers: [.ifMatch: try #require(server.header("ETag"))]).status == 200)
                 #expect(try await deployment.stores.servers.server(named: "default")?.accessTokenTTL == 600)
+                let selfDisable = try await api.call(.patch, "/api/v1/clients/\(api.adminID)", token: token, json: #"{"enabled":false}"#)
+                #expect(selfDisable.status == 409, "an admin client cannot lock itself out")
+                #expect(try await api.call(.delete, "/api/v1/clients/\(api.adminID)", token: token).status == 409)
+                #expect(try await deployment.stores.clients.client(id: api.adminID)?.enabled == true)
+            }
+        }
+    }
+
+    @Test func ofEightAdminsWritingTheSameVersionAtOnceExactlyOneSucceeds() async throws {
+        try await TestDeployment.with { deployment in
+            try await deployment.http { http async throws in
+                let api = try await ManagementDriver.bootstrap(http, deployment)
+                let token = try await api.token(Self.manageAll)
+                let client = try await deployment.register(.clientSecretBasic)
+                let etag = try #require(try await api.call(.get, "/api/v1/clients/\(client.id)", token: token).header("ETag"))
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for writer in 0..<8 {
+                        group.addTask {
+                            try await api.call(.patch, "/api/v1/clients/\(client.id)", token: token, json: #"{"name":"writer \#(writer)"}"#,
+                                               headers: [.ifMatch: etag]).status
+                        }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == 200 }.count == 1, "\(statuses)")
+                #expect(statuses.allSatisfy { [200, 409, 412].contains($0) }, "\(statuses)")
+                let name = try await deployment.stores.clients.client(id: client.id)?.name ?? ""
+                #expect(name.hasPrefix("writer "))
+                let after = try await api.call(.get, "/api/v1/clients/\(client.id)", token: token)
+                #expect(try await api.call(.patch, "/api/v1/clients/\(client.id)", token: token, json: #"{"name":"next"}"#,
+                                           headers: [.ifMatch: try #require(after.header("ETag"))]).status == 200, "the lease was handed back")
             }
         }
     }

@@ -67,7 +67,8 @@ def main():
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = open(os.path.join(output, "serve.log"), "w")
-        server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", data, "--public-url", base], stderr=log)
+        # The cheapest scrypt cost: schemathesis creates many users, and password hashing is made slow on purpose.
+        server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", data, "--public-url", base, "--password-cost", "10"], stderr=log)
         try:
             wait_until(lambda: status(base + "/healthz") == 200, "the server did not start")
             key = os.path.join(directory, "admin.key")
@@ -90,7 +91,7 @@ def main():
                 "--header", f"Authorization: Bearer {token}", "--checks", "all",
                 "--max-examples", examples, "--seed", os.environ.get("TESSERA_SCHEMATHESIS_SEED", "20261202"),
                 "--report", "junit", "--report-dir", output, "--no-color",
-            ], capture_output=True, text=True)
+            ], capture_output=True, text=True, cwd=directory)  # its cache stays out of the work tree
             with open(os.path.join(output, "schemathesis.log"), "w") as saved:
                 saved.write(run.stdout + run.stderr)
             print(run.stdout[-3000:])

@@ -82,6 +82,8 @@ extension Administration {
         }
         if let password { try Self.checkPassword(password) }
         if let email, !email.contains("@") { throw AdminError("email \(quoted(email)) is not an email address") }
+        // A taken name is refused before the (deliberately slow) hash is computed.
+        if try await stores.users.user(username: name) != nil { throw AdminError.conflict("a user named \(quoted(name)) exists already") }
         var hash: String?
         if let password { hash = try await hasher.hash(password) }
         let user = User(id: SecureRandom.identifier(prefix: "00u"), username: name, displayName: displayName, email: email, emailVerified: false,

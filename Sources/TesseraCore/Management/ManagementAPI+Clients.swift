@@ -60,18 +60,22 @@ extension ManagementAPI {
         guard !(id == caller.clientID && change.enabled == false) else {
             throw OAuthError(.conflict, .apiConflict, "client \(id) is the one making this call; disable it with another admin client")
         }
-        try await checkCurrent(id, ifMatch: ifMatch)
-        let client = try await admin("updating the client") { try await administration.updateClient(id: id, change) }
+        let client = try await conditionally("client \(id)", ifMatch: ifMatch) { () async throws(OAuthError) -> Client in
+            try await checkCurrent(id, ifMatch: ifMatch)
+            return try await admin("updating the client") { try await administration.updateClient(id: id, change) }
+        }
         return Self.answer(200, ManagementJSON.client(client), caller: caller, "updated client \(id)",
                            detail: Self.fields(input).merging(["target_client": id]) { own, _ in own }, changed: true)
     }
 
     public func deleteClient(_ id: String, ifMatch: String?, caller: Caller) async throws(OAuthError) -> Answer {
-        try await checkCurrent(id, ifMatch: ifMatch)
         guard id != caller.clientID else {
             throw OAuthError(.conflict, .apiConflict, "client \(id) is the one making this call; delete it with another admin client")
         }
-        try await admin("deleting the client") { try await administration.deleteClient(id: id) }
+        try await conditionally("client \(id)", ifMatch: ifMatch) { () async throws(OAuthError) in
+            try await checkCurrent(id, ifMatch: ifMatch)
+            try await admin("deleting the client") { try await administration.deleteClient(id: id) }
+        }
         return Self.answer(204, nil, caller: caller, "deleted client \(id)", detail: ["target_client": id], changed: true)
     }
 
@@ -100,9 +104,11 @@ extension ManagementAPI {
         try input.allowOnly(["jwks", "keep_old_for"])
         guard let jwks = try input.object("jwks") else { throw ManagementInput.problem(.apiFieldInvalid, "jwks", "field \"jwks\" is required") }
         let overlap = try input.integer("keep_old_for", in: 0...31_536_000).map(TimeInterval.init) ?? Administration.defaultSecretOverlap
-        try await checkCurrent(id, ifMatch: ifMatch)
-        let client = try await admin("replacing the keys", field: "jwks") {
-            try await administration.replaceJWKS(clientID: id, jwks: JSONValue.encodeObject(jwks), keepOldFor: overlap)
+        let client = try await conditionally("client \(id)", ifMatch: ifMatch) { () async throws(OAuthError) -> Client in
+            try await checkCurrent(id, ifMatch: ifMatch)
+            return try await admin("replacing the keys", field: "jwks") {
+                try await administration.replaceJWKS(clientID: id, jwks: JSONValue.encodeObject(jwks), keepOldFor: overlap)
+            }
         }
         return Self.answer(200, ManagementJSON.client(client), caller: caller, "replaced the keys of client \(id)",
                            detail: ["target_client": id, "keep_old_for": "\(Int(overlap))"], changed: true)

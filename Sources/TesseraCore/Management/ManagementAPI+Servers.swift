@@ -44,9 +44,11 @@ extension ManagementAPI {
         change.refreshTokenLifetime = try input.nullableInteger("refresh_token_lifetime", in: 300...31_536_000)
         change.refreshTokenIdleLifetime = try input.nullableInteger("refresh_token_idle_lifetime", in: 300...31_536_000)
         change.groupsClaim = try input.bool("groups_claim")
-        let current = try await admin("reading the server") { try await administration.requireServer(name) }
-        try Self.precondition(ifMatch, current: ManagementJSON.server(current), what: "server \(name)")
-        let server = try await admin("updating the server") { try await administration.updateServer(name: name, change) }
+        let server = try await conditionally("server \(name)", ifMatch: ifMatch) { () async throws(OAuthError) -> AuthorizationServer in
+            let current = try await admin("reading the server") { try await administration.requireServer(name) }
+            try Self.precondition(ifMatch, current: ManagementJSON.server(current), what: "server \(name)")
+            return try await admin("updating the server") { try await administration.updateServer(name: name, change) }
+        }
         return Self.answer(200, ManagementJSON.server(server), caller: caller, "updated server \(name)",
                            detail: Self.fields(input).merging(["server": name]) { own, _ in own }, changed: true)
     }

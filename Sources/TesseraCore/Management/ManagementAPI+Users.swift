@@ -39,17 +39,20 @@ extension ManagementAPI {
         if let email, !email.contains("@") {
             throw ManagementInput.problem(.apiFieldInvalid, "email", "email \(quoted(email)) is not an email address")
         }
-        try Self.precondition(ifMatch, current: try await representation(ofUser: nameOrID), what: "user \(nameOrID)")
-        let user = try await admin("updating the user", field: "password") { () async throws -> User in
-            if let password { _ = try await administration.setPassword(nameOrID, password: password, hasher: passwords) }
-            return try await administration.updateUser(nameOrID) { user in
-                if input.has("display_name") { user.displayName = displayName }
-                if input.has("email") {
-                    user.email = email
-                    if email != nil, verified == nil { user.emailVerified = false }
+        let target = try await admin("reading the user") { try await administration.requireUser(nameOrID) }.id
+        let user = try await conditionally("user \(target)", ifMatch: ifMatch) { () async throws(OAuthError) -> User in
+            try Self.precondition(ifMatch, current: try await representation(ofUser: nameOrID), what: "user \(nameOrID)")
+            return try await admin("updating the user", field: "password") { () async throws -> User in
+                if let password { _ = try await administration.setPassword(nameOrID, password: password, hasher: passwords) }
+                return try await administration.updateUser(nameOrID) { user in
+                    if input.has("display_name") { user.displayName = displayName }
+                    if input.has("email") {
+                        user.email = email
+                        if email != nil, verified == nil { user.emailVerified = false }
+                    }
+                    if let verified { user.emailVerified = verified }
+                    if let disabled { user.disabled = disabled }
                 }
-                if let verified { user.emailVerified = verified }
-                if let disabled { user.disabled = disabled }
             }
         }
         if disabled == true { _ = try await admin("signing the user out") { try await administration.signOut(user.id) } }

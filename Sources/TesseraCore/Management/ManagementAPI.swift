@@ -110,6 +110,26 @@ public struct ManagementAPI: Sendable {
                          detail: ["if_match": String(ifMatch.prefix(100)), "etag": etag])
     }
 
+    /// Runs a conditional write (one with `If-Match`) holding the database lease `api-write:<resource>`,
+    /// so its read, ETag comparison and write are one step for every node: of several admins writing
+    /// the same version at once, one succeeds and the others get 412 (or 409 while it is in progress).
+    /// The lease lasts 10 s at most and is handed back at once. Writes without `If-Match` take no lease.
+    func conditionally<T>(_ resource: String, ifMatch: String?, _ write: () async throws(OAuthError) -> T) async throws(OAuthError) -> T {
+        guard ifMatch != nil else { return try await write() }
+        let name = "api-write:\(resource)"
+        let holder = SecureRandom.identifier(prefix: "w", length: 16)
+        let now = administration.clock.now
+        let granted = try await admin("taking the write lease") { try await stores.leases.acquireLease(name, holder: holder, until: now.addingTimeInterval(10), now: now) }
+        guard granted else {
+            throw OAuthError(.conflict, .apiConflict, "another change to \(resource) is being written right now; read it again and retry")
+        }
+        let result: Result<T, OAuthError>
+        do { result = .success(try await write()) } catch { result = .failure(error) }
+        // Handing back: the holder renews to a time already past, so the next writer is granted at once.
+        _ = try? await stores.leases.acquireLease(name, holder: holder, until: .distantPast, now: now)
+        return try result.get()
+    }
+
     static func answer(_ status: Int = 200, _ body: [(String, JSONValue)]?, etag: Bool = true, location: String? = nil, caller: Caller,
                        _ message: String, detail: [String: String] = [:], changed: Bool) -> Answer {
         Answer(status: status, body: body, etag: etag ? body.map(ManagementJSON.etag) : nil, location: location,
