@@ -31,9 +31,7 @@ public struct UserinfoEndpoint: Sendable {
         }
         try BearerCheck.requireScope("openid", of: facts, allowed: facts.scopes.contains("openid"))
         let user = try await UserCheck.active(userID: facts.subject, clientID: facts.clientID, directory: directory)
-        let groups: [String] = (server.groupsClaim || facts.scopes.contains("groups"))
-            ? try await storeCall("loading the user's groups") { () throws(StoreError) in try await directory.stores.users.groups(ofUser: user.id) }
-            : []
+        let groups = try await UserClaims.groups(of: user, scopes: facts.scopes, server: server, directory: directory)
         let members = [("sub", JSONValue.string(user.id))] + UserClaims.profile(of: user, scopes: facts.scopes, groups: groups, groupsClaim: server.groupsClaim)
         return Outcome(members: members, event: EventFacts(clientID: facts.clientID, message: "answered userinfo for user \(user.username)",
                                                            detail: ["user_id": user.id, "scope": facts.scopes.joined(separator: " ")]))

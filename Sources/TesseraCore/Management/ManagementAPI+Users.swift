@@ -74,25 +74,19 @@ extension ManagementAPI {
     public func createGroup(_ input: ManagementInput, caller: Caller) async throws(OAuthError) -> Answer {
         try input.allowOnly(["name"])
         let name = try input.string("name", required: true) ?? ""
-        guard User.isValidUsername(name) else {
-            throw ManagementInput.problem(.apiFieldInvalid, "name", "a group name must be 1-128 characters without spaces or control characters; got \(quoted(name))")
-        }
-        try await admin("creating the group", field: "name") { try await stores.users.createGroup(name: name) }
+        try await admin("creating the group", field: "name") { try await administration.createGroup(name: name) }
         return Self.answer(201, ManagementJSON.group(UserGroup(name: name)), location: "/api/v1/groups/\(name)", caller: caller,
                            "created group \(name)", detail: ["group": name], changed: true)
     }
 
     public func deleteGroup(_ name: String, caller: Caller) async throws(OAuthError) -> Answer {
-        try await admin("deleting the group") { try await stores.users.deleteGroup(name: name) }
+        try await admin("deleting the group") { try await administration.deleteGroup(name: name) }
         return Self.answer(204, nil, caller: caller, "deleted group \(name)", detail: ["group": name], changed: true)
     }
 
     /// `PUT` (add) or `DELETE` (remove) `/api/v1/groups/{name}/members/{user}`.
     public func setMember(group name: String, user nameOrID: String, member: Bool, caller: Caller) async throws(OAuthError) -> Answer {
-        let user = try await admin("reading the user") { try await administration.requireUser(nameOrID) }
-        try await admin("changing the group") {
-            if member { try await stores.users.addMember(group: name, userID: user.id) } else { try await stores.users.removeMember(group: name, userID: user.id) }
-        }
+        let user = try await admin("changing the group") { try await administration.setMember(group: name, user: nameOrID, member: member) }
         let group = try await admin("reading the group") { try await stores.users.listGroups().first { $0.name == name } } ?? UserGroup(name: name)
         return Self.answer(200, ManagementJSON.group(group), caller: caller, "\(member ? "added" : "removed") \(user.username) \(member ? "to" : "from") group \(name)",
                            detail: ["group": name, "user_id": user.id], changed: true)

@@ -42,9 +42,7 @@ struct UserTokenIssuer: Sendable {
     func issue(signIn: UserSignIn, user: User, client: Client, server: AuthorizationServer, scopes: [String], audiences: [String],
                family: Data, nonce: String?, grantedScopes: [String]? = nil) async throws(OAuthError) -> TokenResponse {
         let granted = grantedScopes ?? scopes
-        let groups: [String] = (server.groupsClaim || scopes.contains("groups"))
-            ? try await storeCall("loading the user's groups") { () throws(StoreError) in try await directory.stores.users.groups(ofUser: user.id) }
-            : []
+        let groups = try await UserClaims.groups(of: user, scopes: scopes, server: server, directory: directory)
         var userClaims: [(String, JSONValue)] = [
             ("username", .string(user.username)), ("auth_time", .number(Double(signIn.authTime))), ("acr", .string(signIn.acr)), ("sid", .string(signIn.sid)),
         ]
@@ -123,6 +121,15 @@ struct UserTokenIssuer: Sendable {
 
 /// The user's claims by scope (OIDC Core §5.4), for ID tokens and userinfo.
 enum UserClaims {
+    /// Whether the `groups` claim is given: the server always adds it, or the client asked for the scope.
+    static func wantsGroups(scopes: [String], groupsClaim: Bool) -> Bool { groupsClaim || scopes.contains("groups") }
+
+    /// The user's group names when the claim is given (one store read), else none read at all.
+    static func groups(of user: User, scopes: [String], server: AuthorizationServer, directory: Directory) async throws(OAuthError) -> [String] {
+        guard wantsGroups(scopes: scopes, groupsClaim: server.groupsClaim) else { return [] }
+        return try await storeCall("loading the user's groups") { () throws(StoreError) in try await directory.stores.users.groups(ofUser: user.id) }
+    }
+
     static func profile(of user: User, scopes: [String], groups: [String], groupsClaim: Bool) -> [(String, JSONValue)] {
         var claims: [(String, JSONValue)] = []
         if scopes.contains("profile") {
@@ -134,7 +141,7 @@ enum UserClaims {
             claims.append(("email", .string(email)))
             claims.append(("email_verified", .bool(user.emailVerified)))
         }
-        if groupsClaim || scopes.contains("groups") { claims.append(("groups", .array(groups.map(JSONValue.string)))) }
+        if wantsGroups(scopes: scopes, groupsClaim: groupsClaim) { claims.append(("groups", .array(groups.map(JSONValue.string)))) }
         return claims
     }
 }

@@ -14,12 +14,7 @@ struct Groups: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            guard !name.isEmpty, name.count <= 128, !name.contains(" ") else { throw AdminError("group name \(quoted(name)) must be 1-128 characters without spaces") }
-            do {
-                try await data.open().stores.users.createGroup(name: name)
-            } catch StoreError.alreadyExists {
-                throw AdminError("a group named \(quoted(name)) exists already")
-            }
+            try await data.open().administration.createGroup(name: name)
             print("group \(name) created")
         }
     }
@@ -29,11 +24,7 @@ struct Groups: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            do {
-                try await data.open().stores.users.deleteGroup(name: name)
-            } catch StoreError.notFound {
-                throw AdminError("no group named \(quoted(name))")
-            }
+            try await data.open().administration.deleteGroup(name: name)
             print("group \(name) deleted")
         }
     }
@@ -45,13 +36,7 @@ struct Groups: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            let user = try await opened.administration.requireUser(username)
-            do {
-                try await opened.stores.users.addMember(group: group, userID: user.id)
-            } catch StoreError.notFound {
-                throw AdminError("no group named \(quoted(group)); `tessera groups create \(group)` creates it")
-            }
+            let user = try await data.open().administration.setMember(group: group, user: username, member: true)
             print("user \(user.username) added to group \(group)")
         }
     }
@@ -63,13 +48,7 @@ struct Groups: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            let user = try await opened.administration.requireUser(username)
-            do {
-                try await opened.stores.users.removeMember(group: group, userID: user.id)
-            } catch StoreError.notFound {
-                throw AdminError("user \(user.username) is not a member of group \(quoted(group))")
-            }
+            let user = try await data.open().administration.setMember(group: group, user: username, member: false)
             print("user \(user.username) removed from group \(group)")
         }
     }
