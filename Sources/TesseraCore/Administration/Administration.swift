@@ -94,6 +94,11 @@ public struct Administration: Sendable {
     public struct CreatedClient: Sendable {
         public var client: Client
         public var secret: String?
+
+        public init(client: Client, secret: String?) {
+            self.client = client
+            self.secret = secret
+        }
     }
 
     public func createClient(server: String, name: String, method: ClientAuthMethod, jwks: String? = nil, jwksURI: String? = nil,

@@ -24,6 +24,7 @@ struct Clients: AsyncParsableCommand {
         @Option(name: .customLong("introspects"), help: "A resource (server audience) this client serves: it may introspect tokens for it. Repeatable.") var introspects: [String] = []
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func validate() throws {
             if isPublic {
@@ -44,6 +45,18 @@ struct Clients: AsyncParsableCommand {
                 }
                 jwks = text
             }
+            if let api = try remote.connection() {
+                var body: [(String, JSONValue)] = [("name", .string(name)), ("token_endpoint_auth_method", .string(method.rawValue)),
+                                                   ("scopes", .array(scopes.map(JSONValue.string))), ("claims", .object(try ClaimOption.parse(claims))),
+                                                   ("introspects", .array(introspects.map(JSONValue.string)))]
+                if let jwks { body.append(("jwks", .object(JSONValue.decodeObject(jwks)))) }
+                if let jwksURI { body.append(("jwks_uri", .string(jwksURI))) }
+                body += ClientOutput.flowMembers(flow.settings)
+                let answer = try await api.call(.POST, "/api/v1/servers/\(RemoteAdmin.segment(server))/clients", scope: .clientsManage, body: body)
+                guard let client = ManagementJSON.decodeClient(answer) else { throw CommandFailure(message: "the server's answer was not a client") }
+                ClientOutput.printCreated(Administration.CreatedClient(client: client, secret: answer["client_secret"]?.string), json: json)
+                return
+            }
             let opened = try await data.open()
             let created = try await opened.administration.createClient(
                 server: server, name: name, method: method, jwks: jwks, jwksURI: jwksURI, scopes: scopes, claims: try ClaimOption.parse(claims),
@@ -57,8 +70,14 @@ struct Clients: AsyncParsableCommand {
         @Option(help: "The authorization server.") var server: String
         @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
+            if let api = try remote.connection() {
+                let answer = try await api.call(.GET, "/api/v1/servers/\(RemoteAdmin.segment(server))/clients", scope: .clientsRead)
+                for client in RemoteAdmin.items(answer, "clients").compactMap(ManagementJSON.decodeClient) { ClientOutput.print(client, json: json) }
+                return
+            }
             let opened = try await data.open()
             _ = try await opened.administration.requireServer(server)
             for client in try await opened.stores.clients.listClients(server: server) {
@@ -122,21 +141,26 @@ struct Clients: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a client: it can no longer authenticate.")
         @Argument var id: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
-        func run() async throws { try await Clients.setEnabled(false, id: id, data: data) }
+        func run() async throws { try await Clients.setEnabled(false, id: id, data: data, remote: remote) }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled client.")
         @Argument var id: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
-        func run() async throws { try await Clients.setEnabled(true, id: id, data: data) }
+        func run() async throws { try await Clients.setEnabled(true, id: id, data: data, remote: remote) }
     }
 
-    static func setEnabled(_ enabled: Bool, id: String, data: DataOptions) async throws {
-        let opened = try await data.open()
-        _ = try await opened.administration.setEnabled(clientID: id, enabled)
+    static func setEnabled(_ enabled: Bool, id: String, data: DataOptions, remote: RemoteOptions) async throws {
+        if let api = try remote.connection() {
+            _ = try await api.call(.PATCH, "/api/v1/clients/\(RemoteAdmin.segment(id))", scope: .clientsManage, body: [("enabled", .bool(enabled))])
+        } else {
+            _ = try await data.open().administration.setEnabled(clientID: id, enabled)
+        }
         print("client \(id) \(enabled ? "enabled" : "disabled")")
     }
 
@@ -144,11 +168,14 @@ struct Clients: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a client.")
         @Argument var id: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            _ = try await opened.administration.requireClient(id)
-            try await opened.stores.clients.deleteClient(id: id)
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/clients/\(RemoteAdmin.segment(id))", scope: .clientsManage)
+            } else {
+                try await data.open().administration.deleteClient(id: id)
+            }
             print("client \(id) deleted")
         }
     }
@@ -166,7 +193,16 @@ struct Clients: AsyncParsableCommand {
 
         func overlap() throws -> TimeInterval { try OverlapOption.parse(keepOldFor) }
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
+            if let api = try remote.connection() {
+                let answer = try await api.call(.POST, "/api/v1/clients/\(RemoteAdmin.segment(id))/secrets", scope: .clientsManage,
+                                                body: [("keep_old_for", .number(try overlap()))])
+                guard let client = ManagementJSON.decodeClient(answer) else { throw CommandFailure(message: "the server's answer was not a client") }
+                ClientOutput.printCreated(Administration.CreatedClient(client: client, secret: answer["client_secret"]?.string), json: json)
+                return
+            }
             let opened = try await data.open()
             ClientOutput.printCreated(try await opened.administration.rotateSecret(clientID: id, keepOldFor: try overlap()), json: json)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TesseraCore
 import TesseraStore
+import TesseraJSON
 
 /// `tessera scopes …`: the scopes a server defines.
 struct Scopes: AsyncParsableCommand {
@@ -13,8 +14,16 @@ struct Scopes: AsyncParsableCommand {
         @Argument(help: "Scope name, e.g. orders.read.") var name: String
         @Option(help: "What the scope allows.") var description: String?
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
+            if let api = try remote.connection() {
+                var body: [(String, JSONValue)] = [("name", .string(name))]
+                if let description { body.append(("description", .string(description))) }
+                _ = try await api.call(.POST, "/api/v1/servers/\(RemoteAdmin.segment(server))/scopes", scope: .serversManage, body: body)
+                print("\(name) created on \(server)")
+                return
+            }
             let opened = try await data.open()
             do {
                 let scope = try await opened.administration.createScope(server: server, name: name, description: description)
@@ -29,11 +38,21 @@ struct Scopes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the scopes of a server.")
         @Option(help: "The authorization server.") var server: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            _ = try await opened.administration.requireServer(server)
-            for scope in try await opened.stores.scopes.scopes(server: server) {
+            let scopes: [Scope]
+            if let api = try remote.connection() {
+                let answer = try await api.call(.GET, "/api/v1/servers/\(RemoteAdmin.segment(server))/scopes", scope: .serversRead)
+                scopes = RemoteAdmin.items(answer, "scopes").compactMap { item in
+                    item["name"]?.string.map { Scope(server: server, name: $0, description: item["description"]?.string) }
+                }
+            } else {
+                let opened = try await data.open()
+                _ = try await opened.administration.requireServer(server)
+                scopes = try await opened.stores.scopes.scopes(server: server)
+            }
+            for scope in scopes {
                 print(scope.description.map { "\(scope.name)  \($0)" } ?? scope.name)
             }
         }

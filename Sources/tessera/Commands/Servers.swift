@@ -137,8 +137,14 @@ struct Servers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List authorization servers.")
         @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
+            if let api = try remote.connection() {
+                let answer = try await api.call(.GET, "/api/v1/servers", scope: .serversRead)
+                for server in RemoteAdmin.items(answer, "servers").compactMap(ManagementJSON.decodeServer) { ServerOutput.print(server, json: json) }
+                return
+            }
             let opened = try await data.open()
             for server in try await opened.stores.servers.listServers() {
                 ServerOutput.print(server, json: json)

@@ -34,6 +34,16 @@ enum OverlapOption {
 }
 
 enum ClientOutput {
+    /// The flow settings as management API members (only those given).
+    static func flowMembers(_ flow: Administration.ClientFlowSettings) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        if let grants = flow.grantTypes { members.append(("grant_types", .array(grants.map(JSONValue.string)))) }
+        if let uris = flow.redirectURIs { members.append(("redirect_uris", .array(uris.map(JSONValue.string)))) }
+        if let uris = flow.postLogoutRedirectURIs { members.append(("post_logout_redirect_uris", .array(uris.map(JSONValue.string)))) }
+        if let firstParty = flow.firstParty { members.append(("first_party", .bool(firstParty))) }
+        return members
+    }
+
     /// One line per secret: "sec_… current, created 2 d ago, last used 5 min ago" or
     /// "sec_… old, last used 3 h ago, expires in 21 h".
     static func secretLines(_ secrets: [(entry: ClientSecretEntry, lastUsed: Date?)], now: Date) -> [String] {

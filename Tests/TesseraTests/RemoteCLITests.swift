@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import TesseraCore
+import TesseraStore
+
+/// The admin CLI against a running server's management API (`--server-url`, `--client-id`,
+/// `--private-key`): the real binary, a real socket, an admin client of `system`; the output is the
+/// same as on the database, refusals are one line with the problem's reason and request id.
+@Suite struct RemoteCLITests {
+    @Test func clientsAndScopesAreManagedRemotelyWithTheSameOutputAsOnTheDatabase() async throws {
+        try await LiveServer.with { deployment, base in
+            let key = try ClientKeyPair.generate(.es256)
+            let admin = try await deployment.admin.bootstrapAdminClient(name: "cli", jwks: key.jwksDocument(), force: false)
+            let keyFile = deployment.directory.appendingPathComponent("admin.key")
+            try Data(key.privateKeyPEM.utf8).write(to: keyFile)
+            let remote = ["--server-url", base, "--client-id", admin.id, "--private-key", keyFile.path]
+            let local = ["--data-dir", deployment.directory.path]
+
+            let scope = try CLIProcess.run(["scopes", "create", "--server", "default", "inventory.read", "--description", "read stock"] + remote)
+            #expect(scope.status == 0, "\(scope.stderr)")
+            #expect(scope.stdout == "inventory.read created on default\n")
+            let created = try CLIProcess.run(["clients", "create", "--server", "default", "--name", "stock", "--auth-method", "client_secret_basic",
+                                              "--scope", "inventory.read", "--json"] + remote)
+            #expect(created.status == 0, "\(created.stderr)")
+            let json = CLIProcess.json(created.stdout)
+            let id = try #require(json["client_id"] as? String)
+            #expect((json["client_secret"] as? String)?.isEmpty == false)
+            #expect(try await deployment.stores.clients.client(id: id)?.scopes == ["inventory.read"])
+
+            for command in [["clients", "list", "--server", "default"], ["clients", "list", "--server", "default", "--json"],
+                            ["scopes", "list", "--server", "default"], ["servers", "list"], ["servers", "list", "--json"]] {
+                let viaAPI = try CLIProcess.run(command + remote)
+                let onDatabase = try CLIProcess.run(command + local)
+                #expect(viaAPI.status == 0 && onDatabase.status == 0, "\(viaAPI.stderr)\(onDatabase.stderr)")
+                #expect(viaAPI.stdout == onDatabase.stdout, "\(command.joined(separator: " ")) differs between the modes")
+            }
+
+            #expect(try CLIProcess.run(["clients", "disable", id] + remote).stdout == "client \(id) disabled\n")
+            #expect(try await deployment.stores.clients.client(id: id)?.enabled == false)
+            let rotated = try CLIProcess.run(["clients", "rotate-secret", id, "--keep-old-for", "0", "--json"] + remote)
+            #expect(rotated.status == 0, "\(rotated.stderr)")
+            #expect(try await deployment.stores.clients.client(id: id)?.secrets.count == 1)
+            #expect(try CLIProcess.run(["clients", "delete", id] + remote).status == 0)
+            #expect(try await deployment.stores.clients.client(id: id) == nil)
+
+            let refused = try CLIProcess.run(["clients", "create", "--server", "default", "--name", "x", "--auth-method", "client_secret_basic",
+                                              "--scope", "undefined.scope"] + remote)
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("scope \"undefined.scope\" is not defined on server \"default\""))
+            #expect(refused.stderr.contains("HTTP 400, api.field_invalid, request id "))
+            #expect(refused.stderr.split(separator: "\n").count == 1)
+            let missing = try CLIProcess.run(["clients", "list", "--server", "default", "--server-url", base])
+            #expect(missing.status != 0)
+            #expect(missing.stderr.contains("--server-url needs the admin client"))
+            let events = try await deployment.events(EventQuery(clientID: admin.id, limit: 100)).filter { $0.endpoint == "management" }
+            #expect(events.contains { $0.message == "created client \(id) (client_secret_basic) on server default" })
+            #expect(events.contains { $0.message == "deleted client \(id)" })
+        }
+    }
+}
