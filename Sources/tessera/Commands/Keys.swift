@@ -62,10 +62,19 @@ struct Keys: AsyncParsableCommand {
             }
         }
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
-            let opened = try await data.open()
-            let key = try await opened.administration.rotateKey(server: server, algorithm: algorithm, publishDelay: try delay())
-            print("key \(key.kid) (\(key.algorithm)) is published now and signs for server \(server) from \(Keys.time(key.activatesAt)); "
+            let (kid, activatesAt): (String, Date)
+            if let api = try remote.connection() {
+                let answer = try await api.call(.POST, "/api/v1/servers/\(RemoteAdmin.segment(server))/keys", scope: .keysManage,
+                                                body: [("alg", .string(algorithm)), ("publish_delay", .number(try delay()))])
+                (kid, activatesAt) = (answer["kid"]?.string ?? "", Date(timeIntervalSince1970: answer["activates_at"]?.number ?? 0))
+            } else {
+                let key = try await data.open().administration.rotateKey(server: server, algorithm: algorithm, publishDelay: try delay())
+                (kid, activatesAt) = (key.kid, key.activatesAt)
+            }
+            print("key \(kid) (\(algorithm)) is published now and signs for server \(server) from \(Keys.time(activatesAt)); "
                   + "the current key retires by itself once its tokens expired (`tessera keys list --server \(server)`)")
         }
     }
@@ -75,10 +84,14 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "The authorization server.") var server: String
         @Argument var kid: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            try await opened.administration.retireKey(server: server, kid: kid)
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/servers/\(RemoteAdmin.segment(server))/keys/\(RemoteAdmin.segment(kid))", scope: .keysManage)
+            } else {
+                try await data.open().administration.retireKey(server: server, kid: kid)
+            }
             print("key \(kid) of server \(server) retired")
         }
     }

@@ -19,10 +19,20 @@ struct Servers: AsyncParsableCommand {
         @Option(name: .customLong("token-format"), help: "jwt (default) or opaque.") var tokenFormat: String = "jwt"
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func validate() throws { _ = try TokenFormatOption.parse(tokenFormat) }
 
         func run() async throws {
+            if let api = try remote.connection() {
+                var body: [(String, JSONValue)] = [("name", .string(name)), ("access_token_ttl", .number(Double(accessTokenTTL))),
+                                                   ("claims", .object(try ClaimOption.parse(claims))), ("token_format", .string(tokenFormat))]
+                if !audiences.isEmpty { body.append(("audiences", .array(audiences.map(JSONValue.string)))) }
+                let answer = try await api.call(.POST, "/api/v1/servers", scope: .serversManage, body: body)
+                guard let server = ManagementJSON.decodeServer(answer) else { throw CommandFailure(message: "the server's answer was not a server") }
+                ServerOutput.print(server, json: json)
+                return
+            }
             let opened = try await data.open()
             let server = try await opened.administration.createServer(name: name, audiences: audiences, accessTokenTTL: accessTokenTTL,
                                                                       claims: try ClaimOption.parse(claims), tokenFormat: try TokenFormatOption.parse(tokenFormat))
@@ -53,6 +63,7 @@ struct Servers: AsyncParsableCommand {
         var groupsClaim: Bool?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         /// `default` (nil) or a duration such as `30d`, in seconds.
         static func refreshLifetime(_ text: String, option: String) throws -> Int? {
@@ -90,21 +101,30 @@ struct Servers: AsyncParsableCommand {
             return seconds
         }
 
+        func change() throws -> Administration.ServerChange {
+            var change = Administration.ServerChange()
+            change.audiences = audiences.isEmpty ? nil : audiences
+            change.accessTokenTTL = accessTokenTTL
+            change.claims = claims.isEmpty ? nil : try ClaimOption.parse(claims)
+            change.tokenFormat = try tokenFormat.map(TokenFormatOption.parse)
+            change.rateLimit = try rateLimit.map { try RateLimitOption.parse($0, option: "--rate-limit") }
+            change.maxAssertionLifetime = try maxAssertionLifetime.map(Self.lifetime)
+            change.keyRotation = try keyRotation.map(Self.rotationInterval)
+            change.refreshTokenLifetime = try refreshTokenLifetime.map { try Self.refreshLifetime($0, option: "--refresh-token-lifetime") }
+            change.refreshTokenIdleLifetime = try refreshTokenIdleLifetime.map { try Self.refreshLifetime($0, option: "--refresh-token-idle-lifetime") }
+            change.groupsClaim = groupsClaim
+            return change
+        }
+
         func run() async throws {
-            let opened = try await data.open()
-            let server = try await opened.administration.updateServer(
-                name: name, audiences: audiences.isEmpty ? nil : audiences, accessTokenTTL: accessTokenTTL,
-                claims: claims.isEmpty ? nil : try ClaimOption.parse(claims), tokenFormat: try tokenFormat.map(TokenFormatOption.parse),
-                rateLimit: try rateLimit.map { try RateLimitOption.parse($0, option: "--rate-limit") },
-                maxAssertionLifetime: try maxAssertionLifetime.map(Self.lifetime), keyRotation: try keyRotation.map(Self.rotationInterval))
-            guard refreshTokenLifetime != nil || refreshTokenIdleLifetime != nil || groupsClaim != nil else {
+            let change = try change()
+            if let api = try remote.connection() {
+                let answer = try await api.call(.PATCH, "/api/v1/servers/\(RemoteAdmin.segment(name))", scope: .serversManage, body: ServerOutput.members(change))
+                guard let server = ManagementJSON.decodeServer(answer) else { throw CommandFailure(message: "the server's answer was not a server") }
                 ServerOutput.print(server, json: json)
                 return
             }
-            ServerOutput.print(try await opened.administration.updateServerSignIn(
-                name: name, refreshTokenLifetime: try refreshTokenLifetime.map { try Self.refreshLifetime($0, option: "--refresh-token-lifetime") },
-                refreshTokenIdleLifetime: try refreshTokenIdleLifetime.map { try Self.refreshLifetime($0, option: "--refresh-token-idle-lifetime") },
-                groupsClaim: groupsClaim), json: json)
+            ServerOutput.print(try await data.open().administration.updateServer(name: name, change), json: json)
         }
     }
 
@@ -177,6 +197,25 @@ struct Servers: AsyncParsableCommand {
 }
 
 enum ServerOutput {
+    /// A change as management API members: only what it sets; `null` where it removes a setting.
+    static func members(_ change: Administration.ServerChange) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        func optional(_ name: String, _ value: Int??) {
+            if let value { members.append((name, value.map { .number(Double($0)) } ?? .null)) }
+        }
+        if let audiences = change.audiences { members.append(("audiences", .array(audiences.map(JSONValue.string)))) }
+        if let ttl = change.accessTokenTTL { members.append(("access_token_ttl", .number(Double(ttl)))) }
+        if let claims = change.claims { members.append(("claims", .object(claims))) }
+        if let format = change.tokenFormat { members.append(("token_format", .string(format.rawValue))) }
+        if let limit = change.rateLimit { members.append(("rate_limit", limit.map { .string($0.description) } ?? .null)) }
+        optional("max_assertion_lifetime", change.maxAssertionLifetime)
+        optional("key_rotation", change.keyRotation)
+        optional("refresh_token_lifetime", change.refreshTokenLifetime)
+        optional("refresh_token_idle_lifetime", change.refreshTokenIdleLifetime)
+        if let groupsClaim = change.groupsClaim { members.append(("groups_claim", .bool(groupsClaim))) }
+        return members
+    }
+
     static func print(_ server: AuthorizationServer, json: Bool) {
         if json {
             Console.json(ManagementJSON.server(server))  // the management API's representation
