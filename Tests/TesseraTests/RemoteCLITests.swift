@@ -35,6 +35,24 @@ import TesseraStore
                 #expect(viaAPI.stdout == onDatabase.stdout, "\(command.joined(separator: " ")) differs between the modes")
             }
 
+            let limited = try CLIProcess.run(["clients", "update", id, "--rate-limit", "10/s"] + remote)
+            #expect(limited.status == 0, "\(limited.stderr)")
+            #expect(limited.stdout == (try CLIProcess.run(["clients", "list", "--server", "default"] + local)).stdout.split(separator: "\n").first { $0.hasPrefix(id) }.map { $0 + "\n" })
+            #expect(try await deployment.stores.clients.client(id: id)?.rateLimit?.description == "10/s")
+            let overlapping = try CLIProcess.run(["clients", "rotate-secret", id, "--keep-old-for", "1h"] + remote)
+            #expect(overlapping.status == 0, "\(overlapping.stderr)")
+            let old = try #require(try await deployment.stores.clients.client(id: id)?.secrets.last?.id)
+            #expect(try CLIProcess.run(["clients", "revoke-secret", id, old] + remote).stdout == "secret \(old) of client \(id) revoked\n")
+            #expect(try await deployment.stores.clients.client(id: id)?.secrets.map(\.id).contains(old) == false)
+
+            _ = try await deployment.admin.createUser(username: "ada", password: nil, email: nil, displayName: nil, hasher: deployment.runtime.passwords)
+            #expect(try CLIProcess.run(["groups", "create", "staff"] + remote).stdout == "group staff created\n")
+            #expect(try CLIProcess.run(["groups", "add-member", "staff", "ada"] + remote).stdout == "user ada added to group staff\n")
+            #expect(try await deployment.stores.users.listGroups().first { $0.name == "staff" }?.members.count == 1)
+            #expect(try CLIProcess.run(["groups", "remove-member", "staff", "ada"] + remote).status == 0)
+            #expect(try CLIProcess.run(["groups", "delete", "staff"] + remote).stdout == "group staff deleted\n")
+            #expect(try await deployment.stores.users.listGroups().isEmpty)
+
             #expect(try CLIProcess.run(["clients", "disable", id] + remote).stdout == "client \(id) disabled\n")
             #expect(try await deployment.stores.clients.client(id: id)?.enabled == false)
             let rotated = try CLIProcess.run(["clients", "rotate-secret", id, "--keep-old-for", "0", "--json"] + remote)

@@ -112,6 +112,7 @@ struct Clients: AsyncParsableCommand {
         @OptionGroup var flow: ClientFlowOptions
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func validate() throws {
             guard rateLimit != nil || jwksFile != nil || !flow.settings.isEmpty else {
@@ -123,10 +124,31 @@ struct Clients: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let opened = try await data.open()
-            var client = try await opened.administration.requireClient(id)
+            var jwks: String?
             if let jwksFile {
                 guard let text = try? String(contentsOfFile: jwksFile, encoding: .utf8) else { throw AdminError("cannot read JWKS file \(jwksFile)") }
+                jwks = text
+            }
+            if let api = try remote.connection() {
+                let path = "/api/v1/clients/\(RemoteAdmin.segment(id))"
+                var answer: [String: JSONValue] = [:]
+                if let jwks {
+                    answer = try await api.call(.PUT, path + "/jwks", scope: .clientsManage, body: [
+                        ("jwks", .object(JSONValue.decodeObject(jwks))), ("keep_old_for", .number(try OverlapOption.parse(keepOldFor))),
+                    ])
+                }
+                var change: [(String, JSONValue)] = ClientOutput.flowMembers(flow.settings)
+                if let rateLimit {
+                    change.append(("rate_limit", try RateLimitOption.parse(rateLimit, option: "--rate-limit").map { .string($0.description) } ?? .null))
+                }
+                if !change.isEmpty { answer = try await api.call(.PATCH, path, scope: .clientsManage, body: change) }
+                guard let client = ManagementJSON.decodeClient(answer) else { throw CommandFailure(message: "the server's answer was not a client") }
+                ClientOutput.print(client, json: json)
+                return
+            }
+            let opened = try await data.open()
+            var client = try await opened.administration.requireClient(id)
+            if let text = jwks {
                 client = try await opened.administration.replaceJWKS(clientID: id, jwks: text, keepOldFor: try OverlapOption.parse(keepOldFor))
             }
             if let rateLimit {
@@ -235,10 +257,14 @@ struct Clients: AsyncParsableCommand {
         @Argument var id: String
         @Argument(help: "The secret's id (`tessera clients secrets ID`).") var secretID: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            _ = try await opened.administration.revokeSecret(clientID: id, secretID: secretID)
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/clients/\(RemoteAdmin.segment(id))/secrets/\(RemoteAdmin.segment(secretID))", scope: .clientsManage)
+            } else {
+                _ = try await data.open().administration.revokeSecret(clientID: id, secretID: secretID)
+            }
             print("secret \(secretID) of client \(id) revoked")
         }
     }

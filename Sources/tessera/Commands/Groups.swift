@@ -12,9 +12,14 @@ struct Groups: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         @Argument var name: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            try await data.open().administration.createGroup(name: name)
+            if let api = try remote.connection() {
+                _ = try await api.call(.POST, "/api/v1/groups", scope: .usersManage, body: [("name", .string(name))])
+            } else {
+                try await data.open().administration.createGroup(name: name)
+            }
             print("group \(name) created")
         }
     }
@@ -22,9 +27,14 @@ struct Groups: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         @Argument var name: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            try await data.open().administration.deleteGroup(name: name)
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/groups/\(RemoteAdmin.segment(name))", scope: .usersManage)
+            } else {
+                try await data.open().administration.deleteGroup(name: name)
+            }
             print("group \(name) deleted")
         }
     }
@@ -34,10 +44,17 @@ struct Groups: AsyncParsableCommand {
         @Argument var group: String
         @Argument var username: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let user = try await data.open().administration.setMember(group: group, user: username, member: true)
-            print("user \(user.username) added to group \(group)")
+            let member: String
+            if let api = try remote.connection() {
+                _ = try await api.call(.PUT, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(username))", scope: .usersManage)
+                member = username.lowercased()
+            } else {
+                member = try await data.open().administration.setMember(group: group, user: username, member: true).username
+            }
+            print("user \(member) added to group \(group)")
         }
     }
 
@@ -46,10 +63,17 @@ struct Groups: AsyncParsableCommand {
         @Argument var group: String
         @Argument var username: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let user = try await data.open().administration.setMember(group: group, user: username, member: false)
-            print("user \(user.username) removed from group \(group)")
+            let member: String
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(username))", scope: .usersManage)
+                member = username.lowercased()
+            } else {
+                member = try await data.open().administration.setMember(group: group, user: username, member: false).username
+            }
+            print("user \(member) removed from group \(group)")
         }
     }
 
