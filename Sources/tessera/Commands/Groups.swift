@@ -47,13 +47,7 @@ struct Groups: AsyncParsableCommand {
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let member: String
-            if let api = try remote.connection() {
-                _ = try await api.call(.PUT, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(username))", scope: .usersManage)
-                member = username.lowercased()
-            } else {
-                member = try await data.open().administration.setMember(group: group, user: username, member: true).username
-            }
+            let member = try await Groups.setMember(group: group, user: username, member: true, data: data, remote: remote)
             print("user \(member) added to group \(group)")
         }
     }
@@ -66,13 +60,7 @@ struct Groups: AsyncParsableCommand {
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let member: String
-            if let api = try remote.connection() {
-                _ = try await api.call(.DELETE, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(username))", scope: .usersManage)
-                member = username.lowercased()
-            } else {
-                member = try await data.open().administration.setMember(group: group, user: username, member: false).username
-            }
+            let member = try await Groups.setMember(group: group, user: username, member: false, data: data, remote: remote)
             print("user \(member) removed from group \(group)")
         }
     }
@@ -93,5 +81,14 @@ struct Groups: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// Adds or removes a member, on the database or through the API; returns the username printed.
+    static func setMember(group: String, user: String, member: Bool, data: DataOptions, remote: RemoteOptions) async throws -> String {
+        guard let api = try remote.connection() else {
+            return try await data.open().administration.setMember(group: group, user: user, member: member).username
+        }
+        _ = try await api.call(member ? .PUT : .DELETE, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(user))", scope: .usersManage)
+        return user.lowercased()
     }
 }
