@@ -51,6 +51,30 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
                       duplicate: "scope \(scope.name) on server \(scope.server)")
     }
 
+    public func updateScope(_ scope: Scope) async throws(StoreError) {
+        try await change("UPDATE scopes SET description = \(scope.description) WHERE server = \(scope.server) AND name = \(scope.name)",
+                         missing: "scope \(scope.name) on server \(scope.server)")
+    }
+
+    public func deleteScope(server: String, name: String) async throws(StoreError) {
+        try await change("DELETE FROM scopes WHERE server = \(server) AND name = \(name)", missing: "scope \(name) on server \(server)")
+    }
+
+    /// One transaction; the server row is locked first, so a client registered meanwhile either sees no
+    /// server or keeps it.
+    public func deleteServer(name: String) async throws(StoreError) -> Bool {
+        try await transaction { [logger] connection in
+            guard try await !connection.query("SELECT 1 FROM servers WHERE name = \(name) FOR UPDATE", logger: logger).collect().isEmpty else {
+                throw StoreError.notFound("server \(name)")
+            }
+            guard try await connection.query("SELECT 1 FROM clients WHERE server = \(name) LIMIT 1", logger: logger).collect().isEmpty else { return false }
+            _ = try await connection.query("DELETE FROM scopes WHERE server = \(name)", logger: logger)
+            _ = try await connection.query("DELETE FROM signing_keys WHERE server = \(name)", logger: logger)
+            _ = try await connection.query("DELETE FROM servers WHERE name = \(name)", logger: logger)
+            return true
+        }
+    }
+
     public func scopes(server: String) async throws(StoreError) -> [Scope] {
         try await run("SELECT * FROM scopes WHERE server = \(server) ORDER BY name").map { row throws(StoreError) in
             Scope(server: try row.text("server"), name: try row.text("name"), description: try row.optionalText("description"))

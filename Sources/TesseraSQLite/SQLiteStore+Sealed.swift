@@ -29,27 +29,15 @@ extension SQLiteStore: LeaseStore, SealedDataStore {
         try await run("SELECT encrypted_private_key FROM signing_keys ORDER BY kid LIMIT 1").first?.column("encrypted_private_key")?.data
     }
 
-    /// On a connection of its own, so no statement of this process's other work lands in the transaction.
     public func resealAll(check: Data, at time: Date, _ reseal: @escaping @Sendable (Data) -> Data?) async throws(StoreError) -> ResealCount? {
-        let connection: SQLiteConnection
-        do {
-            connection = try await SQLiteConnection.open(storage: .file(path: path))
+        do throws(StoreError) {
+            return try await inOwnTransaction("resealing", rollbackOn: { $0 == nil }) { connection in
+                try await Self.reseal(on: connection, check: check, at: time, reseal)
+            }
         } catch {
-            throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
+            if case .unavailable(let why) = error { throw .unavailable("resealing failed, nothing changed: \(why)") }
+            throw error
         }
-        let outcome: Result<ResealCount?, StoreError>
-        do {
-            _ = try await connection.query("PRAGMA busy_timeout = 5000")
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            let count = try await Self.reseal(on: connection, check: check, at: time, reseal)
-            _ = try await connection.query(count == nil ? "ROLLBACK" : "COMMIT")
-            outcome = .success(count)
-        } catch {
-            _ = try? await connection.query("ROLLBACK")
-            outcome = .failure(.unavailable("resealing failed, nothing changed: \(error)"))
-        }
-        try? await connection.close()
-        return try outcome.get()
     }
 
     private static func reseal(on connection: SQLiteConnection, check: Data, at time: Date,

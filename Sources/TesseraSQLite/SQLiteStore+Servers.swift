@@ -49,6 +49,29 @@ extension SQLiteStore: ServerStore, ScopeStore {
                       duplicate: "scope \(scope.name) on server \(scope.server)")
     }
 
+    public func updateScope(_ scope: Scope) async throws(StoreError) {
+        try await change("UPDATE scopes SET description = ? WHERE server = ? AND name = ?",
+                         [.text(scope.description), .text(scope.server), .text(scope.name)], missing: "scope \(scope.name) on server \(scope.server)")
+    }
+
+    public func deleteScope(server: String, name: String) async throws(StoreError) {
+        try await change("DELETE FROM scopes WHERE server = ? AND name = ?", [.text(server), .text(name)], missing: "scope \(name) on server \(server)")
+    }
+
+    /// One transaction on a connection of its own: the server row goes only while no client names it,
+    /// and its scopes and keys go with it (a server created later under the name starts empty).
+    public func deleteServer(name: String) async throws(StoreError) -> Bool {
+        try await inOwnTransaction("deleting server \(name)") { connection throws -> Bool in
+            let server = [SQLiteData.text(name)]
+            guard try await !connection.query("SELECT 1 FROM servers WHERE name = ?", server).isEmpty else { throw StoreError.notFound("server \(name)") }
+            guard try await connection.query("SELECT 1 FROM clients WHERE server = ? LIMIT 1", server).isEmpty else { return false }
+            _ = try await connection.query("DELETE FROM scopes WHERE server = ?", server)
+            _ = try await connection.query("DELETE FROM signing_keys WHERE server = ?", server)
+            _ = try await connection.query("DELETE FROM servers WHERE name = ?", server)
+            return true
+        }
+    }
+
     public func scopes(server: String) async throws(StoreError) -> [Scope] {
         try await run("SELECT * FROM scopes WHERE server = ? ORDER BY name", [.text(server)]).map { row in
             Scope(server: row.text("server") ?? "", name: row.text("name") ?? "", description: row.text("description"))

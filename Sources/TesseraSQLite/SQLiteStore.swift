@@ -93,6 +93,32 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction on a connection of its own, so no statement of
+    /// this process's other work lands in it; rolls back when `body` throws or `rollbackOn` its result.
+    /// A `StoreError` thrown by `body` comes out as thrown, anything else as `unavailable`.
+    func inOwnTransaction<T: Sendable>(_ step: String, rollbackOn: @Sendable (T) -> Bool = { _ in false },
+                                       _ body: @Sendable (SQLiteConnection) async throws -> T) async throws(StoreError) -> T {
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path))
+        } catch {
+            throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
+        }
+        let outcome: Result<T, StoreError>
+        do {
+            _ = try await connection.query("PRAGMA busy_timeout = 5000")
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            let result = try await body(connection)
+            _ = try await connection.query(rollbackOn(result) ? "ROLLBACK" : "COMMIT")
+            outcome = .success(result)
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            outcome = .failure((error as? StoreError) ?? .unavailable("\(step): \(error)"))
+        }
+        try? await connection.close()
+        return try outcome.get()
+    }
+
     /// Runs an UPDATE/DELETE and throws `notFound` when it touched no row.
     func change(_ sql: String, _ binds: [SQLiteData], missing: String) async throws(StoreError) {
         let rows = try await run(sql + " RETURNING 1 AS touched", binds)

@@ -95,6 +95,31 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         }
     }
 
+    public func updateScope(_ scope: Scope) async throws(StoreError) {
+        try write((.scopes, scope.server)) { state throws(StoreError) in
+            guard state.scopes[scope.server]?[scope.name] != nil else { throw .notFound("scope \(scope.name) on server \(scope.server)") }
+            state.scopes[scope.server]?[scope.name] = scope
+        }
+    }
+
+    public func deleteScope(server: String, name: String) async throws(StoreError) {
+        try write((.scopes, server)) { state throws(StoreError) in
+            guard state.scopes[server]?.removeValue(forKey: name) != nil else { throw .notFound("scope \(name) on server \(server)") }
+        }
+    }
+
+    public func deleteServer(name: String) async throws(StoreError) -> Bool {
+        try write { state throws(StoreError) -> Bool in
+            guard state.servers[name] != nil else { throw .notFound("server \(name)") }
+            guard !state.clients.values.contains(where: { $0.server == name }) else { return false }
+            state.servers[name] = nil
+            state.scopes[name] = nil
+            state.keys = state.keys.filter { $0.value.server != name }
+            for kind in [ConfigChange.Kind.server, .scopes, .keys] { Self.note(kind, name, in: &state) }
+            return true
+        }
+    }
+
     public func scopes(server: String) async throws(StoreError) -> [Scope] {
         read { ($0.scopes[server] ?? [:]).values.sorted { $0.name < $1.name } }
     }

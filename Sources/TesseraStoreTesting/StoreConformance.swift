@@ -16,6 +16,8 @@ public struct StoreConformance: Sendable {
         ("a duplicate server name is alreadyExists", duplicateServer),
         ("updating an unknown server is notFound", updateUnknownServer),
         ("scopes belong to their server and are unique per server", scopesPerServer),
+        ("a scope's description changes and a scope is deleted on its own server only", scopeUpdateAndDelete),
+        ("a server is deleted with its scopes and keys, only while no client is registered on it", serverDeletion),
         ("client create, read, list, update and delete round-trip", clientRoundTrip),
         ("updating or deleting an unknown client is notFound", unknownClientChanges),
         ("secret uses are kept per client and secret, the latest wins, and move no change version", secretUses),
@@ -93,6 +95,40 @@ public struct StoreConformance: Sendable {
         try await expect(alpha.map(\.name) == ["orders.read", "orders.write"], "scopes should list by name, got \(alpha.map(\.name))")
         try await expect(alpha.first?.description == "read orders", "scope description lost")
         try await expect(try await stores.scopes.scopes(server: "beta").count == 1, "scopes leak across servers")
+    }
+
+    static func scopeUpdateAndDelete(_ stores: Stores) async throws {
+        try await stores.scopes.createScope(Scope(server: "alpha", name: "orders.read"))
+        try await stores.scopes.createScope(Scope(server: "beta", name: "orders.read", description: "beta's"))
+        try await stores.scopes.updateScope(Scope(server: "alpha", name: "orders.read", description: "read orders"))
+        try await expect(try await stores.scopes.scopes(server: "alpha").first?.description == "read orders", "description change not visible")
+        try await expect(try await stores.scopes.scopes(server: "beta").first?.description == "beta's", "a change leaked to another server")
+        try await expectError(.notFound("")) { try await stores.scopes.updateScope(Scope(server: "alpha", name: "ghost")) }
+        try await stores.scopes.deleteScope(server: "alpha", name: "orders.read")
+        try await expect(try await stores.scopes.scopes(server: "alpha").isEmpty, "deleted scope still listed")
+        try await expect(try await stores.scopes.scopes(server: "beta").count == 1, "deleting leaked to another server")
+        try await expectError(.notFound("")) { try await stores.scopes.deleteScope(server: "alpha", name: "orders.read") }
+    }
+
+    static func serverDeletion(_ stores: Stores) async throws {
+        for name in ["alpha", "beta"] {
+            try await stores.servers.createServer(server(name))
+            try await stores.scopes.createScope(Scope(server: name, name: "orders.read"))
+            try await stores.keys.addKey(SigningKey(server: name, kid: "k-\(name)", algorithm: "ES256", encryptedPrivateKey: Data([1]), publicJWK: "{}", createdAt: t0))
+        }
+        try await stores.clients.createClient(client("c1", server: "alpha"))
+        try await expect(try await stores.servers.deleteServer(name: "alpha") == false, "a server with a client was deleted")
+        try await expect(try await stores.servers.server(named: "alpha") != nil, "a refused deletion removed the server")
+        try await expect(try await stores.keys.keys(server: "alpha").count == 1, "a refused deletion removed keys")
+        try await stores.clients.deleteClient(id: "c1")
+        try await expect(try await stores.servers.deleteServer(name: "alpha"), "a server without clients was not deleted")
+        try await expect(try await stores.servers.server(named: "alpha") == nil, "deleted server still readable")
+        try await expect(try await stores.scopes.scopes(server: "alpha").isEmpty, "the deleted server's scopes remain")
+        try await expect(try await stores.keys.keys(server: "alpha").isEmpty, "the deleted server's keys remain")
+        let betaKeys = try await stores.keys.keys(server: "beta").count
+        let betaScopes = try await stores.scopes.scopes(server: "beta").count
+        try await expect(betaKeys == 1 && betaScopes == 1, "deleting alpha touched beta")
+        try await expectError(.notFound("")) { _ = try await stores.servers.deleteServer(name: "alpha") }
     }
 
     static func clientRoundTrip(_ stores: Stores) async throws {

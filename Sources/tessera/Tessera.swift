@@ -30,7 +30,7 @@ struct Tessera: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
         abstract: "Tessera, a self-hosted OAuth 2.0 authorization server for APIs.",
-        subcommands: [Serve.self, Servers.self, Scopes.self, Clients.self, Keygen.self, AssertionCommand.self, TokenCommand.self, IntrospectCommand.self, RevokeCommand.self, Logs.self, Doctor.self, Keys.self, ReasonCodes.self, Migrate.self, MasterKeyCommand.self, Users.self, Groups.self, AdminCommand.self]
+        subcommands: [Serve.self, Servers.self, Scopes.self, Clients.self, Keygen.self, AssertionCommand.self, TokenCommand.self, IntrospectCommand.self, RevokeCommand.self, Logs.self, Doctor.self, Keys.self, ReasonCodes.self, Migrate.self, MasterKeyCommand.self, Users.self, Groups.self, AdminCommand.self, Apply.self, Export.self]
     )
 
     /// Parses and runs; bad arguments print one line and exit 2, runtime failures exit 1.

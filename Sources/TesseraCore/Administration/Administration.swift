@@ -64,11 +64,12 @@ public struct Administration: Sendable {
         try checkCustomClaims(claims)
     }
 
-    /// Creates the server `default` if the deployment has none (first start), and the built-in `system`
-    /// server of the management API (`SystemServer`). Returns whether `default` was created.
+    /// Creates the server `default` if the deployment has no server of its own (first start; a deployment
+    /// that deleted `default` keeps it deleted), and the built-in `system` server of the management API
+    /// (`SystemServer`). Returns whether `default` was created.
     public func bootstrapDefaultServer() async throws -> Bool {
         try await bootstrapSystemServer()
-        if try await stores.servers.server(named: "default") != nil { return false }
+        if try await stores.servers.listServers().contains(where: { $0.name != SystemServer.name }) { return false }
         do {
             try await createServer(name: "default")
             return true
@@ -101,9 +102,14 @@ public struct Administration: Sendable {
         }
     }
 
+    /// `id` keeps a client id across deployments (`tessera apply` of an exported file); without one a new
+    /// random id is drawn.
     public func createClient(server: String, name: String, method: ClientAuthMethod, jwks: String? = nil, jwksURI: String? = nil,
                              scopes: [String] = [], claims: [String: JSONValue] = [:], introspects: [String] = [],
-                             flow: ClientFlowSettings = ClientFlowSettings()) async throws -> CreatedClient {
+                             flow: ClientFlowSettings = ClientFlowSettings(), id: String? = nil) async throws -> CreatedClient {
+        if let id, !Client.isValidID(id) {
+            throw AdminError("client id \(quoted(id)) must be 6 to 64 characters of A-Z, a-z, 0-9, '.', '_', '~' and '-'", field: "client_id")
+        }
         let serverRecord = try await requireServer(server)
         try Self.checkIntrospects(introspects, server: serverRecord)
         try await checkScopes(scopes, server: server)
@@ -119,13 +125,19 @@ public struct Administration: Sendable {
         } else if jwks != nil || jwksURI != nil {
             throw AdminError("--jwks-file and --jwks-uri (API: jwks, jwks_uri) apply only to private_key_jwt clients", field: "jwks")
         }
-        var client = Client(id: SecureRandom.identifier(prefix: "0oa"), server: server, name: name, authMethod: method,
+        var client = Client(id: id ?? SecureRandom.identifier(prefix: "0oa"), server: server, name: name, authMethod: method,
                             jwks: jwks, jwksURI: jwksURI, scopes: scopes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
                             claims: claims, introspectableResources: introspects, createdAt: clock.now)
         try apply(flow, to: &client, creating: true)
         let secret = try applyNewSecret(to: &client)
         try await stores.clients.createClient(client)
         return CreatedClient(client: client, secret: secret)
+    }
+
+    /// Creates the client a management API body described (`ManagementAPI.clientCreation`).
+    public func createClient(server: String, _ creation: ManagementAPI.ClientCreation) async throws -> CreatedClient {
+        try await createClient(server: server, name: creation.name, method: creation.method, jwks: creation.jwks, jwksURI: creation.jwksURI,
+                               scopes: creation.scopes, claims: creation.claims, introspects: creation.introspects, flow: creation.flow, id: creation.id)
     }
 
     /// Gives the client its own rate limit, or (nil) makes it use its server's again.

@@ -6,7 +6,7 @@ import TesseraStore
 /// A secret is in the answer that creates or rotates it, and never again.
 extension ManagementAPI {
     static let clientFlowFields = ["grant_types", "redirect_uris", "post_logout_redirect_uris", "first_party"]
-    static let clientCreateFields = ["name", "token_endpoint_auth_method", "jwks", "jwks_uri", "scopes", "claims", "introspects"] + clientFlowFields
+    static let clientCreateFields = ["client_id", "name", "token_endpoint_auth_method", "jwks", "jwks_uri", "scopes", "claims", "introspects"] + clientFlowFields
     static let clientUpdateFields = ["name", "enabled", "scopes", "claims", "introspects", "rate_limit"] + clientFlowFields
 
     public func listClients(server name: String, caller: Caller) async throws(OAuthError) -> Answer {
@@ -22,7 +22,20 @@ extension ManagementAPI {
         return Self.answer(200, ManagementJSON.client(client), caller: caller, "read client \(id)", changed: false)
     }
 
-    public func createClient(server name: String, _ input: ManagementInput, caller: Caller) async throws(OAuthError) -> Answer {
+    /// What `POST /api/v1/servers/{name}/clients` asks for, read from its body (also `tessera apply`'s on the database).
+    public struct ClientCreation: Sendable {
+        public var id: String?
+        public var name: String
+        public var method: ClientAuthMethod
+        public var jwks: String?
+        public var jwksURI: String?
+        public var scopes: [String]
+        public var claims: [String: JSONValue]
+        public var introspects: [String]
+        public var flow: Administration.ClientFlowSettings
+    }
+
+    public static func clientCreation(_ input: ManagementInput) throws(OAuthError) -> ClientCreation {
         try input.allowOnly(Self.clientCreateFields)
         let clientName = try input.string("name", required: true) ?? ""
         guard !clientName.isEmpty, clientName.count <= 200 else {
@@ -30,24 +43,24 @@ extension ManagementAPI {
         }
         let method = try input.choice("token_endpoint_auth_method", required: true, of: ClientAuthMethod.self,
                                       allowed: ClientAuthMethod.allCases.map(\.rawValue)) ?? .clientSecretBasic
-        let jwks = try input.object("jwks").map { JSONValue.encodeObject($0) }
-        let jwksURI = try input.string("jwks_uri")
-        let scopes = try input.strings("scopes") ?? []
-        let claims = try input.object("claims") ?? [:]
-        let introspects = try input.strings("introspects") ?? []
-        let flow = try Self.flow(input)
-        let created = try await admin("creating the client") {
-            try await administration.createClient(server: name, name: clientName, method: method, jwks: jwks, jwksURI: jwksURI, scopes: scopes,
-                                                  claims: claims, introspects: introspects, flow: flow)
-        }
+        return ClientCreation(id: try input.string("client_id"), name: clientName, method: method,
+                              jwks: try input.object("jwks").map { JSONValue.encodeObject($0) }, jwksURI: try input.string("jwks_uri"),
+                              scopes: try input.strings("scopes") ?? [], claims: try input.object("claims") ?? [:],
+                              introspects: try input.strings("introspects") ?? [], flow: try Self.flow(input))
+    }
+
+    public func createClient(server name: String, _ input: ManagementInput, caller: Caller) async throws(OAuthError) -> Answer {
+        let creation = try Self.clientCreation(input)
+        let created = try await admin("creating the client", field: "client_id") { try await administration.createClient(server: name, creation) }
         var body = ManagementJSON.client(created.client)
         if let secret = created.secret { body.insert(("client_secret", .string(secret)), at: 1) }
         return Self.answer(201, body, etag: false, location: "/api/v1/clients/\(created.client.id)", caller: caller,
-                           "created client \(created.client.id) (\(method.rawValue)) on server \(name)",
+                           "created client \(created.client.id) (\(creation.method.rawValue)) on server \(name)",
                            detail: ["server": name, "target_client": created.client.id], changed: true)
     }
 
-    public func updateClient(_ id: String, _ input: ManagementInput, ifMatch: String?, caller: Caller) async throws(OAuthError) -> Answer {
+    /// What `PATCH /api/v1/clients/{id}` asks to change, read from its body.
+    public static func clientChange(_ input: ManagementInput) throws(OAuthError) -> Administration.ClientChange {
         try input.allowOnly(Self.clientUpdateFields)
         var change = Administration.ClientChange()
         change.name = try input.string("name")
@@ -57,6 +70,11 @@ extension ManagementAPI {
         change.introspects = try input.strings("introspects")
         change.rateLimit = try input.rateLimit("rate_limit")
         change.flow = try Self.flow(input)
+        return change
+    }
+
+    public func updateClient(_ id: String, _ input: ManagementInput, ifMatch: String?, caller: Caller) async throws(OAuthError) -> Answer {
+        let change = try Self.clientChange(input)
         guard !(id == caller.clientID && change.enabled == false) else {
             throw OAuthError(.conflict, .apiConflict, "client \(id) is the one making this call; disable it with another admin client")
         }

@@ -47,11 +47,23 @@ struct ManagementRoutes {
             Route(method: .patch, scope: .serversManage, body: .required) { api, call throws(OAuthError) in
                 try await api.updateServer(call.path("server"), call.input, ifMatch: call.ifMatch, caller: call.caller)
             },
+            Route(method: .delete, scope: .serversManage) { api, call throws(OAuthError) in try await api.deleteServer(call.path("server"), caller: call.caller) },
         ]),
         ("/api/v1/servers/:server/scopes", [
             Route(method: .get, scope: .serversRead) { api, call throws(OAuthError) in try await api.listScopes(server: call.path("server"), caller: call.caller) },
             Route(method: .post, scope: .serversManage, body: .required) { api, call throws(OAuthError) in
                 try await api.createScope(server: call.path("server"), call.input, caller: call.caller)
+            },
+        ]),
+        ("/api/v1/servers/:server/scopes/:scope", [
+            Route(method: .get, scope: .serversRead) { api, call throws(OAuthError) in
+                try await api.scope(server: call.path("server"), scope: call.path("scope"), caller: call.caller)
+            },
+            Route(method: .patch, scope: .serversManage, body: .required) { api, call throws(OAuthError) in
+                try await api.updateScope(server: call.path("server"), scope: call.path("scope"), call.input, caller: call.caller)
+            },
+            Route(method: .delete, scope: .serversManage) { api, call throws(OAuthError) in
+                try await api.deleteScope(server: call.path("server"), scope: call.path("scope"), caller: call.caller)
             },
         ]),
         ("/api/v1/servers/:server/clients", [

@@ -43,6 +43,14 @@ public struct Client: Sendable, Hashable, Codable {
     /// A first-party client's users are not asked to consent to its scopes.
     public var firstParty: Bool
 
+    /// Whether `id` can name a client: 6 to 64 characters of the URL-safe alphabet (RFC 3986 unreserved),
+    /// so it reads the same in a form, a path and a JWT.
+    public static func isValidID(_ id: String) -> Bool {
+        (6...64).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
+        }
+    }
+
     public init(
         id: String, server: String, name: String, authMethod: ClientAuthMethod,
         secrets: [ClientSecretEntry] = [], jwks: String? = nil, jwksURI: String? = nil,

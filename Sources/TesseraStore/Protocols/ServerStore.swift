@@ -8,4 +8,8 @@ public protocol ServerStore: Sendable {
     func server(named name: String) async throws(StoreError) -> AuthorizationServer?
     /// All servers, ordered by name.
     func listServers() async throws(StoreError) -> [AuthorizationServer]
+    /// Removes a server with its scopes and signing keys in one transaction, only while no client is
+    /// registered on it: throws `StoreError.notFound` for an unknown name and returns false (nothing
+    /// removed) when the server still has clients.
+    func deleteServer(name: String) async throws(StoreError) -> Bool
 }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import TesseraCore
 import TesseraJSON
 
@@ -39,10 +40,25 @@ struct RemoteOptions: ParsableArguments {
 /// Calls the management API as an admin client: a `system` token by private_key_jwt for the scope the
 /// command needs, then one JSON request. A refusal becomes one line with the problem's detail, reason
 /// and request id, exit status 2 (1 when the server cannot be reached or fails).
-struct RemoteAdmin {
+struct RemoteAdmin: Sendable {
     let baseURL: String
     let clientID: String
     let keyPEM: String
+    /// Tokens already fetched, by the scope they serve (a command that calls several times asks once).
+    let tokens = TokenCache()
+
+    /// Access tokens by scope for the life of one command.
+    final class TokenCache: Sendable {
+        let byScope = Mutex<[String: String]>([:])
+    }
+
+    /// Gets one token carrying all of `scopes` and uses it for them and their read scopes from now on
+    /// (`tessera apply` changes servers, scopes and clients in one run).
+    func authorize(_ scopes: [SystemServer.Scope]) async throws {
+        let token = try await token(scopes.map(\.rawValue).joined(separator: " "))
+        let served = scopes.flatMap { scope in SystemServer.Scope.allCases.filter { $0.isSatisfied(by: [scope.rawValue]) } }
+        tokens.byScope.withLock { cache in for scope in served { cache[scope.rawValue] = token } }
+    }
 
     func call(_ method: HTTPMethod, _ path: String, scope: SystemServer.Scope, body: [(String, JSONValue)]? = nil) async throws -> [String: JSONValue] {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -59,16 +75,23 @@ struct RemoteAdmin {
     }
 
     func token(_ scope: SystemServer.Scope) async throws -> String {
+        if let cached = tokens.byScope.withLock({ $0[scope.rawValue] }) { return cached }
+        let token = try await token(scope.rawValue)
+        tokens.byScope.withLock { $0[scope.rawValue] = token }
+        return token
+    }
+
+    private func token(_ scope: String) async throws -> String {
         let endpoint = "\(baseURL)/oauth2/\(SystemServer.name)/v1/token"
         let assertion = try await ClientKeyPair(pem: keyPEM).signAssertion(ClientKeyPair.assertionClaims(clientID: clientID, audience: endpoint, lifetime: 60))
         let (status, bytes) = try await OAuthHTTP.post(endpoint, form: [
-            ("grant_type", "client_credentials"), ("scope", scope.rawValue),
+            ("grant_type", "client_credentials"), ("scope", scope),
             ("client_assertion_type", ClientAssertionVerifier.assertionType), ("client_assertion", assertion),
         ], headers: [])
         let object = (try? JSONReader.object(in: bytes)) ?? [:]
         guard status == 200, let token = object["access_token"]?.string else {
             let description = object["error_description"]?.string ?? String(decoding: bytes.prefix(300), as: UTF8.self)
-            throw CommandFailure(message: "the server system at \(baseURL) refused a management token for \(clientID) (\(scope.rawValue)): \(description) "
+            throw CommandFailure(message: "the server system at \(baseURL) refused a management token for \(clientID) (\(scope)): \(description) "
                                  + "(HTTP \(status), request id \(object["request_id"]?.string ?? "-"))", status: 2)
         }
         return token

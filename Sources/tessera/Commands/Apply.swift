@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraJSON
+
+/// `tessera apply -f tessera.yaml`: makes the deployment match a file — creates and changes servers,
+/// scopes and clients, and with `--prune` deletes what the file does not name. Prints the plan first;
+/// a second apply of the same file finds nothing to do and says so.
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make the deployment match a YAML file of servers, scopes and clients (config as code).",
+        discussion: "Fields a file leaves out are not managed by it. Secrets are never in the file: a created client's secret is printed once, "
+            + "or written to the client's secret_file (mode 0600). ${env:NAME} in a text is the environment variable NAME.")
+    @Option(name: .customShort("f"), help: "The file, e.g. tessera.yaml (written by `tessera export`).") var file: String
+    @Flag(help: "Also delete the servers, scopes and clients the file does not name (never the built-in server system or the calling admin client).")
+    var prune = false
+    @Flag(name: .customLong("dry-run"), help: "Print the plan and change nothing.") var dryRun = false
+    @OptionGroup var data: DataOptions
+    @OptionGroup var remote: RemoteOptions
+
+    func run() async throws {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw CommandFailure(message: "cannot read \(file)", status: 2)
+        }
+        let document = try DeploymentYAML.read(text, directory: (file as NSString).deletingLastPathComponent,
+                                               environment: ProcessInfo.processInfo.environment)
+        let declaration: DeploymentDeclaration
+        do {
+            declaration = try DeploymentDeclaration(document: document)
+        } catch {
+            throw CommandFailure(message: "\(file): \(error.description)", status: 2)
+        }
+        let access = try await Self.access(data: data, remote: remote, manage: true)
+        let plan: DeploymentPlan
+        do {
+            plan = try DeploymentPlan(declared: declaration, current: try await access.state(), prune: prune, protectedClients: access.protectedClients)
+        } catch let error as DeploymentFileError {
+            throw CommandFailure(message: "\(file): \(error.description)", status: 2)
+        }
+        for kept in plan.kept { print("kept: \(kept)") }
+        guard !plan.steps.isEmpty else {
+            print("no changes: \(access.target) already matches \(file)")
+            return
+        }
+        print("plan for \(access.target) from \(file):")
+        for step in plan.steps { print("  \(step.symbol) \(step.summary)") }
+        let counts = Dictionary(grouping: plan.steps, by: \.symbol).mapValues(\.count)
+        print("\(counts["+"] ?? 0) to create, \(counts["~"] ?? 0) to change, \(counts["-"] ?? 0) to delete")
+        if dryRun { return }
+        for (index, step) in plan.steps.enumerated() {
+            let outcome: (done: String, secret: String?)
+            do {
+                outcome = try await access.perform(step)
+            } catch {
+                let reason = (error as? AdminError)?.description ?? (error as? CommandFailure)?.message ?? "\(error)"
+                throw CommandFailure(message: "step \(index + 1) of \(plan.steps.count) (\(step.symbol) \(step.summary)) was refused: \(reason); "
+                                     + "the \(index) steps before it were applied; fix the file and apply again", status: 2)
+            }
+            print(outcome.done)
+            if let secret = outcome.secret { try reveal(secret, of: step) }
+        }
+        print("applied \(plan.steps.count) change\(plan.steps.count == 1 ? "" : "s")")
+    }
+
+    /// Prints a created client's secret once, or writes it to the file the YAML named (0600).
+    private func reveal(_ secret: String, of step: DeploymentPlan.Step) throws {
+        guard case .createClient(_, let name, _, _, let secretFile?) = step else {
+            print("  client_secret: \(secret)   (shown only now)")
+            return
+        }
+        let path = secretFile.hasPrefix("/") ? secretFile : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(secretFile)
+        let files = FileManager.default
+        try? files.removeItem(atPath: path)
+        guard files.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CommandFailure(message: "client \(name) was created but its secret cannot be written to \(path); rotate it with `tessera clients rotate-secret`")
+        }
+        print("  client_secret written to \(path) (mode 0600)")
+    }
+
+    /// The database, or the API when `--server-url` is given (with one token for what the command needs).
+    static func access(data: DataOptions, remote: RemoteOptions, manage: Bool) async throws -> any DeploymentAccess {
+        if let api = try remote.connection() {
+            try await api.authorize(manage ? [.serversManage, .clientsManage] : [.serversRead, .clientsRead])
+            return RemoteDeployment(api: api)
+        }
+        let opened = try await data.open()
+        return DatabaseDeployment(administration: opened.administration, target: "the database \(opened.location)")
+    }
+}
+
+/// `tessera export`: the deployment's servers, scopes and clients as a file for `tessera apply` (no
+/// secrets, no signing keys), to move a deployment or keep it under version control.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write the deployment's servers, scopes and clients as a file for `tessera apply`.")
+    @Option(name: .customShort("o"), help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var data: DataOptions
+    @OptionGroup var remote: RemoteOptions
+
+    func run() async throws {
+        let access = try await Apply.access(data: data, remote: remote, manage: false)
+        let yaml = try DeploymentYAML.write(try await access.state())
+        guard let output else {
+            print(yaml, terminator: "")
+            return
+        }
+        guard FileManager.default.createFile(atPath: output, contents: Data(yaml.utf8)) else {
+            throw CommandFailure(message: "cannot write \(output)")
+        }
+        print("wrote \(output)")
+    }
+}

@@ -1,0 +1,56 @@
+import TesseraCore
+import TesseraJSON
+import TesseraStore
+
+/// `DeploymentAccess` on the database: the API's bodies read by the API's own readers, then the same
+/// `Administration` operations the API runs.
+struct DatabaseDeployment: DeploymentAccess {
+    let administration: Administration
+    let target: String
+    var protectedClients: Set<String> { [] }
+
+    func state() async throws -> DeploymentState { try await DeploymentState.read(from: administration.stores) }
+
+    func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?) {
+        switch step {
+        case .createServer(let name, let body, let then):
+            let creation = try reading { () throws(OAuthError) in try ManagementAPI.serverCreation(managementInput(body)) }
+            try await administration.createServer(name: name, audiences: creation.audiences, accessTokenTTL: creation.accessTokenTTL,
+                                                  claims: creation.claims, tokenFormat: creation.tokenFormat)
+            if !then.isEmpty { try await updateServer(name, then) }
+        case .updateServer(let name, let changes):
+            try await updateServer(name, changes)
+        case .deleteServer(let name):
+            try await administration.deleteServer(name: name)
+        case .createScope(let server, let name, let description):
+            _ = try await administration.createScope(server: server, name: name, description: description?.string)
+        case .updateScope(let server, let name, let description):
+            try await administration.updateScope(server: server, name: name, description: description.string)
+        case .deleteScope(let server, let name):
+            try await administration.deleteScope(server: server, name: name)
+        case .createClient(let server, _, let body, let then, _):
+            let creation = try reading { () throws(OAuthError) in try ManagementAPI.clientCreation(managementInput(body)) }
+            let created = try await administration.createClient(server: server, creation)
+            if !then.isEmpty { try await updateClient(created.client.id, then) }
+            return ("created client \(created.client.id) (\(created.client.name)) on \(server) (\(created.client.authMethod.rawValue))", created.secret)
+        case .updateClient(_, let id, _, let changes):
+            try await updateClient(id, changes)
+        case .replaceJWKS(_, let id, _, let jwks):
+            guard case .object(let object) = jwks else { throw CommandFailure(message: "jwks of client \(id) must be a JSON object", status: 2) }
+            _ = try await administration.replaceJWKS(clientID: id, jwks: JSONValue.encodeObject(object))
+        case .deleteClient(_, let id, _):
+            try await administration.deleteClient(id: id)
+        }
+        return (step.done, nil)
+    }
+
+    private func updateServer(_ name: String, _ members: [String: JSONValue]) async throws {
+        let change = try reading { () throws(OAuthError) in try ManagementAPI.serverChange(managementInput(members)) }
+        try await administration.updateServer(name: name, change)
+    }
+
+    private func updateClient(_ id: String, _ members: [String: JSONValue]) async throws {
+        let change = try reading { () throws(OAuthError) in try ManagementAPI.clientChange(managementInput(members)) }
+        try await administration.updateClient(id: id, change)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import TesseraCore
+import TesseraJSON
+
+/// Where `tessera apply` and `tessera export` read and change a deployment: the database (as the other
+/// admin commands) or a running server's management API (`--server-url`). Both take the API's bodies,
+/// so one plan works against either, with the same rules and sentences.
+protocol DeploymentAccess: Sendable {
+    /// For the plan's heading: `the database ./tessera-data` or `https://id.example.com`.
+    var target: String { get }
+    /// Clients `--prune` must not delete: the admin client making the calls.
+    var protectedClients: Set<String> { get }
+    func state() async throws -> DeploymentState
+    /// Carries out one step; returns what it did, in words, and a secret that came with it.
+    func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?)
+}
+
+extension DeploymentPlan.Step {
+    /// The past-tense line printed once the step is done.
+    var done: String {
+        switch symbol {
+        case "+": "created \(summary)"
+        case "-": "deleted \(summary)"
+        default: "changed \(summary)"
+        }
+    }
+}
+
+/// The API's bodies as `ManagementInput`, turning a refusal into the CLI's one-line failure (exit 2).
+func managementInput(_ members: [String: JSONValue]) -> ManagementInput { ManagementInput(members: members) }
+
+func reading<T>(_ body: () throws(OAuthError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw CommandFailure(message: error.description, status: 2)
+    }
+}
