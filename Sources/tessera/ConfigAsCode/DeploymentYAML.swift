@@ -13,7 +13,8 @@ enum DeploymentYAML {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw CommandFailure(message: "the file is not valid YAML: \(error)", status: 2)
+            let reason = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            throw CommandFailure(message: "the file is not valid YAML: \(reason)", status: 2)
         }
         guard let node else { return .object([:]) }
         let document = try value(node, at: "", environment: environment)
