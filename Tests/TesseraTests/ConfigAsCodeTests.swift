@@ -44,13 +44,13 @@ import TesseraSQLite
         let data = ["--data-dir", directory.appendingPathComponent("data").path]
         let env = ["TESSERA_TEST_TEAM": "data"]
 
-        let dry = try CLIProcess.run(["apply", "-f", file, "--dry-run"] + data, environment: env)
+        let dry = try await CLIProcess.running(["apply", "-f", file, "--dry-run"] + data, environment: env)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("  + server orders\n") && dry.stdout.contains("  + client billing on orders (client_secret_basic)\n"))
         #expect(dry.stdout.contains("5 to create, 0 to change, 0 to delete"))
         #expect(!dry.stdout.contains("created"), "a dry run changes nothing")
 
-        let first = try CLIProcess.run(["apply", "-f", file] + data, environment: env)
+        let first = try await CLIProcess.running(["apply", "-f", file] + data, environment: env)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("applied 5 changes"))
         let secretFile = directory.appendingPathComponent("billing.secret").path
@@ -72,13 +72,13 @@ import TesseraSQLite
             #expect(ClientSecret.entry(for: secret, in: billing.secrets) != nil, "the secret in the file authenticates the client")
         }
 
-        let second = try CLIProcess.run(["apply", "-f", file] + data, environment: env)
+        let second = try await CLIProcess.running(["apply", "-f", file] + data, environment: env)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.hasPrefix("no changes: "), "\(second.stdout)")
 
         let edited = Self.file.replacingOccurrences(of: "access_token_ttl: 900", with: "access_token_ttl: 600")
             .replacingOccurrences(of: "scopes: [orders.read]\n", with: "scopes: [orders.read, orders.write]\n")
-        let changed = try CLIProcess.run(["apply", "-f", try Self.write(edited, in: directory)] + data, environment: env)
+        let changed = try await CLIProcess.running(["apply", "-f", try Self.write(edited, in: directory)] + data, environment: env)
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(changed.stdout.contains("  ~ server orders: access_token_ttl\n"), "\(changed.stdout)")
         #expect(changed.stdout.contains("(billing) on orders: scopes\n"), "\(changed.stdout)")
@@ -89,7 +89,7 @@ import TesseraSQLite
         let directory = CLIProcess.temporaryDirectory()
         let data = ["--data-dir", directory.appendingPathComponent("data").path]
         let env = ["TESSERA_TEST_TEAM": "data"]
-        #expect(try CLIProcess.run(["apply", "-f", try Self.write(Self.file, in: directory)] + data, environment: env).status == 0)
+        #expect(try await CLIProcess.running(["apply", "-f", try Self.write(Self.file, in: directory)] + data, environment: env).status == 0)
         let smaller = """
             servers:
               - name: orders
@@ -98,9 +98,9 @@ import TesseraSQLite
                   - {name: billing, scopes: [orders.read]}
             """
         let file = try Self.write(smaller, in: directory, as: "smaller.yaml")
-        let without = try CLIProcess.run(["apply", "-f", file] + data)
+        let without = try await CLIProcess.running(["apply", "-f", file] + data)
         #expect(without.stdout.hasPrefix("no changes: "), "without --prune nothing is deleted: \(without.stdout)")
-        let pruned = try CLIProcess.run(["apply", "-f", file, "--prune"] + data)
+        let pruned = try await CLIProcess.running(["apply", "-f", file, "--prune"] + data)
         #expect(pruned.status == 0, "\(pruned.stderr)")
         #expect(pruned.stdout.contains("(reporting) on orders\n") && pruned.stdout.contains("  - scope orders.write on orders\n"))
         #expect(pruned.stdout.contains("  - server default (with its scopes and signing keys)\n"))
@@ -108,7 +108,7 @@ import TesseraSQLite
         #expect(pruned.stdout.contains("0 to create, 0 to change, 3 to delete"))
         let order = ["(reporting) on orders", "scope orders.write", "server default"].compactMap { pruned.stdout.range(of: $0)?.lowerBound }
         #expect(order.count == 3 && order == order.sorted(), "clients go before the scopes they held, servers last")
-        #expect(try CLIProcess.run(["apply", "-f", file, "--prune"] + data).stdout.contains("\nno changes: "))
+        #expect(try await CLIProcess.running(["apply", "-f", file, "--prune"] + data).stdout.contains("\nno changes: "))
 
         try await SQLiteTestFile.withStore(at: directory.appendingPathComponent("data/tessera.sqlite").path) { store async throws in
             let stores = Stores(store)
@@ -118,30 +118,30 @@ import TesseraSQLite
             #expect(try await stores.keys.keys(server: "default").isEmpty, "a deleted server's keys go with it")
         }
         // A restart does not bring `default` back: it is only created in an empty deployment.
-        #expect(try CLIProcess.run(["servers", "list"] + data).stdout.contains("default") == false)
+        #expect(try await CLIProcess.running(["servers", "list"] + data).stdout.contains("default") == false)
     }
 
     @Test func exportThenApplyOnAnEmptyDeploymentReproducesIt() async throws {
         let directory = CLIProcess.temporaryDirectory()
         let source = ["--data-dir", directory.appendingPathComponent("source").path]
         let target = ["--data-dir", directory.appendingPathComponent("target").path]
-        #expect(try CLIProcess.run(["apply", "-f", try Self.write(Self.file, in: directory)] + source, environment: ["TESSERA_TEST_TEAM": "data"]).status == 0)
+        #expect(try await CLIProcess.running(["apply", "-f", try Self.write(Self.file, in: directory)] + source, environment: ["TESSERA_TEST_TEAM": "data"]).status == 0)
         let keys = try ClientKeyPair.generate(.es256)
         let jwks = directory.appendingPathComponent("svc.jwks.json")
         try Data(keys.jwksDocument().utf8).write(to: jwks)
-        let keyClient = try CLIProcess.run(["clients", "create", "--server", "orders", "--name", "svc", "--auth-method", "private_key_jwt",
+        let keyClient = try await CLIProcess.running(["clients", "create", "--server", "orders", "--name", "svc", "--auth-method", "private_key_jwt",
                                             "--jwks-file", jwks.path, "--scope", "orders.write", "--json"] + source)
         #expect(keyClient.status == 0, "\(keyClient.stderr)")
 
         let exported = directory.appendingPathComponent("exported.yaml").path
-        #expect(try CLIProcess.run(["export", "-o", exported] + source).status == 0)
+        #expect(try await CLIProcess.running(["export", "-o", exported] + source).status == 0)
         let text = try String(contentsOfFile: exported, encoding: .utf8)
         #expect(!text.contains("secret_hash") && !text.contains("client_secret:") && !text.contains("\"d\""), "no secret or private key is exported")
-        let applied = try CLIProcess.run(["apply", "-f", exported] + target)
+        let applied = try await CLIProcess.running(["apply", "-f", exported] + target)
         #expect(applied.status == 0, "\(applied.stderr)")
-        let reExported = try CLIProcess.run(["export"] + target)
+        let reExported = try await CLIProcess.running(["export"] + target)
         #expect(reExported.stdout == text, "export → apply → export gives the same file")
-        #expect(try CLIProcess.run(["apply", "-f", exported] + target).stdout.hasPrefix("no changes: "))
+        #expect(try await CLIProcess.running(["apply", "-f", exported] + target).stdout.hasPrefix("no changes: "))
         // The key client keeps its id and keys: its service gets tokens from the new deployment unchanged.
         let id = try #require(CLIProcess.json(keyClient.stdout)["client_id"] as? String)
         try await SQLiteTestFile.withStore(at: directory.appendingPathComponent("target/tessera.sqlite").path) { store async throws in
@@ -160,21 +160,21 @@ import TesseraSQLite
             let remote = ["--server-url", base, "--client-id", admin.id, "--private-key", keyFile.path]
             let file = try Self.write(Self.file, in: deployment.directory)
 
-            let first = try CLIProcess.run(["apply", "-f", file] + remote, environment: ["TESSERA_TEST_TEAM": "data"])
+            let first = try await CLIProcess.running(["apply", "-f", file] + remote, environment: ["TESSERA_TEST_TEAM": "data"])
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("applied 5 changes"))
             #expect(try await deployment.stores.clients.listClients(server: "orders").count == 2)
             #expect(try await deployment.stores.servers.server(named: "orders")?.rateLimit?.description == "3000/min")
-            #expect(try CLIProcess.run(["apply", "-f", file] + remote, environment: ["TESSERA_TEST_TEAM": "data"]).stdout.hasPrefix("no changes: "))
+            #expect(try await CLIProcess.running(["apply", "-f", file] + remote, environment: ["TESSERA_TEST_TEAM": "data"]).stdout.hasPrefix("no changes: "))
 
-            let viaAPI = try CLIProcess.run(["export"] + remote)
-            let onDatabase = try CLIProcess.run(["export", "--data-dir", deployment.directory.path])
+            let viaAPI = try await CLIProcess.running(["export"] + remote)
+            let onDatabase = try await CLIProcess.running(["export", "--data-dir", deployment.directory.path])
             #expect(viaAPI.status == 0, "\(viaAPI.stderr)")
             #expect(viaAPI.stdout == onDatabase.stdout, "export is the same in both modes")
 
             // The file names system without the admin client: --prune keeps the caller, says so, deletes the rest.
             let only = try Self.write("servers:\n  - name: system\n  - name: orders\n", in: deployment.directory, as: "only.yaml")
-            let pruned = try CLIProcess.run(["apply", "-f", only, "--prune"] + remote)
+            let pruned = try await CLIProcess.running(["apply", "-f", only, "--prune"] + remote)
             #expect(pruned.status == 0, "\(pruned.stderr)")
             #expect(pruned.stdout.contains("kept: client \(admin.id) (ci) on system: it is the admin client making these calls"))
             #expect(try await deployment.stores.clients.listClients(server: "orders").isEmpty)
@@ -200,20 +200,20 @@ import TesseraSQLite
     func aFileWithAMistakeIsRefusedNamingWhereBeforeAnythingChanges(text: String, expected: String) async throws {
         let directory = CLIProcess.temporaryDirectory()
         let data = ["--data-dir", directory.appendingPathComponent("data").path]
-        let refused = try CLIProcess.run(["apply", "-f", try Self.write(text, in: directory)] + data)
+        let refused = try await CLIProcess.running(["apply", "-f", try Self.write(text, in: directory)] + data)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains(expected), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1)
-        #expect(try CLIProcess.run(["servers", "list"] + data).stdout.contains("orders") == false)
+        #expect(try await CLIProcess.running(["servers", "list"] + data).stdout.contains("orders") == false)
     }
 
     @Test func aClientWhoseMethodTheFileChangesIsRefusedBeforeAnyStep() async throws {
         let directory = CLIProcess.temporaryDirectory()
         let data = ["--data-dir", directory.appendingPathComponent("data").path]
-        #expect(try CLIProcess.run(["apply", "-f", try Self.write(Self.file, in: directory)] + data, environment: ["TESSERA_TEST_TEAM": "x"]).status == 0)
+        #expect(try await CLIProcess.running(["apply", "-f", try Self.write(Self.file, in: directory)] + data, environment: ["TESSERA_TEST_TEAM": "x"]).status == 0)
         let changed = Self.file.replacingOccurrences(of: "token_endpoint_auth_method: client_secret_basic", with: "token_endpoint_auth_method: client_secret_jwt")
             .replacingOccurrences(of: "access_token_ttl: 900", with: "access_token_ttl: 700")
-        let refused = try CLIProcess.run(["apply", "-f", try Self.write(changed, in: directory)] + data, environment: ["TESSERA_TEST_TEAM": "x"])
+        let refused = try await CLIProcess.running(["apply", "-f", try Self.write(changed, in: directory)] + data, environment: ["TESSERA_TEST_TEAM": "x"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("has token_endpoint_auth_method \"client_secret_basic\", the file says \"client_secret_jwt\"; it cannot change"), "\(refused.stderr)")
         try await SQLiteTestFile.withStore(at: directory.appendingPathComponent("data/tessera.sqlite").path) { store async throws in

@@ -273,4 +273,50 @@ import TesseraStore
             }
         }
     }
+
+    @Test func serversAndScopesAreDeletedOnlyWhenNothingDependsOnThemAndAClientCanKeepItsID() async throws {
+        try await TestDeployment.with { deployment in
+            try await deployment.http { http async throws in
+                let api = try await ManagementDriver.bootstrap(http, deployment)
+                let token = try await api.token(Self.manageAll)
+                #expect(try await api.call(.post, "/api/v1/servers", token: token, json: #"{"name":"legacy"}"#).status == 201)
+                #expect(try await api.call(.post, "/api/v1/servers/legacy/scopes", token: token, json: #"{"name":"legacy.read"}"#).status == 201)
+                let kept = try await api.call(.post, "/api/v1/servers/legacy/clients", token: token,
+                                              json: #"{"client_id":"moved-client-01","name":"old","token_endpoint_auth_method":"client_secret_basic","scopes":["legacy.read"]}"#)
+                #expect(kept.status == 201, "\(kept.text)")
+                #expect(kept.json["client_id"] as? String == "moved-client-01")
+                let taken = try await api.call(.post, "/api/v1/servers/legacy/clients", token: token,
+                                               json: #"{"client_id":"moved-client-01","name":"again","token_endpoint_auth_method":"client_secret_basic"}"#)
+                #expect(taken.status == 409 && taken.reason == "api.conflict")
+                let badID = try await api.call(.post, "/api/v1/servers/legacy/clients", token: token,
+                                               json: #"{"client_id":"a b","name":"x","token_endpoint_auth_method":"client_secret_basic"}"#)
+                #expect(badID.status == 400 && badID.json["field"] as? String == "client_id", "\(badID.text)")
+
+                let described = try await api.call(.patch, "/api/v1/servers/legacy/scopes/legacy.read", token: token, json: #"{"description":"Read the old things"}"#)
+                #expect(described.status == 200 && described.json["description"] as? String == "Read the old things")
+                #expect(try await api.call(.get, "/api/v1/servers/legacy/scopes/legacy.read", token: token).json["description"] as? String == "Read the old things")
+                let held = try await api.call(.delete, "/api/v1/servers/legacy/scopes/legacy.read", token: token)
+                #expect(held.status == 409 && (held.json["detail"] as? String)?.contains("still granted to client moved-client-01") == true, "\(held.text)")
+                let withClients = try await api.call(.delete, "/api/v1/servers/legacy", token: token)
+                #expect(withClients.status == 409 && (withClients.json["detail"] as? String)?.contains("still has 1 client") == true, "\(withClients.text)")
+                #expect(try await deployment.stores.servers.server(named: "legacy") != nil, "a refused deletion removes nothing")
+
+                #expect(try await api.call(.delete, "/api/v1/clients/moved-client-01", token: token).status == 204)
+                #expect(try await api.call(.delete, "/api/v1/servers/legacy/scopes/legacy.read", token: token).status == 204)
+                #expect(try await api.call(.delete, "/api/v1/servers/legacy/scopes/legacy.read", token: token).status == 404)
+                #expect(try await api.call(.delete, "/api/v1/servers/legacy", token: token).status == 204)
+                #expect(try await deployment.stores.servers.server(named: "legacy") == nil)
+                #expect(try await deployment.stores.keys.keys(server: "legacy").isEmpty)
+                #expect(try await http.get("/oauth2/legacy/.well-known/openid-configuration").status == 404, "a deleted server's discovery is gone at once")
+
+                let system = try await api.call(.delete, "/api/v1/servers/system", token: token)
+                #expect(system.status == 409 && system.reason == "api.conflict")
+                let builtIn = try await api.call(.delete, "/api/v1/servers/system/scopes/tessera.events.read", token: token)
+                #expect(builtIn.status == 409, "\(builtIn.text)")
+                let events = try await deployment.events(EventQuery(server: SystemServer.name, limit: 100)).filter { $0.endpoint == "management" }
+                #expect(events.contains { $0.message == "deleted server legacy" && $0.clientID == api.adminID })
+                #expect(events.contains { $0.message == "deleted scope legacy.read of server legacy" })
+            }
+        }
+    }
 }

@@ -16,10 +16,10 @@ import TesseraStore
             let remote = ["--server-url", base, "--client-id", admin.id, "--private-key", keyFile.path]
             let local = ["--data-dir", deployment.directory.path]
 
-            let scope = try CLIProcess.run(["scopes", "create", "--server", "default", "inventory.read", "--description", "read stock"] + remote)
+            let scope = try await CLIProcess.running(["scopes", "create", "--server", "default", "inventory.read", "--description", "read stock"] + remote)
             #expect(scope.status == 0, "\(scope.stderr)")
             #expect(scope.stdout == "inventory.read created on default\n")
-            let created = try CLIProcess.run(["clients", "create", "--server", "default", "--name", "stock", "--auth-method", "client_secret_basic",
+            let created = try await CLIProcess.running(["clients", "create", "--server", "default", "--name", "stock", "--auth-method", "client_secret_basic",
                                               "--scope", "inventory.read", "--json"] + remote)
             #expect(created.status == 0, "\(created.stderr)")
             let json = CLIProcess.json(created.stdout)
@@ -29,63 +29,63 @@ import TesseraStore
 
             for command in [["clients", "list", "--server", "default"], ["clients", "list", "--server", "default", "--json"],
                             ["scopes", "list", "--server", "default"], ["servers", "list"], ["servers", "list", "--json"]] {
-                let viaAPI = try CLIProcess.run(command + remote)
-                let onDatabase = try CLIProcess.run(command + local)
+                let viaAPI = try await CLIProcess.running(command + remote)
+                let onDatabase = try await CLIProcess.running(command + local)
                 #expect(viaAPI.status == 0 && onDatabase.status == 0, "\(viaAPI.stderr)\(onDatabase.stderr)")
                 #expect(viaAPI.stdout == onDatabase.stdout, "\(command.joined(separator: " ")) differs between the modes")
             }
 
-            let limited = try CLIProcess.run(["clients", "update", id, "--rate-limit", "10/s"] + remote)
+            let limited = try await CLIProcess.running(["clients", "update", id, "--rate-limit", "10/s"] + remote)
             #expect(limited.status == 0, "\(limited.stderr)")
-            #expect(limited.stdout == (try CLIProcess.run(["clients", "list", "--server", "default"] + local)).stdout.split(separator: "\n").first { $0.hasPrefix(id) }.map { $0 + "\n" })
+            #expect(limited.stdout == (try await CLIProcess.running(["clients", "list", "--server", "default"] + local)).stdout.split(separator: "\n").first { $0.hasPrefix(id) }.map { $0 + "\n" })
             #expect(try await deployment.stores.clients.client(id: id)?.rateLimit?.description == "10/s")
-            let overlapping = try CLIProcess.run(["clients", "rotate-secret", id, "--keep-old-for", "1h"] + remote)
+            let overlapping = try await CLIProcess.running(["clients", "rotate-secret", id, "--keep-old-for", "1h"] + remote)
             #expect(overlapping.status == 0, "\(overlapping.stderr)")
             let old = try #require(try await deployment.stores.clients.client(id: id)?.secrets.last?.id)
-            #expect(try CLIProcess.run(["clients", "revoke-secret", id, old] + remote).stdout == "secret \(old) of client \(id) revoked\n")
+            #expect(try await CLIProcess.running(["clients", "revoke-secret", id, old] + remote).stdout == "secret \(old) of client \(id) revoked\n")
             #expect(try await deployment.stores.clients.client(id: id)?.secrets.map(\.id).contains(old) == false)
 
             _ = try await deployment.admin.createUser(username: "ada", password: nil, email: nil, displayName: nil, hasher: deployment.runtime.passwords)
-            #expect(try CLIProcess.run(["groups", "create", "staff"] + remote).stdout == "group staff created\n")
-            #expect(try CLIProcess.run(["groups", "add-member", "staff", "ada"] + remote).stdout == "user ada added to group staff\n")
+            #expect(try await CLIProcess.running(["groups", "create", "staff"] + remote).stdout == "group staff created\n")
+            #expect(try await CLIProcess.running(["groups", "add-member", "staff", "ada"] + remote).stdout == "user ada added to group staff\n")
             #expect(try await deployment.stores.users.listGroups().first { $0.name == "staff" }?.members.count == 1)
-            #expect(try CLIProcess.run(["groups", "remove-member", "staff", "ada"] + remote).status == 0)
-            #expect(try CLIProcess.run(["groups", "delete", "staff"] + remote).stdout == "group staff deleted\n")
+            #expect(try await CLIProcess.running(["groups", "remove-member", "staff", "ada"] + remote).status == 0)
+            #expect(try await CLIProcess.running(["groups", "delete", "staff"] + remote).stdout == "group staff deleted\n")
             #expect(try await deployment.stores.users.listGroups().isEmpty)
 
-            #expect(try CLIProcess.run(["clients", "disable", id] + remote).stdout == "client \(id) disabled\n")
+            #expect(try await CLIProcess.running(["clients", "disable", id] + remote).stdout == "client \(id) disabled\n")
             #expect(try await deployment.stores.clients.client(id: id)?.enabled == false)
-            let rotated = try CLIProcess.run(["clients", "rotate-secret", id, "--keep-old-for", "0", "--json"] + remote)
+            let rotated = try await CLIProcess.running(["clients", "rotate-secret", id, "--keep-old-for", "0", "--json"] + remote)
             #expect(rotated.status == 0, "\(rotated.stderr)")
             #expect(try await deployment.stores.clients.client(id: id)?.secrets.count == 1)
-            #expect(try CLIProcess.run(["clients", "delete", id] + remote).status == 0)
+            #expect(try await CLIProcess.running(["clients", "delete", id] + remote).status == 0)
             #expect(try await deployment.stores.clients.client(id: id) == nil)
 
-            let refused = try CLIProcess.run(["clients", "create", "--server", "default", "--name", "x", "--auth-method", "client_secret_basic",
+            let refused = try await CLIProcess.running(["clients", "create", "--server", "default", "--name", "x", "--auth-method", "client_secret_basic",
                                               "--scope", "undefined.scope"] + remote)
             #expect(refused.status == 2)
             #expect(refused.stderr.contains("scope \"undefined.scope\" is not defined on server \"default\""))
             #expect(refused.stderr.contains("HTTP 400, api.field_invalid, request id "))
             #expect(refused.stderr.split(separator: "\n").count == 1)
-            let missing = try CLIProcess.run(["clients", "list", "--server", "default", "--server-url", base])
+            let missing = try await CLIProcess.running(["clients", "list", "--server", "default", "--server-url", base])
             #expect(missing.status != 0)
             #expect(missing.stderr.contains("--server-url needs the admin client"))
-            let server = try CLIProcess.run(["servers", "create", "orders", "--audience", "https://orders.example.com", "--access-token-ttl", "600", "--json"] + remote)
+            let server = try await CLIProcess.running(["servers", "create", "orders", "--audience", "https://orders.example.com", "--access-token-ttl", "600", "--json"] + remote)
             #expect(server.status == 0, "\(server.stderr)")
             #expect(CLIProcess.json(server.stdout)["access_token_ttl"] as? Int == 600)
-            let updated = try CLIProcess.run(["servers", "update", "orders", "--rate-limit", "50/s", "--key-rotation", "90d", "--groups-claim"] + remote)
+            let updated = try await CLIProcess.running(["servers", "update", "orders", "--rate-limit", "50/s", "--key-rotation", "90d", "--groups-claim"] + remote)
             #expect(updated.status == 0, "\(updated.stderr)")
             let stored = try #require(try await deployment.stores.servers.server(named: "orders"))
             #expect(stored.rateLimit?.description == "50/s" && stored.keyRotation == 90 * 86_400 && stored.groupsClaim)
-            #expect(updated.stdout == (try CLIProcess.run(["servers", "list"] + local)).stdout.split(separator: "\n").first { $0.hasPrefix("orders ") }.map { $0 + "\n" })
-            let rotatedKey = try CLIProcess.run(["keys", "rotate", "--server", "orders", "--now"] + remote)
+            #expect(updated.stdout == (try await CLIProcess.running(["servers", "list"] + local)).stdout.split(separator: "\n").first { $0.hasPrefix("orders ") }.map { $0 + "\n" })
+            let rotatedKey = try await CLIProcess.running(["keys", "rotate", "--server", "orders", "--now"] + remote)
             #expect(rotatedKey.status == 0, "\(rotatedKey.stderr)")
             let states = try await deployment.admin.keys(server: "orders")
             let previous = try #require(states.first { $0.state == .previous }?.key.kid)
             #expect(rotatedKey.stdout.hasPrefix("key \(states.first { $0.state == .current }?.key.kid ?? "?") (ES256) is published now"))
-            #expect(try CLIProcess.run(["keys", "retire", "--server", "orders", previous] + remote).stdout == "key \(previous) of server orders retired\n")
+            #expect(try await CLIProcess.running(["keys", "retire", "--server", "orders", previous] + remote).stdout == "key \(previous) of server orders retired\n")
             let current = try #require(try await deployment.admin.keys(server: "orders").first { $0.state == .current }?.key.kid)
-            let refusedRetire = try CLIProcess.run(["keys", "retire", "--server", "orders", current] + remote)
+            let refusedRetire = try await CLIProcess.running(["keys", "retire", "--server", "orders", current] + remote)
             #expect(refusedRetire.status == 2 && refusedRetire.stderr.contains("HTTP 409, api.conflict"), "\(refusedRetire.stderr)")
 
             let events = try await deployment.events(EventQuery(clientID: admin.id, limit: 100)).filter { $0.endpoint == "management" }

@@ -5,7 +5,7 @@ import Glibc
 
 /// Runs the real `tessera` binary (built next to the test bundle) as a subprocess.
 enum CLIProcess {
-    struct Result {
+    struct Result: Sendable {
         let status: Int32
         let stdout: String
         let stderr: String
@@ -13,6 +13,16 @@ enum CLIProcess {
 
     static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tessera")
+    }
+
+    /// `run` on a thread of its own, so a test that waits for the binary does not hold one of the few
+    /// threads of Swift's cooperative pool, which an in-process server the binary calls needs to answer.
+    static func running(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result<CLIProcess.Result, any Error> { try run(arguments, environment: environment, input: input) })
+            }
+        }
     }
 
     /// `input`, when given, is written to the command's standard input (then closed).
