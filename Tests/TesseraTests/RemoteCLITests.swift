@@ -93,4 +93,48 @@ import TesseraStore
             #expect(events.contains { $0.message == "deleted client \(id)" })
         }
     }
+
+    @Test func everyReadingCommandPrintsTheSameThroughAProfileAsOnTheDatabase() async throws {
+        try await LiveServer.with { deployment, base in
+            let key = try ClientKeyPair.generate(.es256)
+            let admin = try await deployment.admin.bootstrapAdminClient(name: "cli", jwks: key.jwksDocument(), force: false)
+            let keyFile = deployment.directory.appendingPathComponent("admin.key")
+            try Data(key.privateKeyPEM.utf8).write(to: keyFile)
+            let profiles = deployment.directory.appendingPathComponent("profiles.yaml")
+            try Data("profiles:\n  live:\n    server_url: \(base)\n    client_id: \(admin.id)\n    private_key: \(keyFile.path)\n".utf8).write(to: profiles)
+            let env = ["TESSERA_PROFILES_FILE": profiles.path]
+            let remote = ["--profile", "live"]
+            let local = ["--data-dir", deployment.directory.path]
+
+            let client = try await deployment.register(.clientSecretBasic)
+            _ = try await deployment.admin.createUser(username: "ada", password: "correct horse battery", email: "ada@example.com", displayName: "Ada",
+                                                      hasher: deployment.runtime.passwords)
+            #expect(try await CLIProcess.running(["groups", "create", "staff"] + remote, environment: env).status == 0)
+            #expect(try await CLIProcess.running(["groups", "add-member", "staff", "ada"] + remote, environment: env).status == 0)
+            for command in [["servers", "show", "default"], ["clients", "show", client.id], ["clients", "secrets", client.id],
+                            ["clients", "secrets", client.id, "--json"], ["keys", "list", "--server", "default"], ["keys", "list", "--server", "default", "--json"],
+                            ["users", "list"], ["users", "show", "ada"], ["users", "show", "ada", "--json"], ["groups", "list"]] {
+                let viaAPI = try await CLIProcess.running(command + remote, environment: env)
+                let onDatabase = try await CLIProcess.running(command + local)
+                #expect(viaAPI.status == 0 && onDatabase.status == 0, "\(command): \(viaAPI.stderr)\(onDatabase.stderr)")
+                #expect(viaAPI.stdout == onDatabase.stdout, "\(command.joined(separator: " ")) differs between the modes")
+            }
+            #expect(try await CLIProcess.running(["users", "disable", "ada"] + remote, environment: env).stdout == "user ada disabled\n")
+            #expect(try await deployment.stores.users.user(username: "ada")?.disabled == true)
+
+            #expect(try await CLIProcess.running(["servers", "create", "legacy"] + remote, environment: env).status == 0)
+            #expect(try await CLIProcess.running(["scopes", "create", "--server", "legacy", "old.read"] + remote, environment: env).status == 0)
+            #expect(try await CLIProcess.running(["scopes", "update", "--server", "legacy", "old.read", "--description", "Old things"] + remote, environment: env)
+                .stdout == "old.read updated on legacy\n")
+            #expect(try await deployment.stores.scopes.scopes(server: "legacy").first?.description == "Old things")
+            #expect(try await CLIProcess.running(["scopes", "delete", "--server", "legacy", "old.read"] + remote, environment: env).stdout == "old.read deleted from legacy\n")
+            #expect(try await CLIProcess.running(["servers", "delete", "legacy"] + remote, environment: env).stdout == "server legacy deleted with its scopes and signing keys\n")
+            #expect(try await deployment.stores.servers.server(named: "legacy") == nil)
+            let system = try await CLIProcess.running(["servers", "delete", "system"] + remote, environment: env)
+            #expect(system.status == 2 && system.stderr.contains("the built-in server system cannot be deleted") && system.stderr.contains("HTTP 409"))
+
+            let unknown = try await CLIProcess.running(["servers", "list", "--profile", "staging"], environment: env)
+            #expect(unknown.status == 2 && unknown.stderr.contains("has no profile \"staging\"; it has live"), "\(unknown.stderr)")
+        }
+    }
 }

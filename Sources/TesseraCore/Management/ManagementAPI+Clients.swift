@@ -110,6 +110,17 @@ extension ManagementAPI {
                            detail: ["target_client": id, "secret_id": rotated.client.secrets.first?.id ?? "", "keep_old_for": "\(Int(overlap))"], changed: true)
     }
 
+    /// `GET /api/v1/clients/{id}/secrets`: the secrets' ids and times with when each last authenticated
+    /// (kept apart from the client, so an authentication changes no ETag); never a secret.
+    public func listSecrets(_ id: String, caller: Caller) async throws(OAuthError) -> Answer {
+        let secrets = try await admin("listing the secrets") { try await administration.secrets(clientID: id) }
+        let now = administration.clock.now
+        return Self.list("secrets", secrets.map { entry, lastUsed in
+            [("id", .string(entry.id)), ("created_at", ManagementJSON.time(entry.createdAt)), ("expires_at", entry.expiresAt.map(ManagementJSON.time) ?? .null),
+             ("last_used_at", lastUsed.map(ManagementJSON.time) ?? .null), ("valid", .bool(entry.isValid(at: now)))]
+        }, caller: caller, "listed \(secrets.count) secrets of client \(id)")
+    }
+
     /// `DELETE /api/v1/clients/{id}/secrets/{secret_id}`: that secret stops at once.
     public func revokeSecret(_ id: String, secretID: String, caller: Caller) async throws(OAuthError) -> Answer {
         let client = try await admin("revoking the secret", field: "secret_id") { try await administration.revokeSecret(clientID: id, secretID: secretID) }

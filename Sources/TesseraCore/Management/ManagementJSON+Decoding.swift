@@ -45,4 +45,26 @@ extension ManagementJSON {
         }
         return client
     }
+
+    /// A key's public parts and state (no private key: the representation has none).
+    public static func decodeKey(_ object: [String: JSONValue], server: String) -> (key: SigningKey, state: KeyState)? {
+        guard let kid = object["kid"]?.string, let state = KeyState(rawValue: object["state"]?.string ?? "") else { return nil }
+        let retiresAt = object["retires_at"]?.number.map(Date.init(timeIntervalSince1970:))
+        let jwk = object["public_jwk"].flatMap { if case .object(let jwk) = $0 { JSONValue.encodeObject(jwk) } else { nil } } ?? "{}"
+        let key = SigningKey(server: server, kid: kid, algorithm: object["alg"]?.string ?? "", encryptedPrivateKey: Data(), publicJWK: jwk,
+                             active: !(state == .retired && retiresAt == nil), createdAt: Date(timeIntervalSince1970: object["created_at"]?.number ?? 0),
+                             activatesAt: object["activates_at"]?.number.map(Date.init(timeIntervalSince1970:)), retiresAt: retiresAt)
+        return (key, state)
+    }
+
+    /// A user and its groups. The representation says only whether a password is set, so a user with
+    /// one gets a placeholder hash that opens nothing.
+    public static func decodeUser(_ object: [String: JSONValue]) -> (user: User, groups: [String])? {
+        guard let id = object["id"]?.string, let username = object["username"]?.string else { return nil }
+        let user = User(id: id, username: username, displayName: object["display_name"]?.string, email: object["email"]?.string,
+                        emailVerified: object["email_verified"]?.bool ?? false, passwordHash: object["has_password"]?.bool == true ? "(set)" : nil,
+                        disabled: object["disabled"]?.bool ?? false, createdAt: Date(timeIntervalSince1970: object["created_at"]?.number ?? 0),
+                        updatedAt: object["updated_at"]?.number.map(Date.init(timeIntervalSince1970:)))
+        return (user, object["groups"]?.strings ?? [])
+    }
 }

@@ -91,6 +91,7 @@ struct ManagementRoutes {
             },
         ]),
         ("/api/v1/clients/:client/secrets", [
+            Route(method: .get, scope: .clientsRead) { api, call throws(OAuthError) in try await api.listSecrets(call.path("client"), caller: call.caller) },
             Route(method: .post, scope: .clientsManage, body: .optional) { api, call throws(OAuthError) in try await api.rotateSecret(call.path("client"), call.input, caller: call.caller) },
         ]),
         ("/api/v1/clients/:client/secrets/:secret", [

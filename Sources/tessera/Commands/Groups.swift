@@ -68,11 +68,24 @@ struct Groups: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
+
+        /// Groups and the usernames by user id, from the database or the API.
+        func read() async throws -> (groups: [UserGroup], names: [String: String]) {
+            if let api = try remote.connection() {
+                let users = RemoteAdmin.items(try await api.call(.GET, "/api/v1/users", scope: .usersRead), "users")
+                let groups = RemoteAdmin.items(try await api.call(.GET, "/api/v1/groups", scope: .usersRead), "groups").compactMap { item in
+                    item["name"]?.string.map { UserGroup(name: $0, members: item["members"]?.strings ?? []) }
+                }
+                return (groups, Dictionary(users.compactMap { user in user["id"]?.string.map { ($0, user["username"]?.string ?? $0) } }, uniquingKeysWith: { first, _ in first }))
+            }
+            let opened = try await data.open()
+            return (try await opened.stores.users.listGroups(), Dictionary(uniqueKeysWithValues: try await opened.stores.users.listUsers().map { ($0.id, $0.username) }))
+        }
 
         func run() async throws {
-            let opened = try await data.open()
-            let names = Dictionary(uniqueKeysWithValues: try await opened.stores.users.listUsers().map { ($0.id, $0.username) })
-            for group in try await opened.stores.users.listGroups() {
+            let (groups, names) = try await read()
+            for group in groups {
                 let members = group.members.map { names[$0] ?? $0 }.sorted()
                 if json {
                     Console.json([("name", .string(group.name)), ("members", .array(members.map(JSONValue.string)))])

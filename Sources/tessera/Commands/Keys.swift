@@ -14,10 +14,11 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "The authorization server.") var server: String
         @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            for (key, state) in try await opened.administration.keys(server: server) {
+            let (record, keys) = try await Keys.read(server: server, data: data, remote: remote)
+            for (key, state) in keys {
                 if json {
                     Console.json([("kid", .string(key.kid)), ("state", .string(state.rawValue)), ("alg", .string(key.algorithm)),
                                   ("created_at", .number(key.createdAt.timeIntervalSince1970.rounded(.down))),
@@ -28,12 +29,26 @@ struct Keys: AsyncParsableCommand {
                     print("\(key.kid)  \(state.rawValue)  \(key.algorithm)  created \(Keys.time(key.createdAt))  activates \(Keys.time(key.activatesAt))\(retires)")
                 }
             }
-            if !json, let record = try await opened.stores.servers.server(named: server), let interval = record.keyRotation {
-                let due = ScheduledKeyRotation.dueAt(server: record, keys: try await opened.administration.keys(server: server))
+            if !json, let interval = record.keyRotation {
+                let due = ScheduledKeyRotation.dueAt(server: record, keys: keys)
                 print("scheduled rotation every \(KeyRotationText.interval(interval)): "
                       + (due.map { "the next key is announced at \(Keys.time($0))" } ?? "the next key is waiting to sign"))
             }
         }
+    }
+
+    /// A server and its keys with their states, from the database or the API.
+    static func read(server: String, data: DataOptions, remote: RemoteOptions) async throws -> (AuthorizationServer, [(key: SigningKey, state: KeyState)]) {
+        if let api = try remote.connection() {
+            let path = "/api/v1/servers/\(RemoteAdmin.segment(server))"
+            guard let record = ManagementJSON.decodeServer(try await api.call(.GET, path, scope: .serversRead)) else {
+                throw CommandFailure(message: "the server's answer was not a server")
+            }
+            let keys = RemoteAdmin.items(try await api.call(.GET, path + "/keys", scope: .keysRead), "keys").compactMap { ManagementJSON.decodeKey($0, server: server) }
+            return (record, keys)
+        }
+        let administration = try await data.open().administration
+        return (try await administration.requireServer(server), try await administration.keys(server: server))
     }
 
     struct Rotate: AsyncParsableCommand {

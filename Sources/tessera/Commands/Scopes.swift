@@ -6,7 +6,7 @@ import TesseraJSON
 /// `tessera scopes …`: the scopes a server defines.
 struct Scopes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "scopes", abstract: "Define and list the scopes of a server.", subcommands: [Create.self, List.self])
+        commandName: "scopes", abstract: "Define and list the scopes of a server.", subcommands: [Create.self, List.self, Update.self, Delete.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Define a scope on a server.")
@@ -55,6 +55,44 @@ struct Scopes: AsyncParsableCommand {
             for scope in scopes {
                 print(scope.description.map { "\(scope.name)  \($0)" } ?? scope.name)
             }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a scope's description.")
+        @Option(help: "The authorization server.") var server: String
+        @Argument(help: "Scope name.") var name: String
+        @Option(help: "What the scope allows; an empty text removes the description.") var description: String
+
+        @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
+
+        func run() async throws {
+            let text: String? = description.isEmpty ? nil : description
+            if let api = try remote.connection() {
+                _ = try await api.call(.PATCH, "/api/v1/servers/\(RemoteAdmin.segment(server))/scopes/\(RemoteAdmin.segment(name))", scope: .serversManage,
+                                       body: [("description", text.map(JSONValue.string) ?? .null)])
+            } else {
+                try await data.open().administration.updateScope(server: server, name: name, description: text)
+            }
+            print("\(name) updated on \(server)")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a scope that no client of its server holds.")
+        @Option(help: "The authorization server.") var server: String
+        @Argument(help: "Scope name.") var name: String
+        @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
+
+        func run() async throws {
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/servers/\(RemoteAdmin.segment(server))/scopes/\(RemoteAdmin.segment(name))", scope: .serversManage)
+            } else {
+                try await data.open().administration.deleteScope(server: server, name: name)
+            }
+            print("\(name) deleted from \(server)")
         }
     }
 }

@@ -8,7 +8,7 @@ import TesseraJSON
 struct Servers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "servers", abstract: "Create and inspect authorization servers.",
-        subcommands: [Create.self, Update.self, List.self, Show.self, RotateKey.self, RetireKey.self])
+        subcommands: [Create.self, Update.self, List.self, Show.self, Delete.self, RotateKey.self, RetireKey.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an authorization server with its own issuer and ES256 key.")
@@ -177,21 +177,42 @@ struct Servers: AsyncParsableCommand {
         @Argument var name: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            let server = try await opened.administration.requireServer(name)
+            let (server, keys) = try await Keys.read(server: name, data: data, remote: remote)
             ServerOutput.print(server, json: json)
-            if !json {
-                let scopes = try await opened.stores.scopes.scopes(server: name).map(\.name)
-                let keys = try await opened.administration.keys(server: name).filter { $0.state != .retired }.map { "\($0.key.kid) (\($0.key.algorithm), \($0.state.rawValue))" }
-                print("  scopes:    \(scopes.joined(separator: " "))")
-                print("  keys:      \(keys.joined(separator: ", "))")
-                if server.keyRotation != nil {
-                    let due = ScheduledKeyRotation.dueAt(server: server, keys: try await opened.administration.keys(server: name))
-                    print("  rotation:  " + (due.map { "every \(KeyRotationText.interval(server.keyRotation ?? 0)), next key announced at \(Keys.time($0))" } ?? "a new key is waiting to sign"))
-                }
+            guard !json else { return }
+            let scopes: [String]
+            if let api = try remote.connection() {
+                scopes = RemoteAdmin.items(try await api.call(.GET, "/api/v1/servers/\(RemoteAdmin.segment(name))/scopes", scope: .serversRead), "scopes")
+                    .compactMap { $0["name"]?.string }
+            } else {
+                scopes = try await data.open().stores.scopes.scopes(server: name).map(\.name)
             }
+            print("  scopes:    \(scopes.joined(separator: " "))")
+            print("  keys:      \(keys.filter { $0.state != .retired }.map { "\($0.key.kid) (\($0.key.algorithm), \($0.state.rawValue))" }.joined(separator: ", "))")
+            if server.keyRotation != nil {
+                let due = ScheduledKeyRotation.dueAt(server: server, keys: keys)
+                print("  rotation:  " + (due.map { "every \(KeyRotationText.interval(server.keyRotation ?? 0)), next key announced at \(Keys.time($0))" } ?? "a new key is waiting to sign"))
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a server with its scopes and signing keys (its clients must be deleted first; never the built-in server system).")
+        @Argument var name: String
+        @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
+
+        func run() async throws {
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/servers/\(RemoteAdmin.segment(name))", scope: .serversManage)
+            } else {
+                try await data.open().administration.deleteServer(name: name)
+            }
+            print("server \(name) deleted with its scopes and signing keys")
         }
     }
 }

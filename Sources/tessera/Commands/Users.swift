@@ -20,9 +20,24 @@ struct Users: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var signIn: SignInOptions
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
             let password = passwordStdin ? try UserOutput.readPassword() : nil
+            if let api = try remote.connection() {
+                var body: [(String, JSONValue)] = [("username", .string(username))]
+                if let password { body.append(("password", .string(password))) }
+                if let email { body.append(("email", .string(email))) }
+                if let displayName { body.append(("display_name", .string(displayName))) }
+                var answer = try await api.call(.POST, "/api/v1/users", scope: .usersManage, body: body)
+                if emailVerified {
+                    answer = try await api.call(.PATCH, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage, body: [("email_verified", .bool(true))])
+                }
+                guard let (user, _) = ManagementJSON.decodeUser(answer) else { throw CommandFailure(message: "the server's answer was not a user") }
+                UserOutput.print(user, groups: [], json: json)
+                if password == nil && !json { Swift.print("(no password set: `tessera users set-password \(user.username)` sets one)") }
+                return
+            }
             let opened = try await data.open()
             var user = try await opened.administration.createUser(username: username, password: password, email: email, displayName: displayName,
                                                                   hasher: try signIn.hasher())
@@ -37,7 +52,15 @@ struct Users: AsyncParsableCommand {
         @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
+            if let api = try remote.connection() {
+                for item in RemoteAdmin.items(try await api.call(.GET, "/api/v1/users", scope: .usersRead), "users") {
+                    if let (user, _) = ManagementJSON.decodeUser(item) { UserOutput.print(user, groups: nil, json: json) }
+                }
+                return
+            }
             let opened = try await data.open()
             for user in try await opened.stores.users.listUsers() { UserOutput.print(user, groups: nil, json: json) }
         }
@@ -49,7 +72,16 @@ struct Users: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
+            if let api = try remote.connection() {
+                guard let (user, groups) = ManagementJSON.decodeUser(try await api.call(.GET, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersRead)) else {
+                    throw CommandFailure(message: "the server's answer was not a user")
+                }
+                UserOutput.print(user, groups: groups, json: json)
+                return
+            }
             let opened = try await data.open()
             let user = try await opened.administration.requireUser(username)
             UserOutput.print(user, groups: try await opened.stores.users.groups(ofUser: user.id), json: json)
@@ -61,9 +93,11 @@ struct Users: AsyncParsableCommand {
         @Argument var username: String
         @OptionGroup var data: DataOptions
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
-            let user = try await data.open().administration.updateUser(username) { $0.disabled = true }
-            print("user \(user.username) disabled")
+            let user = try await UserOutput.change(username, [("disabled", .bool(true))], data: data, remote: remote) { $0.disabled = true }
+            print("user \(user) disabled")
         }
     }
 
@@ -72,9 +106,11 @@ struct Users: AsyncParsableCommand {
         @Argument var username: String
         @OptionGroup var data: DataOptions
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
-            let user = try await data.open().administration.updateUser(username) { $0.disabled = false }
-            print("user \(user.username) enabled")
+            let user = try await UserOutput.change(username, [("disabled", .bool(false))], data: data, remote: remote) { $0.disabled = false }
+            print("user \(user) enabled")
         }
     }
 
@@ -86,8 +122,15 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var signIn: SignInOptions
         @OptionGroup var data: DataOptions
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
             let password = try UserOutput.readPassword()
+            if let api = try remote.connection() {
+                _ = try await api.call(.PATCH, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage, body: [("password", .string(password))])
+                print("password of user \(username.lowercased()) set")
+                return
+            }
             let user = try await data.open().administration.setPassword(username, password: password, hasher: try signIn.hasher())
             print("password of user \(user.username) set")
         }
@@ -98,7 +141,14 @@ struct Users: AsyncParsableCommand {
         @Argument var username: String
         @OptionGroup var data: DataOptions
 
+        @OptionGroup var remote: RemoteOptions
+
         func run() async throws {
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage)
+                print("user \(username.lowercased()) deleted")
+                return
+            }
             let administration = try await data.open().administration
             let user = try await administration.requireUser(username)
             try await administration.deleteUser(user.id)
@@ -154,6 +204,16 @@ struct Users: AsyncParsableCommand {
 }
 
 enum UserOutput {
+    /// Changes a user on the database (`change`) or through the API (`members`); returns the username.
+    static func change(_ username: String, _ members: [(String, JSONValue)], data: DataOptions, remote: RemoteOptions,
+                       _ change: (inout User) -> Void) async throws -> String {
+        if let api = try remote.connection() {
+            let answer = try await api.call(.PATCH, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage, body: members)
+            return answer["username"]?.string ?? username
+        }
+        return try await data.open().administration.updateUser(username, change: change).username
+    }
+
     /// The first line of standard input, without its line end.
     static func readPassword() throws -> String {
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {

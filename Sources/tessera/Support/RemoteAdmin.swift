@@ -18,15 +18,21 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .customLong("private-key"), help: "With --server-url: the admin client's PEM private key (env TESSERA_PRIVATE_KEY).")
     var privateKey: String?
 
-    /// The remote connection when a server URL is given, nil for database mode.
+    @Option(help: "Use a named connection of the profile file (~/.config/tessera/profiles.yaml, or TESSERA_PROFILES_FILE) (env TESSERA_PROFILE).")
+    var profile: String?
+
+    /// The remote connection when a server URL is given (an option, the environment or a profile), nil
+    /// for database mode. An option beats the environment, which beats the profile.
     func connection(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RemoteAdmin? {
-        guard let url = serverURL ?? environment["TESSERA_SERVER_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        func given(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let named = try (profile ?? given("TESSERA_PROFILE")).map { try AdminProfile.named($0, environment: environment) }
+        guard let url = serverURL ?? given("TESSERA_SERVER_URL") ?? named?.serverURL else { return nil }
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw ValidationError("--server-url must be an http(s) URL; got \(url.debugDescription)")
         }
-        guard let clientID = clientID ?? environment["TESSERA_CLIENT_ID"], !clientID.isEmpty,
-              let keyPath = privateKey ?? environment["TESSERA_PRIVATE_KEY"], !keyPath.isEmpty else {
-            throw ValidationError("--server-url needs the admin client: --client-id and --private-key (or TESSERA_CLIENT_ID and TESSERA_PRIVATE_KEY)")
+        guard let clientID = clientID ?? given("TESSERA_CLIENT_ID") ?? named?.clientID,
+              let keyPath = privateKey ?? given("TESSERA_PRIVATE_KEY") ?? named?.privateKey else {
+            throw ValidationError("--server-url needs the admin client: --client-id and --private-key (or TESSERA_CLIENT_ID and TESSERA_PRIVATE_KEY, or a profile)")
         }
         guard let pem = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
             throw CommandFailure(message: "cannot read private key file \(keyPath)")
