@@ -153,11 +153,8 @@ import TesseraSQLite
 
     @Test func applyAndExportWorkThroughTheAPIAndNeverPruneTheCallingAdminClient() async throws {
         try await LiveServer.with { deployment, base in
-            let key = try ClientKeyPair.generate(.es256)
-            let admin = try await deployment.admin.bootstrapAdminClient(name: "ci", jwks: key.jwksDocument(), force: false)
-            let keyFile = deployment.directory.appendingPathComponent("admin.key")
-            try Data(key.privateKeyPEM.utf8).write(to: keyFile)
-            let remote = ["--server-url", base, "--client-id", admin.id, "--private-key", keyFile.path]
+            let admin = try await RemoteAdminClient.bootstrap(deployment, base: base, name: "ci")
+            let remote = admin.arguments
             let file = try Self.write(Self.file, in: deployment.directory)
 
             let first = try await CLIProcess.running(["apply", "-f", file] + remote, environment: ["TESSERA_TEST_TEAM": "data"])

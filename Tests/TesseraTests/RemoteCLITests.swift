@@ -9,11 +9,8 @@ import TesseraStore
 @Suite struct RemoteCLITests {
     @Test func clientsAndScopesAreManagedRemotelyWithTheSameOutputAsOnTheDatabase() async throws {
         try await LiveServer.with { deployment, base in
-            let key = try ClientKeyPair.generate(.es256)
-            let admin = try await deployment.admin.bootstrapAdminClient(name: "cli", jwks: key.jwksDocument(), force: false)
-            let keyFile = deployment.directory.appendingPathComponent("admin.key")
-            try Data(key.privateKeyPEM.utf8).write(to: keyFile)
-            let remote = ["--server-url", base, "--client-id", admin.id, "--private-key", keyFile.path]
+            let admin = try await RemoteAdminClient.bootstrap(deployment, base: base, name: "cli")
+            let remote = admin.arguments
             let local = ["--data-dir", deployment.directory.path]
 
             let scope = try await CLIProcess.running(["scopes", "create", "--server", "default", "inventory.read", "--description", "read stock"] + remote)
@@ -96,10 +93,8 @@ import TesseraStore
 
     @Test func everyReadingCommandPrintsTheSameThroughAProfileAsOnTheDatabase() async throws {
         try await LiveServer.with { deployment, base in
-            let key = try ClientKeyPair.generate(.es256)
-            let admin = try await deployment.admin.bootstrapAdminClient(name: "cli", jwks: key.jwksDocument(), force: false)
-            let keyFile = deployment.directory.appendingPathComponent("admin.key")
-            try Data(key.privateKeyPEM.utf8).write(to: keyFile)
+            let admin = try await RemoteAdminClient.bootstrap(deployment, base: base, name: "cli")
+            let keyFile = admin.keyFile
             let profiles = deployment.directory.appendingPathComponent("profiles.yaml")
             try Data("profiles:\n  live:\n    server_url: \(base)\n    client_id: \(admin.id)\n    private_key: \(keyFile.path)\n".utf8).write(to: profiles)
             let env = ["TESSERA_PROFILES_FILE": profiles.path]

@@ -39,7 +39,7 @@ def seed(base, token, key_jwks):
     api(base, token, "POST", "/api/v1/users", {"username": "ada", "password": "correct horse battery", "email": "ada@example.com"})
     api(base, token, "POST", "/api/v1/groups", {"name": "staff"})
     kids = [key["kid"] for key in api(base, token, "GET", "/api/v1/servers/fixture/keys")["keys"]]
-    return {"server": ["fixture", "default"], "client": clients, "secret": secrets, "kid": kids, "user": ["ada"], "group": ["staff"]}
+    return {"server": ["fixture", "default"], "scope": ["fixture.read"], "client": clients, "secret": secrets, "kid": kids, "user": ["ada"], "group": ["staff"]}
 
 
 def config(known, path):

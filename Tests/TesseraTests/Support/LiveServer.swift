@@ -28,3 +28,19 @@ enum LiveServer {
         }
     }
 }
+
+/// An admin client of `system` for the CLI's remote mode against a live server: its id, the key file
+/// written into the deployment's directory, and the arguments that name both.
+struct RemoteAdminClient {
+    let id: String
+    let keyFile: URL
+    let arguments: [String]
+
+    static func bootstrap(_ deployment: TestDeployment, base: String, name: String = "cli") async throws -> RemoteAdminClient {
+        let key = try ClientKeyPair.generate(.es256)
+        let admin = try await deployment.admin.bootstrapAdminClient(name: name, jwks: key.jwksDocument(), force: false)
+        let keyFile = deployment.directory.appendingPathComponent("admin.key")
+        try Data(key.privateKeyPEM.utf8).write(to: keyFile)
+        return RemoteAdminClient(id: admin.id, keyFile: keyFile, arguments: ["--server-url", base, "--client-id", admin.id, "--private-key", keyFile.path])
+    }
+}
