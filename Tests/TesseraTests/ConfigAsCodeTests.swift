@@ -164,6 +164,13 @@ import TesseraSQLite
             #expect(try await deployment.stores.servers.server(named: "orders")?.rateLimit?.description == "3000/min")
             #expect(try await CLIProcess.running(["apply", "-f", file] + remote, environment: ["TESSERA_TEST_TEAM": "data"]).stdout.hasPrefix("no changes: "))
 
+            let people = try Self.write("servers: []\nusers:\n  - {username: grace, email: grace@example.com}\ngroups:\n  - {name: ops, members: [grace]}\n",
+                                        in: deployment.directory, as: "people.yaml")
+            let users = try await CLIProcess.running(["apply", "-f", people] + remote)
+            #expect(users.status == 0, "\(users.stderr)")
+            #expect(try await deployment.stores.users.user(username: "grace")?.email == "grace@example.com")
+            #expect(try await deployment.stores.users.listGroups().first { $0.name == "ops" }?.members.count == 1)
+
             let viaAPI = try await CLIProcess.running(["export"] + remote)
             let onDatabase = try await CLIProcess.running(["export", "--data-dir", deployment.directory.path])
             #expect(viaAPI.status == 0, "\(viaAPI.stderr)")
@@ -216,6 +223,48 @@ import TesseraSQLite
         try await SQLiteTestFile.withStore(at: directory.appendingPathComponent("data/tessera.sqlite").path) { store async throws in
             let stores = Stores(store)
             #expect(try await stores.servers.server(named: "orders")?.accessTokenTTL == 900, "nothing was applied")
+        }
+    }
+
+    @Test func usersAndGroupsAreManagedOnlyWhenTheFileListsThemAndPasswordsNeverLeave() async throws {
+        let directory = CLIProcess.temporaryDirectory()
+        let data = ["--data-dir", directory.appendingPathComponent("data").path, "--password-cost", "10"]
+        let people = """
+            servers: []
+            users:
+              - {username: Ada, email: ada@example.com, email_verified: true, display_name: Ada Lovelace, password: "${env:TESSERA_TEST_ADA}"}
+              - {username: bob, disabled: true}
+            groups:
+              - {name: staff, members: [ada, bob]}
+            """
+        let env = ["TESSERA_TEST_ADA": "correct horse battery staple"]
+        let first = try await CLIProcess.running(["apply", "-f", try Self.write(people, in: directory)] + data, environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("  + user ada\n") && first.stdout.contains("  + user bob (no password)\n"))
+        #expect(first.stdout.contains("  ~ group staff: add bob\n"))
+        #expect(!first.stdout.contains("correct horse"), "a password is never printed")
+        #expect(try await CLIProcess.running(["apply", "-f", try Self.write(people, in: directory)] + data, environment: env).stdout.hasPrefix("no changes: "))
+
+        let exported = try await CLIProcess.running(["export", "--data-dir", directory.appendingPathComponent("data").path])
+        #expect(exported.stdout.contains("- username: ada\n  display_name: Ada Lovelace\n  email: ada@example.com\n  email_verified: true\n"))
+        #expect(!exported.stdout.contains("scrypt") && !exported.stdout.contains("password:"), "no password or hash is exported")
+
+        // A file without users: and groups: leaves them alone, even with --prune.
+        let serversOnly = try Self.write("servers:\n  - name: default\n", in: directory, as: "servers.yaml")
+        let untouched = try await CLIProcess.running(["apply", "-f", serversOnly, "--prune"] + data)
+        #expect(!untouched.stdout.contains("user ") && !untouched.stdout.contains("group "), "\(untouched.stdout)")
+        // Named lists are the whole truth: bob leaves staff (membership is a setting), and --prune deletes him.
+        let fewer = "servers: []\nusers:\n  - {username: ada}\ngroups:\n  - {name: staff, members: [ada]}\n"
+        let pruned = try await CLIProcess.running(["apply", "-f", try Self.write(fewer, in: directory, as: "fewer.yaml"), "--prune"] + data)
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.contains("  ~ group staff: remove bob\n") && pruned.stdout.contains("  - user bob (ending its sessions and refresh tokens)\n"))
+
+        try await SQLiteTestFile.withStore(at: directory.appendingPathComponent("data/tessera.sqlite").path) { store async throws in
+            let users = try await store.listUsers()
+            #expect(users.map(\.username) == ["ada"])
+            let ada = try #require(users.first)
+            #expect(ada.emailVerified && ada.displayName == "Ada Lovelace" && ada.passwordHash?.hasPrefix("$scrypt$ln=10") == true)
+            #expect(try await store.listGroups().map(\.members) == [[ada.id]])
         }
     }
 }

@@ -319,4 +319,41 @@ import TesseraStore
             }
         }
     }
+
+    @Test func anAdminListsAUsersSessionsSignsTheUserOutAndUnlocksIt() async throws {
+        try await TestDeployment.with { deployment in
+            try await deployment.http { http async throws in
+                let api = try await ManagementDriver.bootstrap(http, deployment)
+                let driver = SignInDriver(http, deployment)
+                let ada = try await driver.user("ada")
+                let app = try await driver.client()
+                let pkce = SignInDriver.PKCE.make()
+                let code = try await driver.code(client: app, pkce: pkce, username: "ada")
+                let tokens = try await driver.exchange(code, client: app, verifier: pkce.verifier)
+                let refresh = try #require(tokens.json["refresh_token"] as? String)
+                let token = try await api.token(["tessera.users.manage"])
+
+                let listed = try await api.call(.get, "/api/v1/users/ada/sessions", token: token)
+                #expect(listed.status == 200, "\(listed.text)")
+                let sessions = try #require(listed.json["sessions"] as? [[String: Any]])
+                #expect(sessions.count == 1 && sessions.first?["user_id"] as? String == ada.id)
+                #expect(!listed.text.contains(driver.cookies["tessera_session"] ?? "no cookie"), "a session's cookie never comes back")
+
+                let ended = try await api.call(.delete, "/api/v1/users/ada/sessions", token: token)
+                #expect(ended.status == 200 && ended.json["sessions_ended"] as? Int == 1 && ended.json["refresh_families_revoked"] as? Int == 1, "\(ended.text)")
+                #expect(try await driver.refresh(refresh, client: app).status == 400, "the refresh token of a signed-out user is revoked")
+                #expect((try await api.call(.get, "/api/v1/users/ada/sessions", token: token).json["sessions"] as? [Any])?.isEmpty == true)
+
+                // 50 failures from many addresses lock the user everywhere; unlocking ends that lock at once.
+                let throttle = SignInThrottle(users: deployment.stores.users)
+                for index in 0..<50 { _ = try await throttle.recordFailure(userID: ada.id, address: "198.51.100.\(index)", at: deployment.clock.now) }
+                #expect(try await throttle.lock(userID: ada.id, address: "203.0.113.9", at: deployment.clock.now) != nil)
+                #expect(try await api.call(.delete, "/api/v1/users/ada/lockout", token: token).status == 204)
+                #expect(try await throttle.lock(userID: ada.id, address: "203.0.113.9", at: deployment.clock.now) == nil)
+                #expect(try await api.call(.delete, "/api/v1/users/nobody/lockout", token: token).status == 404)
+                let reader = try await api.token(["tessera.users.read"])
+                #expect(try await api.call(.delete, "/api/v1/users/ada/sessions", token: reader).status == 403, "signing out needs users.manage")
+            }
+        }
+    }
 }

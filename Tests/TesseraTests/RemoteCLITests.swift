@@ -108,12 +108,18 @@ import TesseraStore
             #expect(try await CLIProcess.running(["groups", "add-member", "staff", "ada"] + remote, environment: env).status == 0)
             for command in [["servers", "show", "default"], ["clients", "show", client.id], ["clients", "secrets", client.id],
                             ["clients", "secrets", client.id, "--json"], ["keys", "list", "--server", "default"], ["keys", "list", "--server", "default", "--json"],
-                            ["users", "list"], ["users", "show", "ada"], ["users", "show", "ada", "--json"], ["groups", "list"]] {
+                            ["users", "list"], ["users", "show", "ada"], ["users", "show", "ada", "--json"], ["users", "sessions", "ada", "--json"], ["groups", "list"]] {
                 let viaAPI = try await CLIProcess.running(command + remote, environment: env)
                 let onDatabase = try await CLIProcess.running(command + local)
                 #expect(viaAPI.status == 0 && onDatabase.status == 0, "\(command): \(viaAPI.stderr)\(onDatabase.stderr)")
                 #expect(viaAPI.stdout == onDatabase.stdout, "\(command.joined(separator: " ")) differs between the modes")
             }
+            #expect(try await CLIProcess.running(["users", "sign-out", "ada"] + remote, environment: env).stdout
+                    == "user ada signed out: 0 session(s) ended, 0 refresh token families revoked\n")
+            #expect(try await CLIProcess.running(["users", "unlock", "ada"] + remote, environment: env).stdout == "user ada unlocked\n")
+            let before = try await deployment.stores.keys.keys(server: "default").count
+            #expect(try await CLIProcess.running(["servers", "rotate-key", "default"] + remote, environment: env).status == 0)
+            #expect(try await deployment.stores.keys.keys(server: "default").count == before + 1)
             #expect(try await CLIProcess.running(["users", "disable", "ada"] + remote, environment: env).stdout == "user ada disabled\n")
             #expect(try await deployment.stores.users.user(username: "ada")?.disabled == true)
 

@@ -33,15 +33,36 @@ public struct DeploymentDeclaration: Sendable {
         public var path: String
     }
 
-    public var servers: [Server]
+    /// A person who signs in; the password (`${env:…}` in the file) is used only when the user is created.
+    public struct User: Sendable {
+        public var username: String
+        /// `display_name`, `email`, `email_verified`, `disabled` when the file names them.
+        public var fields: [String: JSONValue]
+        public var password: String?
+        public var path: String
+    }
 
+    public struct Group: Sendable {
+        public var name: String
+        /// The usernames of its members; nil leaves the membership as it is.
+        public var members: [String]?
+        public var path: String
+    }
+
+    public var servers: [Server]
+    /// nil when the file has no `users:` list: users are then not managed (not even by `--prune`).
+    public var users: [User]?
+    /// nil when the file has no `groups:` list.
+    public var groups: [Group]?
+
+    static let userFields = ["display_name", "email", "email_verified", "disabled"]
     static let serverKeys = ["name", "scopes", "clients"] + ManagementAPI.serverUpdateFields
     static let clientKeys = ["client_id", "name", "secret_file", "token_endpoint_auth_method", "jwks", "jwks_uri"] + ManagementAPI.clientUpdateFields
 
     /// Reads the document (a YAML file turned into JSON values): `{servers: [{name, …settings, scopes: [...], clients: [...]}]}`.
     public init(document: JSONValue) throws(DeploymentFileError) {
         let top = try Self.object(document, at: "the file")
-        try Self.allowOnly(top, ["servers", "version"], at: "the file")
+        try Self.allowOnly(top, ["servers", "users", "groups", "version"], at: "the file")
         if let version = top["version"], version != .number(1) {
             throw DeploymentFileError(path: "version", "this Tessera reads version 1 files; got \(JSONWriter.text(version))")
         }
@@ -54,6 +75,51 @@ public struct DeploymentDeclaration: Sendable {
             }
             servers.append(server)
         }
+        users = try top["users"].map { value throws(DeploymentFileError) in try Self.users(value) }
+        groups = try top["groups"].map { value throws(DeploymentFileError) in try Self.groups(value) }
+    }
+
+    static func users(_ value: JSONValue) throws(DeploymentFileError) -> [User] {
+        var users: [User] = []
+        for (index, item) in try array(value, at: "users").enumerated() {
+            let path = "users[\(index)]"
+            let object = try Self.object(item, at: path)
+            try allowOnly(object, ["username", "password"] + userFields, at: path)
+            let username = try requiredString(object, "username", at: path).lowercased()
+            guard !users.contains(where: { $0.username == username }) else { throw DeploymentFileError(path: path, "user \(quoted(username)) is named twice") }
+            let fields = object.filter { userFields.contains($0.key) }
+            var password: String?
+            if let value = object["password"] {
+                guard let text = value.string, !text.isEmpty else { throw DeploymentFileError(path: path, "field \"password\" must be a text, e.g. ${env:NAME}") }
+                password = text
+            }
+            try check(at: path) { () throws(OAuthError) in
+                _ = try ManagementAPI.userCreation(ManagementInput(members: ["username": .string(username)]))
+                _ = try ManagementAPI.userChange(ManagementInput(members: fields))
+            }
+            users.append(User(username: username, fields: fields, password: password, path: path))
+        }
+        return users
+    }
+
+    static func groups(_ value: JSONValue) throws(DeploymentFileError) -> [Group] {
+        var groups: [Group] = []
+        for (index, item) in try array(value, at: "groups").enumerated() {
+            let path = "groups[\(index)]"
+            let object = try Self.object(item, at: path)
+            try allowOnly(object, ["name", "members"], at: path)
+            let name = try requiredString(object, "name", at: path)
+            guard !groups.contains(where: { $0.name == name }) else { throw DeploymentFileError(path: path, "group \(quoted(name)) is named twice") }
+            var members: [String]?
+            if let value = object["members"] {
+                guard case .array(let items) = value, items.allSatisfy({ $0.string != nil }) else {
+                    throw DeploymentFileError(path: path, "field \"members\" must be a list of usernames")
+                }
+                members = items.compactMap { $0.string?.lowercased() }
+            }
+            groups.append(Group(name: name, members: members, path: path))
+        }
+        return groups
     }
 
     static func server(_ value: JSONValue, at path: String) throws(DeploymentFileError) -> Server {

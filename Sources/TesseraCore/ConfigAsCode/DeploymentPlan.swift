@@ -19,13 +19,20 @@ public struct DeploymentPlan: Sendable {
         case updateClient(server: String, id: String, name: String, changes: [String: JSONValue])
         case replaceJWKS(server: String, id: String, name: String, jwks: JSONValue)
         case deleteClient(server: String, id: String, name: String)
+        case createUser(username: String, body: [String: JSONValue], then: [String: JSONValue])
+        case updateUser(username: String, changes: [String: JSONValue])
+        case deleteUser(username: String)
+        case createGroup(name: String)
+        case deleteGroup(name: String)
+        case addMember(group: String, username: String)
+        case removeMember(group: String, username: String)
 
         /// `+` create, `~` change, `-` delete.
         public var symbol: Character {
             switch self {
-            case .createServer, .createScope, .createClient: "+"
-            case .updateServer, .updateScope, .updateClient, .replaceJWKS: "~"
-            case .deleteServer, .deleteScope, .deleteClient: "-"
+            case .createServer, .createScope, .createClient, .createUser, .createGroup: "+"
+            case .updateServer, .updateScope, .updateClient, .replaceJWKS, .updateUser, .addMember, .removeMember: "~"
+            case .deleteServer, .deleteScope, .deleteClient, .deleteUser, .deleteGroup: "-"
             }
         }
 
@@ -43,6 +50,12 @@ public struct DeploymentPlan: Sendable {
             case .updateClient(let server, let id, let name, let changes): "client \(id) (\(name)) on \(server): \(changes.keys.sorted().joined(separator: ", "))"
             case .replaceJWKS(let server, let id, let name, _): "client \(id) (\(name)) on \(server): jwks (the old keys verify 24 h more)"
             case .deleteClient(let server, let id, let name): "client \(id) (\(name)) on \(server)"
+            case .createUser(let username, let body, _): "user \(username)\(body["password"] == nil ? " (no password)" : "")"
+            case .updateUser(let username, let changes): "user \(username): \(changes.keys.sorted().joined(separator: ", "))"
+            case .deleteUser(let username): "user \(username) (ending its sessions and refresh tokens)"
+            case .createGroup(let name), .deleteGroup(let name): "group \(name)"
+            case .addMember(let group, let username): "group \(group): add \(username)"
+            case .removeMember(let group, let username): "group \(group): remove \(username)"
             }
         }
     }
@@ -111,7 +124,47 @@ public struct DeploymentPlan: Sendable {
                 pruneSteps.append(.deleteServer(name: server.name))
             }
         }
+        steps += Self.userSteps(declared, current: current, prune: prune)
         steps += pruneSteps
+        if prune, let groups = declared.groups {
+            for group in current.groups ?? [] {
+                guard let name = group["name"]?.string, !groups.contains(where: { $0.name == name }) else { continue }
+                steps.append(.deleteGroup(name: name))
+            }
+        }
+        if prune, let users = declared.users {
+            for user in current.users ?? [] {
+                guard let username = user["username"]?.string, !users.contains(where: { $0.username == username }) else { continue }
+                steps.append(.deleteUser(username: username))
+            }
+        }
+    }
+
+    /// Users created or changed, groups created, members added and removed (a group's `members` is the
+    /// whole membership).
+    static func userSteps(_ declared: DeploymentDeclaration, current: DeploymentState, prune: Bool) -> [Step] {
+        var steps: [Step] = []
+        for user in declared.users ?? [] {
+            if let existing = current.users?.first(where: { $0["username"]?.string == user.username }) {
+                let changes = Self.changes(user.fields, against: existing)
+                if !changes.isEmpty { steps.append(.updateUser(username: user.username, changes: changes)) }
+            } else {
+                var body: [String: JSONValue] = ["username": .string(user.username)]
+                for key in ["email", "display_name"] { if let value = user.fields[key], value != .null { body[key] = value } }
+                if let password = user.password { body["password"] = .string(password) }
+                let then = user.fields.filter { ["email_verified", "disabled"].contains($0.key) && $0.value != .bool(false) }
+                steps.append(.createUser(username: user.username, body: body, then: then))
+            }
+        }
+        for group in declared.groups ?? [] {
+            let existing = current.groups?.first { $0["name"]?.string == group.name }
+            if existing == nil { steps.append(.createGroup(name: group.name)) }
+            guard let members = group.members else { continue }
+            let present = existing?["members"]?.strings ?? []
+            for username in members where !present.contains(username) { steps.append(.addMember(group: group.name, username: username)) }
+            for username in present where !members.contains(username) { steps.append(.removeMember(group: group.name, username: username)) }
+        }
+        return steps
     }
 
     /// The steps for a declared server's clients, and the existing clients the file does not name.

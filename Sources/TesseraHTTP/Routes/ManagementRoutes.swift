@@ -115,6 +115,13 @@ struct ManagementRoutes {
             },
             Route(method: .delete, scope: .usersManage) { api, call throws(OAuthError) in try await api.deleteUser(call.path("user"), caller: call.caller) },
         ]),
+        ("/api/v1/users/:user/sessions", [
+            Route(method: .get, scope: .usersRead) { api, call throws(OAuthError) in try await api.sessions(ofUser: call.path("user"), caller: call.caller) },
+            Route(method: .delete, scope: .usersManage) { api, call throws(OAuthError) in try await api.signOut(user: call.path("user"), caller: call.caller) },
+        ]),
+        ("/api/v1/users/:user/lockout", [
+            Route(method: .delete, scope: .usersManage) { api, call throws(OAuthError) in try await api.unlock(user: call.path("user"), caller: call.caller) },
+        ]),
         ("/api/v1/groups", [
             Route(method: .get, scope: .usersRead) { api, call throws(OAuthError) in try await api.listGroups(caller: call.caller) },
             Route(method: .post, scope: .usersManage, body: .required) { api, call throws(OAuthError) in try await api.createGroup(call.input, caller: call.caller) },

@@ -15,6 +15,8 @@ struct Apply: AsyncParsableCommand {
     @Flag(help: "Also delete the servers, scopes and clients the file does not name (never the built-in server system or the calling admin client).")
     var prune = false
     @Flag(name: .customLong("dry-run"), help: "Print the plan and change nothing.") var dryRun = false
+    @Option(name: .customLong("password-cost"), help: "scrypt cost of the passwords of users the file creates, on the database (as `users create`).")
+    var passwordCost: Int?
     @OptionGroup var data: DataOptions
     @OptionGroup var remote: RemoteOptions
 
@@ -30,10 +32,11 @@ struct Apply: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "\(file): \(error.description)", status: 2)
         }
-        let access = try await Self.access(data: data, remote: remote, manage: true)
+        let users = declaration.users != nil || declaration.groups != nil
+        let access = try await Self.access(data: data, remote: remote, scopes: [.serversManage, .clientsManage] + (users ? [.usersManage] : []), passwordCost: passwordCost)
         let plan: DeploymentPlan
         do {
-            plan = try DeploymentPlan(declared: declaration, current: try await access.state(), prune: prune, protectedClients: access.protectedClients)
+            plan = try DeploymentPlan(declared: declaration, current: try await access.state(users: users), prune: prune, protectedClients: access.protectedClients)
         } catch let error as DeploymentFileError {
             throw CommandFailure(message: "\(file): \(error.description)", status: 2)
         }
@@ -77,14 +80,18 @@ struct Apply: AsyncParsableCommand {
         print("  client_secret written to \(path) (mode 0600)")
     }
 
-    /// The database, or the API when `--server-url` is given (with one token for what the command needs).
-    static func access(data: DataOptions, remote: RemoteOptions, manage: Bool) async throws -> any DeploymentAccess {
+    /// The database, or the API when `--server-url` is given (with one token for the scopes the command needs).
+    static func access(data: DataOptions, remote: RemoteOptions, scopes: [SystemServer.Scope], passwordCost: Int? = nil) async throws -> any DeploymentAccess {
         if let api = try remote.connection() {
-            try await api.authorize(manage ? [.serversManage, .clientsManage] : [.serversRead, .clientsRead])
+            try await api.authorize(scopes)
             return RemoteDeployment(api: api)
         }
+        var signIn = SignInOptions()
+        signIn.passwordCost = passwordCost
+        let passwords = try signIn.hasher()
         let opened = try await data.open()
-        return DatabaseDeployment(administration: opened.administration, target: "the database \(opened.location)")
+        return DatabaseDeployment(administration: opened.administration, passwords: passwords,
+                                  target: "the database \(opened.location)")
     }
 }
 
@@ -93,12 +100,13 @@ struct Apply: AsyncParsableCommand {
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write the deployment's servers, scopes and clients as a file for `tessera apply`.")
     @Option(name: .customShort("o"), help: "Write to this file instead of standard output.") var output: String?
+    @Flag(name: .customLong("without-users"), help: "Leave users and groups out (an admin client without tessera.users.read).") var withoutUsers = false
     @OptionGroup var data: DataOptions
     @OptionGroup var remote: RemoteOptions
 
     func run() async throws {
-        let access = try await Apply.access(data: data, remote: remote, manage: false)
-        let yaml = try DeploymentYAML.write(try await access.state())
+        let access = try await Apply.access(data: data, remote: remote, scopes: [.serversRead, .clientsRead] + (withoutUsers ? [] : [.usersRead]))
+        let yaml = try DeploymentYAML.write(try await access.state(users: !withoutUsers))
         guard let output else {
             print(yaml, terminator: "")
             return

@@ -132,11 +132,18 @@ struct Servers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Add a new signing key that signs at once (as `tessera keys rotate --now`); the old key retires once its tokens expired.")
         @Argument var name: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            let key = try await opened.administration.rotateKey(server: name)
-            print("server \(name) now signs with key \(key.kid) (\(key.algorithm)); the previous key retires by itself once its tokens expired (`tessera keys rotate --server \(name)` announces a key before it signs)")
+            let (kid, algorithm): (String, String)
+            if let api = try remote.connection() {
+                let answer = try await api.call(.POST, "/api/v1/servers/\(RemoteAdmin.segment(name))/keys", scope: .keysManage, body: [("publish_delay", .number(0))])
+                (kid, algorithm) = (answer["kid"]?.string ?? "", answer["alg"]?.string ?? "")
+            } else {
+                let key = try await data.open().administration.rotateKey(server: name)
+                (kid, algorithm) = (key.kid, key.algorithm)
+            }
+            print("server \(name) now signs with key \(kid) (\(algorithm)); the previous key retires by itself once its tokens expired (`tessera keys rotate --server \(name)` announces a key before it signs)")
         }
     }
 
@@ -145,10 +152,14 @@ struct Servers: AsyncParsableCommand {
         @Argument var name: String
         @Argument var kid: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            try await opened.administration.retireKey(server: name, kid: kid)
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/servers/\(RemoteAdmin.segment(name))/keys/\(RemoteAdmin.segment(kid))", scope: .keysManage)
+            } else {
+                try await data.open().administration.retireKey(server: name, kid: kid)
+            }
             print("key \(kid) of server \(name) retired")
         }
     }

@@ -51,7 +51,6 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the users.")
         @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
-
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
@@ -71,7 +70,6 @@ struct Users: AsyncParsableCommand {
         @Argument var username: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
-
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
@@ -92,7 +90,6 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: no sign-in, no new tokens from its refresh tokens.")
         @Argument var username: String
         @OptionGroup var data: DataOptions
-
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
@@ -105,7 +102,6 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
         @Argument var username: String
         @OptionGroup var data: DataOptions
-
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
@@ -121,7 +117,6 @@ struct Users: AsyncParsableCommand {
         var passwordStdin = false
         @OptionGroup var signIn: SignInOptions
         @OptionGroup var data: DataOptions
-
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
@@ -140,7 +135,6 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a user, ending its sessions and refresh tokens.")
         @Argument var username: String
         @OptionGroup var data: DataOptions
-
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
@@ -161,16 +155,26 @@ struct Users: AsyncParsableCommand {
         @Argument var username: String
         @Flag(help: "Print JSON lines.") var json = false
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let administration = try await data.open().administration
-            let user = try await administration.requireUser(username)
-            for session in try await administration.sessions(ofUser: user.id) {
+            var sessions: [(sid: String, userID: String, authTime: Date, expiresAt: Date)] = []
+            if let api = try remote.connection() {
+                for item in RemoteAdmin.items(try await api.call(.GET, "/api/v1/users/\(RemoteAdmin.segment(username))/sessions", scope: .usersRead), "sessions") {
+                    sessions.append((item["sid"]?.string ?? "", item["user_id"]?.string ?? "", Date(timeIntervalSince1970: item["auth_time"]?.number ?? 0),
+                                     Date(timeIntervalSince1970: item["expires_at"]?.number ?? 0)))
+                }
+            } else {
+                let administration = try await data.open().administration
+                let user = try await administration.requireUser(username)
+                sessions = try await administration.sessions(ofUser: user.id).map { ($0.jti, user.id, $0.issuedAt, $0.expiresAt) }
+            }
+            for session in sessions {
                 if json {
-                    Console.json([("sid", .string(session.jti)), ("user_id", .string(user.id)), ("auth_time", .number(Double(session.issuedAt.epochSeconds))),
+                    Console.json([("sid", .string(session.sid)), ("user_id", .string(session.userID)), ("auth_time", .number(Double(session.authTime.epochSeconds))),
                                   ("expires_at", .number(Double(session.expiresAt.epochSeconds)))])
                 } else {
-                    print("\(session.jti)  signed in \(ClientOutput.ago(session.issuedAt, Date())), expires in \(ClientOutput.span(session.expiresAt.timeIntervalSinceNow))")
+                    print("\(session.sid)  signed in \(ClientOutput.ago(session.authTime, Date())), expires in \(ClientOutput.span(session.expiresAt.timeIntervalSinceNow))")
                 }
             }
         }
@@ -180,12 +184,18 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sign-out", abstract: "End a user's sessions and revoke its refresh tokens (and their access tokens).")
         @Argument var username: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let administration = try await data.open().administration
-            let user = try await administration.requireUser(username)
-            let ended = try await administration.signOut(user.id)
-            print("user \(user.username) signed out: \(ended.sessions) session(s) ended, \(ended.families) refresh token famil\(ended.families == 1 ? "y" : "ies") revoked")
+            let ended: (sessions: Int, families: Int)
+            if let api = try remote.connection() {
+                let answer = try await api.call(.DELETE, "/api/v1/users/\(RemoteAdmin.segment(username))/sessions", scope: .usersManage)
+                ended = (Int(answer["sessions_ended"]?.number ?? 0), Int(answer["refresh_families_revoked"]?.number ?? 0))
+            } else {
+                let administration = try await data.open().administration
+                ended = try await administration.signOut(try await administration.requireUser(username).id)
+            }
+            print("user \(username.lowercased()) signed out: \(ended.sessions) session(s) ended, \(ended.families) refresh token famil\(ended.families == 1 ? "y" : "ies") revoked")
         }
     }
 
@@ -193,12 +203,17 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "End the lock failed sign-ins put on a user everywhere (address locks end with their window).")
         @Argument var username: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let opened = try await data.open()
-            let user = try await opened.administration.requireUser(username)
-            try await SignInThrottle(users: opened.stores.users).unlock(userID: user.id)
-            print("user \(user.username) unlocked")
+            if let api = try remote.connection() {
+                _ = try await api.call(.DELETE, "/api/v1/users/\(RemoteAdmin.segment(username))/lockout", scope: .usersManage)
+            } else {
+                let opened = try await data.open()
+                let user = try await opened.administration.requireUser(username)
+                try await SignInThrottle(users: opened.stores.users).unlock(userID: user.id)
+            }
+            print("user \(username.lowercased()) unlocked")
         }
     }
 }

@@ -6,10 +6,12 @@ import TesseraStore
 /// `Administration` operations the API runs.
 struct DatabaseDeployment: DeploymentAccess {
     let administration: Administration
+    /// Hashes the password of a user the file creates (`serve --password-cost`'s parameters).
+    let passwords: PasswordHasher
     let target: String
     var protectedClients: Set<String> { [] }
 
-    func state() async throws -> DeploymentState { try await DeploymentState.read(from: administration.stores) }
+    func state(users: Bool) async throws -> DeploymentState { try await DeploymentState.read(from: administration.stores, users: users) }
 
     func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?) {
         switch step {
@@ -40,6 +42,22 @@ struct DatabaseDeployment: DeploymentAccess {
             _ = try await administration.replaceJWKS(clientID: id, jwks: JSONValue.encodeObject(object))
         case .deleteClient(_, let id, _):
             try await administration.deleteClient(id: id)
+        case .createUser(let username, let body, let then):
+            let creation = try reading { () throws(OAuthError) in try ManagementAPI.userCreation(managementInput(body)) }
+            _ = try await administration.createUser(username: creation.username, password: creation.password, email: creation.email,
+                                                    displayName: creation.displayName, hasher: passwords)
+            if !then.isEmpty { try await updateUser(username, then) }
+        case .updateUser(let username, let changes):
+            try await updateUser(username, changes)
+        case .deleteUser(let username):
+            try await administration.deleteUser(username)
+        case .createGroup(let name):
+            try await administration.createGroup(name: name)
+        case .deleteGroup(let name):
+            try await administration.deleteGroup(name: name)
+        case .addMember(let group, let username), .removeMember(let group, let username):
+            let adding = if case .addMember = step { true } else { false }
+            _ = try await administration.setMember(group: group, user: username, member: adding)
         }
         return (step.done, nil)
     }
@@ -47,6 +65,13 @@ struct DatabaseDeployment: DeploymentAccess {
     private func updateServer(_ name: String, _ members: [String: JSONValue]) async throws {
         let change = try reading { () throws(OAuthError) in try ManagementAPI.serverChange(managementInput(members)) }
         try await administration.updateServer(name: name, change)
+    }
+
+    /// As the API's PATCH: the profile fields, and a user disabled is signed out everywhere.
+    private func updateUser(_ username: String, _ members: [String: JSONValue]) async throws {
+        let change = try reading { () throws(OAuthError) in try ManagementAPI.userChange(managementInput(members)) }
+        let user = try await administration.updateUser(username) { change.apply(to: &$0) }
+        if change.disabled == true { _ = try await administration.signOut(user.id) }
     }
 
     private func updateClient(_ id: String, _ members: [String: JSONValue]) async throws {

@@ -10,7 +10,8 @@ protocol DeploymentAccess: Sendable {
     var target: String { get }
     /// Clients `--prune` must not delete: the admin client making the calls.
     var protectedClients: Set<String> { get }
-    func state() async throws -> DeploymentState
+    /// The deployment now; `users` also reads users and groups.
+    func state(users: Bool) async throws -> DeploymentState
     /// Carries out one step; returns what it did, in words, and a secret that came with it.
     func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?)
 }

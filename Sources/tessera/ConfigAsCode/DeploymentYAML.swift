@@ -117,8 +117,15 @@ enum DeploymentYAML {
             })))
             return Node(pairs)
         }
-        let document = Node([(Node("version"), Node("1", Tag(.int))), (Node("servers"), Node(servers))])
-        return "# tessera apply -f this file (written by tessera export; no secrets, no signing keys)\n" + (try Yams.serialize(node: document))
+        var top: [(Node, Node)] = [(Node("version"), Node("1", Tag(.int))), (Node("servers"), Node(servers))]
+        if let users = state.users {
+            top.append((Node("users"), Node(users.map { Node(ordered($0, ["username", "display_name", "email", "email_verified", "disabled"])) })))
+        }
+        if let groups = state.groups {
+            top.append((Node("groups"), Node(groups.map { Node(ordered($0, ["name", "members"])) })))
+        }
+        let document = Node(top)
+        return "# tessera apply -f this file (written by tessera export; no secrets, no passwords, no signing keys)\n" + (try Yams.serialize(node: document))
     }
 
     static func ordered(_ object: [String: JSONValue], _ keys: [String]) -> [(Node, Node)] {

@@ -9,7 +9,7 @@ struct RemoteDeployment: DeploymentAccess {
     var target: String { api.baseURL }
     var protectedClients: Set<String> { [api.clientID] }
 
-    func state() async throws -> DeploymentState {
+    func state(users: Bool) async throws -> DeploymentState {
         var servers: [DeploymentState.Server] = []
         for server in RemoteAdmin.items(try await api.call(.GET, "/api/v1/servers", scope: .serversRead), "servers") {
             let name = RemoteAdmin.segment(server["name"]?.string ?? "")
@@ -17,7 +17,9 @@ struct RemoteDeployment: DeploymentAccess {
             let clients = RemoteAdmin.items(try await api.call(.GET, "/api/v1/servers/\(name)/clients", scope: .clientsRead), "clients")
             servers.append(DeploymentState.Server(representation: server, scopes: scopes, clients: clients))
         }
-        return DeploymentState(servers: servers)
+        guard users else { return DeploymentState(servers: servers) }
+        return DeploymentState(servers: servers, users: RemoteAdmin.items(try await api.call(.GET, "/api/v1/users", scope: .usersRead), "users"),
+                               groups: RemoteAdmin.items(try await api.call(.GET, "/api/v1/groups", scope: .usersRead), "groups"))
     }
 
     func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?) {
@@ -49,6 +51,21 @@ struct RemoteDeployment: DeploymentAccess {
             _ = try await api.call(.PUT, "/api/v1/clients/\(RemoteAdmin.segment(id))/jwks", scope: .clientsManage, body: [("jwks", jwks)])
         case .deleteClient(_, let id, _):
             _ = try await api.call(.DELETE, "/api/v1/clients/\(RemoteAdmin.segment(id))", scope: .clientsManage)
+        case .createUser(let username, let body, let then):
+            _ = try await api.call(.POST, "/api/v1/users", scope: .usersManage, body: Self.members(body))
+            if !then.isEmpty { _ = try await api.call(.PATCH, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage, body: Self.members(then)) }
+        case .updateUser(let username, let changes):
+            _ = try await api.call(.PATCH, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage, body: Self.members(changes))
+        case .deleteUser(let username):
+            _ = try await api.call(.DELETE, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage)
+        case .createGroup(let name):
+            _ = try await api.call(.POST, "/api/v1/groups", scope: .usersManage, body: [("name", .string(name))])
+        case .deleteGroup(let name):
+            _ = try await api.call(.DELETE, "/api/v1/groups/\(RemoteAdmin.segment(name))", scope: .usersManage)
+        case .addMember(let group, let username):
+            _ = try await api.call(.PUT, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(username))", scope: .usersManage)
+        case .removeMember(let group, let username):
+            _ = try await api.call(.DELETE, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(username))", scope: .usersManage)
         }
         return (step.done, nil)
     }
