@@ -186,12 +186,20 @@ import TesseraStore
         ("GET", "/api/v1/events?outcome=maybe", "", 400, "api.field_invalid", "outcome"),
         ("GET", "/api/v1/events?colour=blue", "", 400, "api.field_unknown", "colour"),
         ("DELETE", "/api/v1/servers", "", 405, "request.method_not_allowed", ""),
+        ("POST", "/api/v1/servers/default/clients", #"{"client_id":"short","name":"c","token_endpoint_auth_method":"client_secret_basic"}"#, 400, "api.field_invalid", "client_id"),
+        ("POST", "/api/v1/servers/default/clients", #"{"client_id":7,"name":"c","token_endpoint_auth_method":"client_secret_basic"}"#, 400, "api.field_invalid", "client_id"),
+        ("PATCH", "/api/v1/servers/default/scopes/orders.read", #"{"colour":"blue"}"#, 400, "api.field_unknown", "colour"),
+        ("PATCH", "/api/v1/servers/default/scopes/orders.read", #"{}"#, 400, "api.field_invalid", "description"),
+        ("PATCH", "/api/v1/servers/default/scopes/nope", #"{"description":"x"}"#, 404, "api.not_found", ""),
+        ("DELETE", "/api/v1/servers/default/scopes/nope", "", 404, "api.not_found", ""),
+        ("DELETE", "/api/v1/servers/nowhere", "", 404, "api.not_found", ""),
+        ("DELETE", "/api/v1/users/nobody/sessions", "", 404, "api.not_found", ""),
     ])
     func badInputIsAProblemNamingTheFieldAndWritesNothing(method: String, uri: String, body: String, status: Int, reason: String, field: String) async throws {
         try await TestDeployment.with { deployment in
             try await deployment.http { http async throws in
                 let api = try await ManagementDriver.bootstrap(http, deployment)
-                let token = try await api.token(Self.manageAll + ["tessera.keys.manage"])
+                let token = try await api.token(Self.manageAll + ["tessera.keys.manage", "tessera.users.manage"])
                 let before = try await deployment.stores.servers.listServers().count
                 let answer = try await api.call(HTTPRequest.Method(method)!, uri, token: token, json: body.isEmpty ? nil : body)
                 #expect(answer.status == status, "\(answer.text)")
