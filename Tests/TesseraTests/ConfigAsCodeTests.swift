@@ -50,14 +50,17 @@ import TesseraSQLite
         #expect(dry.stdout.contains("5 to create, 0 to change, 0 to delete"))
         #expect(!dry.stdout.contains("created"), "a dry run changes nothing")
 
-        let first = try await CLIProcess.running(["apply", "-f", file] + data, environment: env)
+        let first = try await CLIProcess.running(["apply", "-f", file, "--json"] + data, environment: env)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("applied 5 changes"))
+        let answer = CLIProcess.json(first.stdout)
+        #expect(answer["applied"] as? Bool == true && (answer["changes"] as? [Any])?.count == 5, "\(first.stdout)")
+        let created = (answer["done"] as? [[String: Any]] ?? []).filter { $0["client_id"] != nil }
+        #expect(created.count == 2 && created.filter { $0["client_secret"] != nil }.count == 1 && created.filter { $0["secret_file"] != nil }.count == 1,
+                "one secret in the answer, the other in its file: \(created)")
         let secretFile = directory.appendingPathComponent("billing.secret").path
         let secret = try String(contentsOfFile: secretFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect((try FileManager.default.attributesOfItem(atPath: secretFile)[.posixPermissions] as? Int) == 0o600)
         #expect(!first.stdout.contains(secret), "a secret written to its file is not printed")
-        #expect(first.stdout.contains("client_secret: "), "the secret without a file is printed once")
 
         try await SQLiteTestFile.withStore(at: directory.appendingPathComponent("data/tessera.sqlite").path) { store async throws in
             let stores = Stores(store)
@@ -72,6 +75,9 @@ import TesseraSQLite
             #expect(ClientSecret.entry(for: secret, in: billing.secrets) != nil, "the secret in the file authenticates the client")
         }
 
+        let asJSON = try await CLIProcess.running(["apply", "-f", file, "--json"] + data, environment: env)
+        #expect(CLIProcess.json(asJSON.stdout)["applied"] as? Bool == false && (CLIProcess.json(asJSON.stdout)["changes"] as? [Any])?.isEmpty == true,
+                "--json says there is nothing to do: \(asJSON.stdout)")
         let second = try await CLIProcess.running(["apply", "-f", file] + data, environment: env)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.hasPrefix("no changes: "), "\(second.stdout)")

@@ -108,7 +108,7 @@ import TesseraStore
             #expect(try await CLIProcess.running(["groups", "add-member", "staff", "ada"] + remote, environment: env).status == 0)
             for command in [["servers", "show", "default"], ["clients", "show", client.id], ["clients", "secrets", client.id],
                             ["clients", "secrets", client.id, "--json"], ["keys", "list", "--server", "default"], ["keys", "list", "--server", "default", "--json"],
-                            ["users", "list"], ["users", "show", "ada"], ["users", "show", "ada", "--json"], ["users", "sessions", "ada", "--json"], ["groups", "list"]] {
+                            ["users", "list"], ["users", "show", "ada"], ["users", "show", "ada", "--json"], ["users", "sessions", "ada", "--json"], ["groups", "list"], ["scopes", "list", "--server", "default", "--json"]] {
                 let viaAPI = try await CLIProcess.running(command + remote, environment: env)
                 let onDatabase = try await CLIProcess.running(command + local)
                 #expect(viaAPI.status == 0 && onDatabase.status == 0, "\(command): \(viaAPI.stderr)\(onDatabase.stderr)")

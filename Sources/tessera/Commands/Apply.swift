@@ -15,6 +15,7 @@ struct Apply: AsyncParsableCommand {
     @Flag(help: "Also delete the servers, scopes and clients the file does not name (never the built-in server system or the calling admin client).")
     var prune = false
     @Flag(name: .customLong("dry-run"), help: "Print the plan and change nothing.") var dryRun = false
+    @Flag(help: "Print one JSON object: the plan, what was done, created clients' ids and secrets (those without a secret_file).") var json = false
     @Option(name: .customLong("password-cost"), help: "scrypt cost of the passwords of users the file creates, on the database (as `users create`).")
     var passwordCost: Int?
     @OptionGroup var data: DataOptions
@@ -40,18 +41,14 @@ struct Apply: AsyncParsableCommand {
         } catch let error as DeploymentFileError {
             throw CommandFailure(message: "\(file): \(error.description)", status: 2)
         }
-        for kept in plan.kept { print("kept: \(kept)") }
-        guard !plan.steps.isEmpty else {
-            print("no changes: \(access.target) already matches \(file)")
+        var output = ApplyOutput(json: json, target: access.target, file: file)
+        output.planned(plan)
+        guard !plan.steps.isEmpty, !dryRun else {
+            output.finish(applied: false)
             return
         }
-        print("plan for \(access.target) from \(file):")
-        for step in plan.steps { print("  \(step.symbol) \(step.summary)") }
-        let counts = Dictionary(grouping: plan.steps, by: \.symbol).mapValues(\.count)
-        print("\(counts["+"] ?? 0) to create, \(counts["~"] ?? 0) to change, \(counts["-"] ?? 0) to delete")
-        if dryRun { return }
         for (index, step) in plan.steps.enumerated() {
-            let outcome: (done: String, secret: String?)
+            let outcome: StepOutcome
             do {
                 outcome = try await access.perform(step)
             } catch {
@@ -59,25 +56,24 @@ struct Apply: AsyncParsableCommand {
                 throw CommandFailure(message: "step \(index + 1) of \(plan.steps.count) (\(step.symbol) \(step.summary)) was refused: \(reason); "
                                      + "the \(index) steps before it were applied; fix the file and apply again", status: 2)
             }
-            print(outcome.done)
-            if let secret = outcome.secret { try reveal(secret, of: step) }
+            var written: String?
+            if let secret = outcome.secret, case .createClient(_, _, _, _, let secretFile?) = step {
+                written = try writeSecret(secret, to: secretFile, client: outcome.clientID ?? "")
+            }
+            output.done(outcome, secretFile: written)
         }
-        print("applied \(plan.steps.count) change\(plan.steps.count == 1 ? "" : "s")")
+        output.finish(applied: true)
     }
 
-    /// Prints a created client's secret once, or writes it to the file the YAML named (0600).
-    private func reveal(_ secret: String, of step: DeploymentPlan.Step) throws {
-        guard case .createClient(_, let name, _, _, let secretFile?) = step else {
-            print("  client_secret: \(secret)   (shown only now)")
-            return
-        }
+    /// Writes a created client's secret to the file the YAML named (0600), relative to the YAML file.
+    private func writeSecret(_ secret: String, to secretFile: String, client: String) throws -> String {
         let path = secretFile.hasPrefix("/") ? secretFile : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(secretFile)
         let files = FileManager.default
         try? files.removeItem(atPath: path)
         guard files.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure(message: "client \(name) was created but its secret cannot be written to \(path); rotate it with `tessera clients rotate-secret`")
+            throw CommandFailure(message: "client \(client) was created but its secret cannot be written to \(path); rotate it with `tessera clients rotate-secret`")
         }
-        print("  client_secret written to \(path) (mode 0600)")
+        return path
     }
 
     /// The database, or the API when `--server-url` is given (with one token for the scopes the command needs).

@@ -172,7 +172,9 @@ struct Clients: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
-        func run() async throws { try await Clients.setEnabled(false, id: id, data: data, remote: remote) }
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws { try await Clients.setEnabled(false, id: id, json: json, data: data, remote: remote) }
     }
 
     struct Enable: AsyncParsableCommand {
@@ -181,21 +183,25 @@ struct Clients: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
-        func run() async throws { try await Clients.setEnabled(true, id: id, data: data, remote: remote) }
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws { try await Clients.setEnabled(true, id: id, json: json, data: data, remote: remote) }
     }
 
-    static func setEnabled(_ enabled: Bool, id: String, data: DataOptions, remote: RemoteOptions) async throws {
+    static func setEnabled(_ enabled: Bool, id: String, json: Bool, data: DataOptions, remote: RemoteOptions) async throws {
         if let api = try remote.connection() {
             _ = try await api.call(.PATCH, "/api/v1/clients/\(RemoteAdmin.segment(id))", scope: .clientsManage, body: [("enabled", .bool(enabled))])
         } else {
             _ = try await data.open().administration.setEnabled(clientID: id, enabled)
         }
-        print("client \(id) \(enabled ? "enabled" : "disabled")")
+        Console.done("client \(id) \(enabled ? "enabled" : "disabled")", json: json,
+                     [("result", .string(enabled ? "enabled" : "disabled")), ("client_id", .string(id))])
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a client.")
         @Argument var id: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -205,7 +211,7 @@ struct Clients: AsyncParsableCommand {
             } else {
                 try await data.open().administration.deleteClient(id: id)
             }
-            print("client \(id) deleted")
+            Console.done("client \(id) deleted", json: json, [("result", .string("deleted")), ("client_id", .string(id))])
         }
     }
 
@@ -274,6 +280,7 @@ struct Clients: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "revoke-secret", abstract: "End one secret of a client at once.")
         @Argument var id: String
         @Argument(help: "The secret's id (`tessera clients secrets ID`).") var secretID: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -283,7 +290,7 @@ struct Clients: AsyncParsableCommand {
             } else {
                 _ = try await data.open().administration.revokeSecret(clientID: id, secretID: secretID)
             }
-            print("secret \(secretID) of client \(id) revoked")
+            Console.done("secret \(secretID) of client \(id) revoked", json: json, [("result", .string("revoked")), ("client_id", .string(id)), ("secret_id", .string(secretID))])
         }
     }
 }

@@ -11,6 +11,7 @@ struct Groups: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         @Argument var name: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -20,12 +21,13 @@ struct Groups: AsyncParsableCommand {
             } else {
                 try await data.open().administration.createGroup(name: name)
             }
-            print("group \(name) created")
+            Console.done("group \(name) created", json: json, [("result", .string("created")), ("group", .string(name))])
         }
     }
 
     struct Delete: AsyncParsableCommand {
         @Argument var name: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -35,7 +37,7 @@ struct Groups: AsyncParsableCommand {
             } else {
                 try await data.open().administration.deleteGroup(name: name)
             }
-            print("group \(name) deleted")
+            Console.done("group \(name) deleted", json: json, [("result", .string("deleted")), ("group", .string(name))])
         }
     }
 
@@ -43,12 +45,13 @@ struct Groups: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-member")
         @Argument var group: String
         @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
             let member = try await Groups.setMember(group: group, user: username, member: true, data: data, remote: remote)
-            print("user \(member) added to group \(group)")
+            Console.done("user \(member) added to group \(group)", json: json, [("result", .string("added")), ("group", .string(group)), ("username", .string(member))])
         }
     }
 
@@ -56,12 +59,13 @@ struct Groups: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove-member")
         @Argument var group: String
         @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
             let member = try await Groups.setMember(group: group, user: username, member: false, data: data, remote: remote)
-            print("user \(member) removed from group \(group)")
+            Console.done("user \(member) removed from group \(group)", json: json, [("result", .string("removed")), ("group", .string(group)), ("username", .string(member))])
         }
     }
 

@@ -59,6 +59,7 @@ struct Keys: AsyncParsableCommand {
         var publishDelay: String?
         @Flag(help: "Sign with the new key at once (a key that must be replaced now; caches meet an unknown kid and refetch).") var now = false
         @Option(name: .customLong("alg"), help: "ES256 (default), ES384, RS256, PS256 or EdDSA.") var algorithm = "ES256"
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
 
         func delay() throws -> TimeInterval {
@@ -89,8 +90,10 @@ struct Keys: AsyncParsableCommand {
                 let key = try await data.open().administration.rotateKey(server: server, algorithm: algorithm, publishDelay: try delay())
                 (kid, activatesAt) = (key.kid, key.activatesAt)
             }
-            print("key \(kid) (\(algorithm)) is published now and signs for server \(server) from \(Keys.time(activatesAt)); "
-                  + "the current key retires by itself once its tokens expired (`tessera keys list --server \(server)`)")
+            Console.done("key \(kid) (\(algorithm)) is published now and signs for server \(server) from \(Keys.time(activatesAt)); "
+                         + "the current key retires by itself once its tokens expired (`tessera keys list --server \(server)`)",
+                         json: json, [("result", .string("rotated")), ("server", .string(server)), ("kid", .string(kid)), ("alg", .string(algorithm)),
+                                      ("activates_at", .number(Double(activatesAt.epochSeconds)))])
         }
     }
 
@@ -98,6 +101,7 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a key from the JWKS now (never the current one); tokens it signed stop verifying.")
         @Option(help: "The authorization server.") var server: String
         @Argument var kid: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -107,7 +111,7 @@ struct Keys: AsyncParsableCommand {
             } else {
                 try await data.open().administration.retireKey(server: server, kid: kid)
             }
-            print("key \(kid) of server \(server) retired")
+            Console.done("key \(kid) of server \(server) retired", json: json, [("result", .string("retired")), ("server", .string(server)), ("kid", .string(kid))])
         }
     }
 

@@ -13,6 +13,7 @@ struct Scopes: AsyncParsableCommand {
         @Option(help: "The authorization server.") var server: String
         @Argument(help: "Scope name, e.g. orders.read.") var name: String
         @Option(help: "What the scope allows.") var description: String?
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -21,13 +22,13 @@ struct Scopes: AsyncParsableCommand {
                 var body: [(String, JSONValue)] = [("name", .string(name))]
                 if let description { body.append(("description", .string(description))) }
                 _ = try await api.call(.POST, "/api/v1/servers/\(RemoteAdmin.segment(server))/scopes", scope: .serversManage, body: body)
-                print("\(name) created on \(server)")
+                Console.done("\(name) created on \(server)", json: json, ManagementJSON.scope(Scope(server: server, name: name, description: description)))
                 return
             }
             let opened = try await data.open()
             do {
                 let scope = try await opened.administration.createScope(server: server, name: name, description: description)
-                print("\(scope.name) created on \(scope.server)")
+                Console.done("\(scope.name) created on \(scope.server)", json: json, ManagementJSON.scope(scope))
             } catch StoreError.alreadyExists {
                 throw AdminError("scope \(name) already exists on server \(server)")
             }
@@ -37,6 +38,7 @@ struct Scopes: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the scopes of a server.")
         @Option(help: "The authorization server.") var server: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -53,7 +55,7 @@ struct Scopes: AsyncParsableCommand {
                 scopes = try await opened.stores.scopes.scopes(server: server)
             }
             for scope in scopes {
-                print(scope.description.map { "\(scope.name)  \($0)" } ?? scope.name)
+                Console.done(scope.description.map { "\(scope.name)  \($0)" } ?? scope.name, json: json, ManagementJSON.scope(scope))
             }
         }
     }
@@ -64,6 +66,7 @@ struct Scopes: AsyncParsableCommand {
         @Argument(help: "Scope name.") var name: String
         @Option(help: "What the scope allows; an empty text removes the description.") var description: String
 
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -75,7 +78,7 @@ struct Scopes: AsyncParsableCommand {
             } else {
                 try await data.open().administration.updateScope(server: server, name: name, description: text)
             }
-            print("\(name) updated on \(server)")
+            Console.done("\(name) updated on \(server)", json: json, ManagementJSON.scope(Scope(server: server, name: name, description: text)))
         }
     }
 
@@ -83,6 +86,7 @@ struct Scopes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a scope that no client of its server holds.")
         @Option(help: "The authorization server.") var server: String
         @Argument(help: "Scope name.") var name: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -92,7 +96,7 @@ struct Scopes: AsyncParsableCommand {
             } else {
                 try await data.open().administration.deleteScope(server: server, name: name)
             }
-            print("\(name) deleted from \(server)")
+            Console.done("\(name) deleted from \(server)", json: json, [("result", .string("deleted")), ("server", .string(server)), ("scope", .string(name))])
         }
     }
 }

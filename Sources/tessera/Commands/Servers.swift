@@ -131,6 +131,7 @@ struct Servers: AsyncParsableCommand {
     struct RotateKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Add a new signing key that signs at once (as `tessera keys rotate --now`); the old key retires once its tokens expired.")
         @Argument var name: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -143,7 +144,8 @@ struct Servers: AsyncParsableCommand {
                 let key = try await data.open().administration.rotateKey(server: name)
                 (kid, algorithm) = (key.kid, key.algorithm)
             }
-            print("server \(name) now signs with key \(kid) (\(algorithm)); the previous key retires by itself once its tokens expired (`tessera keys rotate --server \(name)` announces a key before it signs)")
+            Console.done("server \(name) now signs with key \(kid) (\(algorithm)); the previous key retires by itself once its tokens expired (`tessera keys rotate --server \(name)` announces a key before it signs)",
+                         json: json, [("result", .string("rotated")), ("server", .string(name)), ("kid", .string(kid)), ("alg", .string(algorithm))])
         }
     }
 
@@ -151,6 +153,7 @@ struct Servers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "retire-key", abstract: "Remove an older key from the JWKS; tokens it signed stop verifying.")
         @Argument var name: String
         @Argument var kid: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -160,7 +163,7 @@ struct Servers: AsyncParsableCommand {
             } else {
                 try await data.open().administration.retireKey(server: name, kid: kid)
             }
-            print("key \(kid) of server \(name) retired")
+            Console.done("key \(kid) of server \(name) retired", json: json, [("result", .string("retired")), ("server", .string(name)), ("kid", .string(kid))])
         }
     }
 
@@ -214,6 +217,7 @@ struct Servers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a server with its scopes and signing keys (its clients must be deleted first; never the built-in server system).")
         @Argument var name: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -223,7 +227,7 @@ struct Servers: AsyncParsableCommand {
             } else {
                 try await data.open().administration.deleteServer(name: name)
             }
-            print("server \(name) deleted with its scopes and signing keys")
+            Console.done("server \(name) deleted with its scopes and signing keys", json: json, [("result", .string("deleted")), ("server", .string(name))])
         }
     }
 }

@@ -89,24 +89,26 @@ struct Users: AsyncParsableCommand {
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: no sign-in, no new tokens from its refresh tokens.")
         @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
             let user = try await UserOutput.change(username, [("disabled", .bool(true))], data: data, remote: remote) { $0.disabled = true }
-            print("user \(user) disabled")
+            Console.done("user \(user) disabled", json: json, [("result", .string("disabled")), ("username", .string(user))])
         }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
         @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
             let user = try await UserOutput.change(username, [("disabled", .bool(false))], data: data, remote: remote) { $0.disabled = false }
-            print("user \(user) enabled")
+            Console.done("user \(user) enabled", json: json, [("result", .string("enabled")), ("username", .string(user))])
         }
     }
 
@@ -116,6 +118,7 @@ struct Users: AsyncParsableCommand {
         @Flag(name: .customLong("password-stdin"), help: "Accepted for symmetry with `users create`; the password is always read from standard input.")
         var passwordStdin = false
         @OptionGroup var signIn: SignInOptions
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -123,30 +126,31 @@ struct Users: AsyncParsableCommand {
             let password = try UserOutput.readPassword()
             if let api = try remote.connection() {
                 _ = try await api.call(.PATCH, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage, body: [("password", .string(password))])
-                print("password of user \(username.lowercased()) set")
+                Console.done("password of user \(username.lowercased()) set", json: json, [("result", .string("password_set")), ("username", .string(username.lowercased()))])
                 return
             }
             let user = try await data.open().administration.setPassword(username, password: password, hasher: try signIn.hasher())
-            print("password of user \(user.username) set")
+            Console.done("password of user \(user.username) set", json: json, [("result", .string("password_set")), ("username", .string(user.username))])
         }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a user, ending its sessions and refresh tokens.")
         @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
             if let api = try remote.connection() {
                 _ = try await api.call(.DELETE, "/api/v1/users/\(RemoteAdmin.segment(username))", scope: .usersManage)
-                print("user \(username.lowercased()) deleted")
+                Console.done("user \(username.lowercased()) deleted", json: json, [("result", .string("deleted")), ("username", .string(username.lowercased()))])
                 return
             }
             let administration = try await data.open().administration
             let user = try await administration.requireUser(username)
             try await administration.deleteUser(user.id)
-            print("user \(user.username) deleted")
+            Console.done("user \(user.username) deleted", json: json, [("result", .string("deleted")), ("username", .string(user.username))])
         }
     }
 
@@ -183,6 +187,7 @@ struct Users: AsyncParsableCommand {
     struct SignOut: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sign-out", abstract: "End a user's sessions and revoke its refresh tokens (and their access tokens).")
         @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -195,13 +200,16 @@ struct Users: AsyncParsableCommand {
                 let administration = try await data.open().administration
                 ended = try await administration.signOut(try await administration.requireUser(username).id)
             }
-            print("user \(username.lowercased()) signed out: \(ended.sessions) session(s) ended, \(ended.families) refresh token famil\(ended.families == 1 ? "y" : "ies") revoked")
+            Console.done("user \(username.lowercased()) signed out: \(ended.sessions) session(s) ended, \(ended.families) refresh token famil\(ended.families == 1 ? "y" : "ies") revoked",
+                         json: json, [("result", .string("signed_out")), ("username", .string(username.lowercased())),
+                                      ("sessions_ended", .number(Double(ended.sessions))), ("refresh_families_revoked", .number(Double(ended.families)))])
         }
     }
 
     struct Unlock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "End the lock failed sign-ins put on a user everywhere (address locks end with their window).")
         @Argument var username: String
+        @Flag(help: "Print JSON.") var json = false
         @OptionGroup var data: DataOptions
         @OptionGroup var remote: RemoteOptions
 
@@ -213,7 +221,7 @@ struct Users: AsyncParsableCommand {
                 let user = try await opened.administration.requireUser(username)
                 try await SignInThrottle(users: opened.stores.users).unlock(userID: user.id)
             }
-            print("user \(username.lowercased()) unlocked")
+            Console.done("user \(username.lowercased()) unlocked", json: json, [("result", .string("unlocked")), ("username", .string(username.lowercased()))])
         }
     }
 }

@@ -13,7 +13,7 @@ struct DatabaseDeployment: DeploymentAccess {
 
     func state(users: Bool) async throws -> DeploymentState { try await DeploymentState.read(from: administration.stores, users: users) }
 
-    func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?) {
+    func perform(_ step: DeploymentPlan.Step) async throws -> StepOutcome {
         switch step {
         case .createServer(let name, let body, let then):
             let creation = try reading { () throws(OAuthError) in try ManagementAPI.serverCreation(managementInput(body)) }
@@ -34,7 +34,8 @@ struct DatabaseDeployment: DeploymentAccess {
             let creation = try reading { () throws(OAuthError) in try ManagementAPI.clientCreation(managementInput(body)) }
             let created = try await administration.createClient(server: server, creation)
             if !then.isEmpty { try await updateClient(created.client.id, then) }
-            return ("created client \(created.client.id) (\(created.client.name)) on \(server) (\(created.client.authMethod.rawValue))", created.secret)
+            return StepOutcome(done: "created client \(created.client.id) (\(created.client.name)) on \(server) (\(created.client.authMethod.rawValue))",
+                               clientID: created.client.id, secret: created.secret)
         case .updateClient(_, let id, _, let changes):
             try await updateClient(id, changes)
         case .replaceJWKS(_, let id, _, let jwks):
@@ -59,7 +60,7 @@ struct DatabaseDeployment: DeploymentAccess {
             let adding = if case .addMember = step { true } else { false }
             _ = try await administration.setMember(group: group, user: username, member: adding)
         }
-        return (step.done, nil)
+        return StepOutcome(done: step.done)
     }
 
     private func updateServer(_ name: String, _ members: [String: JSONValue]) async throws {

@@ -12,8 +12,15 @@ protocol DeploymentAccess: Sendable {
     var protectedClients: Set<String> { get }
     /// The deployment now; `users` also reads users and groups.
     func state(users: Bool) async throws -> DeploymentState
-    /// Carries out one step; returns what it did, in words, and a secret that came with it.
-    func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?)
+    /// Carries out one step; returns what it did.
+    func perform(_ step: DeploymentPlan.Step) async throws -> StepOutcome
+}
+
+/// What one step of `tessera apply` did: the sentence, and for a created client its id and secret.
+struct StepOutcome {
+    var done: String
+    var clientID: String?
+    var secret: String?
 }
 
 extension DeploymentPlan.Step {

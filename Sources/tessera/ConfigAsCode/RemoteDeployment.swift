@@ -22,7 +22,7 @@ struct RemoteDeployment: DeploymentAccess {
                                groups: RemoteAdmin.items(try await api.call(.GET, "/api/v1/groups", scope: .usersRead), "groups"))
     }
 
-    func perform(_ step: DeploymentPlan.Step) async throws -> (done: String, secret: String?) {
+    func perform(_ step: DeploymentPlan.Step) async throws -> StepOutcome {
         switch step {
         case .createServer(let name, let body, let then):
             _ = try await api.call(.POST, "/api/v1/servers", scope: .serversManage, body: Self.members(body))
@@ -43,8 +43,8 @@ struct RemoteDeployment: DeploymentAccess {
             let created = try await api.call(.POST, "/api/v1/servers/\(RemoteAdmin.segment(server))/clients", scope: .clientsManage, body: Self.members(body))
             let id = created["client_id"]?.string ?? ""
             if !then.isEmpty { _ = try await api.call(.PATCH, "/api/v1/clients/\(RemoteAdmin.segment(id))", scope: .clientsManage, body: Self.members(then)) }
-            return ("created client \(id) (\(created["name"]?.string ?? "")) on \(server) (\(created["token_endpoint_auth_method"]?.string ?? ""))",
-                    created["client_secret"]?.string)
+            return StepOutcome(done: "created client \(id) (\(created["name"]?.string ?? "")) on \(server) (\(created["token_endpoint_auth_method"]?.string ?? ""))",
+                               clientID: id, secret: created["client_secret"]?.string)
         case .updateClient(_, let id, _, let changes):
             _ = try await api.call(.PATCH, "/api/v1/clients/\(RemoteAdmin.segment(id))", scope: .clientsManage, body: Self.members(changes))
         case .replaceJWKS(_, let id, _, let jwks):
@@ -67,7 +67,7 @@ struct RemoteDeployment: DeploymentAccess {
         case .removeMember(let group, let username):
             _ = try await api.call(.DELETE, "/api/v1/groups/\(RemoteAdmin.segment(group))/members/\(RemoteAdmin.segment(username))", scope: .usersManage)
         }
-        return (step.done, nil)
+        return StepOutcome(done: step.done)
     }
 
     static func scopePath(_ server: String, _ name: String) -> String {

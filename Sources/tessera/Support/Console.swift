@@ -9,6 +9,11 @@ enum Console {
         exit(status)
     }
 
+    /// What a command did: the sentence for people, or with `--json` one object naming it.
+    static func done(_ sentence: String, json: Bool, _ members: [(String, JSONValue)]) {
+        if json { Self.json(members) } else { print(sentence) }
+    }
+
     static func json(_ members: [(String, JSONValue)]) {
         print(String(decoding: JSONWriter.object(members), as: UTF8.self))
     }
