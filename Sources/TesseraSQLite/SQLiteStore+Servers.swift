@@ -61,13 +61,13 @@ extension SQLiteStore: ServerStore, ScopeStore {
     /// One transaction on a connection of its own: the server row goes only while no client names it,
     /// and its scopes and keys go with it (a server created later under the name starts empty).
     public func deleteServer(name: String) async throws(StoreError) -> Bool {
-        try await inOwnTransaction("deleting server \(name)") { connection throws -> Bool in
+        try await inOwnTransaction("deleting server \(name)") { connection async throws -> Bool in
             let server = [SQLiteData.text(name)]
             guard try await !connection.query("SELECT 1 FROM servers WHERE name = ?", server).isEmpty else { throw StoreError.notFound("server \(name)") }
             guard try await connection.query("SELECT 1 FROM clients WHERE server = ? LIMIT 1", server).isEmpty else { return false }
-            _ = try await connection.query("DELETE FROM scopes WHERE server = ?", server)
-            _ = try await connection.query("DELETE FROM signing_keys WHERE server = ?", server)
-            _ = try await connection.query("DELETE FROM servers WHERE name = ?", server)
+            let _: [SQLiteRow] = try await connection.query("DELETE FROM scopes WHERE server = ?", server)
+            let _: [SQLiteRow] = try await connection.query("DELETE FROM signing_keys WHERE server = ?", server)
+            let _: [SQLiteRow] = try await connection.query("DELETE FROM servers WHERE name = ?", server)
             return true
         }
     }
