@@ -36,6 +36,10 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
         try await run("SELECT * FROM servers ORDER BY name").map(Self.server(from:))
     }
 
+    public func serversWithKeyRotation() async throws(StoreError) -> [AuthorizationServer] {
+        try await run("SELECT * FROM servers WHERE key_rotation IS NOT NULL ORDER BY name").map(Self.server(from:))
+    }
+
     static func server(from row: PostgresRowReader) throws(StoreError) -> AuthorizationServer {
         AuthorizationServer(
             name: try row.text("name"), audiences: ColumnText.strings(from: try row.text("audiences")),

@@ -33,6 +33,10 @@ extension SQLiteStore: ServerStore, ScopeStore {
         try await run("SELECT * FROM servers ORDER BY name").map(Self.server(from:))
     }
 
+    public func serversWithKeyRotation() async throws(StoreError) -> [AuthorizationServer] {
+        try await run("SELECT * FROM servers WHERE key_rotation IS NOT NULL ORDER BY name").map(Self.server(from:))
+    }
+
     static func server(from row: SQLiteRow) -> AuthorizationServer {
         AuthorizationServer(
             name: row.text("name") ?? "", audiences: ColumnText.strings(from: row.text("audiences")),

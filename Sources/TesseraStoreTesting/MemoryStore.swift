@@ -88,6 +88,10 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
 
     public func listServers() async throws(StoreError) -> [AuthorizationServer] { read { $0.servers.values.sorted { $0.name < $1.name } } }
 
+    public func serversWithKeyRotation() async throws(StoreError) -> [AuthorizationServer] {
+        read { $0.servers.values.filter { $0.keyRotation != nil }.sorted { $0.name < $1.name } }
+    }
+
     public func createScope(_ scope: Scope) async throws(StoreError) {
         try write((.scopes, scope.server)) { state throws(StoreError) in
             guard state.scopes[scope.server]?[scope.name] == nil else { throw .alreadyExists("scope \(scope.name) of \(scope.server)") }

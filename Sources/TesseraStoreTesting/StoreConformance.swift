@@ -72,6 +72,7 @@ public struct StoreConformance: Sendable {
         changed.keyRotation = 90 * 86_400
         try await stores.servers.updateServer(changed)
         try await expect(try await stores.servers.server(named: "alpha") == changed, "update not visible")
+        try await expect(try await stores.servers.serversWithKeyRotation() == [changed], "only the server with a rotation schedule is listed for it")
         changed.rateLimit = nil
         try await stores.servers.updateServer(changed)
         try await expect(try await stores.servers.server(named: "alpha")?.rateLimit == nil, "a removed rate limit is still there")

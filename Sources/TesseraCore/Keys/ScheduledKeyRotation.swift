@@ -38,7 +38,7 @@ public struct ScheduledKeyRotation: Sendable {
     public func runOnce() async throws -> [Rotation] {
         let stores = administration.stores
         let now = administration.clock.now
-        let servers = try await stores.servers.listServers().filter { $0.keyRotation != nil }
+        let servers = try await stores.servers.serversWithKeyRotation()
         guard !servers.isEmpty else { return [] }
         guard try await stores.leases.acquireLease(Self.leaseName, holder: holder, until: now.addingTimeInterval(leaseDuration), now: now) else {
             return []

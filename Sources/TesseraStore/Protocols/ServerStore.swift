@@ -8,6 +8,9 @@ public protocol ServerStore: Sendable {
     func server(named name: String) async throws(StoreError) -> AuthorizationServer?
     /// All servers, ordered by name.
     func listServers() async throws(StoreError) -> [AuthorizationServer]
+    /// The servers with a key rotation schedule, ordered by name: the scheduled rotation reads these
+    /// every minute on every node, so a deployment of many servers without schedules costs it nothing.
+    func serversWithKeyRotation() async throws(StoreError) -> [AuthorizationServer]
     /// Removes a server with its scopes and signing keys in one transaction, only while no client is
     /// registered on it: throws `StoreError.notFound` for an unknown name and returns false (nothing
     /// removed) when the server still has clients.
