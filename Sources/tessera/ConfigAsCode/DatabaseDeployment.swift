@@ -16,7 +16,7 @@ struct DatabaseDeployment: DeploymentAccess {
     func perform(_ step: DeploymentPlan.Step) async throws -> StepOutcome {
         switch step {
         case .createServer(let name, let body, let then):
-            let creation = try reading { () throws(OAuthError) in try ManagementAPI.serverCreation(managementInput(body)) }
+            let creation = try Self.reading { () throws(OAuthError) in try ManagementAPI.serverCreation(ManagementInput(members: body)) }
             try await administration.createServer(name: name, audiences: creation.audiences, accessTokenTTL: creation.accessTokenTTL,
                                                   claims: creation.claims, tokenFormat: creation.tokenFormat)
             if !then.isEmpty { try await updateServer(name, then) }
@@ -31,7 +31,7 @@ struct DatabaseDeployment: DeploymentAccess {
         case .deleteScope(let server, let name):
             try await administration.deleteScope(server: server, name: name)
         case .createClient(let server, _, let body, let then, _):
-            let creation = try reading { () throws(OAuthError) in try ManagementAPI.clientCreation(managementInput(body)) }
+            let creation = try Self.reading { () throws(OAuthError) in try ManagementAPI.clientCreation(ManagementInput(members: body)) }
             let created = try await administration.createClient(server: server, creation)
             if !then.isEmpty { try await updateClient(created.client.id, then) }
             return StepOutcome(done: "created client \(created.client.id) (\(created.client.name)) on \(server) (\(created.client.authMethod.rawValue))",
@@ -44,7 +44,7 @@ struct DatabaseDeployment: DeploymentAccess {
         case .deleteClient(_, let id, _):
             try await administration.deleteClient(id: id)
         case .createUser(let username, let body, let then):
-            let creation = try reading { () throws(OAuthError) in try ManagementAPI.userCreation(managementInput(body)) }
+            let creation = try Self.reading { () throws(OAuthError) in try ManagementAPI.userCreation(ManagementInput(members: body)) }
             _ = try await administration.createUser(username: creation.username, password: creation.password, email: creation.email,
                                                     displayName: creation.displayName, hasher: passwords)
             if !then.isEmpty { try await updateUser(username, then) }
@@ -64,19 +64,28 @@ struct DatabaseDeployment: DeploymentAccess {
     }
 
     private func updateServer(_ name: String, _ members: [String: JSONValue]) async throws {
-        let change = try reading { () throws(OAuthError) in try ManagementAPI.serverChange(managementInput(members)) }
+        let change = try Self.reading { () throws(OAuthError) in try ManagementAPI.serverChange(ManagementInput(members: members)) }
         try await administration.updateServer(name: name, change)
     }
 
     /// As the API's PATCH: the profile fields, and a user disabled is signed out everywhere.
     private func updateUser(_ username: String, _ members: [String: JSONValue]) async throws {
-        let change = try reading { () throws(OAuthError) in try ManagementAPI.userChange(managementInput(members)) }
+        let change = try Self.reading { () throws(OAuthError) in try ManagementAPI.userChange(ManagementInput(members: members)) }
         let user = try await administration.updateUser(username) { change.apply(to: &$0) }
         if change.disabled == true { _ = try await administration.signOut(user.id) }
     }
 
     private func updateClient(_ id: String, _ members: [String: JSONValue]) async throws {
-        let change = try reading { () throws(OAuthError) in try ManagementAPI.clientChange(managementInput(members)) }
+        let change = try Self.reading { () throws(OAuthError) in try ManagementAPI.clientChange(ManagementInput(members: members)) }
         try await administration.updateClient(id: id, change)
+    }
+
+    /// Reads an API body with the API's reader; a refusal is the CLI's one line (exit 2).
+    private static func reading<T>(_ body: () throws(OAuthError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw CommandFailure(message: error.description, status: 2)
+        }
     }
 }

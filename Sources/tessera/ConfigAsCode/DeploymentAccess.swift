@@ -33,14 +33,3 @@ extension DeploymentPlan.Step {
         }
     }
 }
-
-/// The API's bodies as `ManagementInput`, turning a refusal into the CLI's one-line failure (exit 2).
-func managementInput(_ members: [String: JSONValue]) -> ManagementInput { ManagementInput(members: members) }
-
-func reading<T>(_ body: () throws(OAuthError) -> T) throws -> T {
-    do {
-        return try body()
-    } catch {
-        throw CommandFailure(message: error.description, status: 2)
-    }
-}
