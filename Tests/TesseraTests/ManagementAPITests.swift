@@ -193,7 +193,8 @@ import TesseraStore
         ("PATCH", "/api/v1/servers/default/scopes/nope", #"{"description":"x"}"#, 404, "api.not_found", ""),
         ("DELETE", "/api/v1/servers/default/scopes/nope", "", 404, "api.not_found", ""),
         ("DELETE", "/api/v1/servers/nowhere", "", 404, "api.not_found", ""),
-        ("DELETE", "/api/v1/users/nobody/sessions", "", 404, "api.not_found", ""),
+        ("POST", "/api/v1/users/nobody/sign-out", "", 404, "api.not_found", ""),
+        ("GET", "/api/v1/users/ada/sessions", "", 404, "api.not_found", ""),
     ])
     func badInputIsAProblemNamingTheFieldAndWritesNothing(method: String, uri: String, body: String, status: Int, reason: String, field: String) async throws {
         try await TestDeployment.with { deployment in
@@ -300,6 +301,10 @@ import TesseraStore
                                                json: #"{"client_id":"a b","name":"x","token_endpoint_auth_method":"client_secret_basic"}"#)
                 #expect(badID.status == 400 && badID.json["field"] as? String == "client_id", "\(badID.text)")
 
+                #expect(try await api.call(.post, "/api/v1/servers/legacy/scopes", token: token, json: #"{"name":"odd=name*/x"}"#).status == 201)
+                #expect(try await api.call(.get, "/api/v1/servers/legacy/scopes/odd%3Dname%2A%2Fx", token: token).json["name"] as? String == "odd=name*/x",
+                        "a path parameter is percent-decoded")
+                #expect(try await api.call(.delete, "/api/v1/servers/legacy/scopes/odd%3Dname%2A%2Fx", token: token).status == 204)
                 let described = try await api.call(.patch, "/api/v1/servers/legacy/scopes/legacy.read", token: token, json: #"{"description":"Read the old things"}"#)
                 #expect(described.status == 200 && described.json["description"] as? String == "Read the old things")
                 #expect(try await api.call(.get, "/api/v1/servers/legacy/scopes/legacy.read", token: token).json["description"] as? String == "Read the old things")
@@ -347,7 +352,7 @@ import TesseraStore
                 #expect(sessions.count == 1 && sessions.first?["user_id"] as? String == ada.id)
                 #expect(!listed.text.contains(driver.cookies["tessera_session"] ?? "no cookie"), "a session's cookie never comes back")
 
-                let ended = try await api.call(.delete, "/api/v1/users/ada/sessions", token: token)
+                let ended = try await api.call(.post, "/api/v1/users/ada/sign-out", token: token)
                 #expect(ended.status == 200 && ended.json["sessions_ended"] as? Int == 1 && ended.json["refresh_families_revoked"] as? Int == 1, "\(ended.text)")
                 #expect(try await driver.refresh(refresh, client: app).status == 400, "the refresh token of a signed-out user is revoked")
                 #expect((try await api.call(.get, "/api/v1/users/ada/sessions", token: token).json["sessions"] as? [Any])?.isEmpty == true)
@@ -360,7 +365,7 @@ import TesseraStore
                 #expect(try await throttle.lock(userID: ada.id, address: "203.0.113.9", at: deployment.clock.now) == nil)
                 #expect(try await api.call(.delete, "/api/v1/users/nobody/lockout", token: token).status == 404)
                 let reader = try await api.token(["tessera.users.read"])
-                #expect(try await api.call(.delete, "/api/v1/users/ada/sessions", token: reader).status == 403, "signing out needs users.manage")
+                #expect(try await api.call(.post, "/api/v1/users/ada/sign-out", token: reader).status == 403, "signing out needs users.manage")
             }
         }
     }

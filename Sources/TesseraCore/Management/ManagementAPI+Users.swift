@@ -110,7 +110,7 @@ extension ManagementAPI {
         }, caller: caller, "listed \(sessions.count) sessions of user \(user.username)")
     }
 
-    /// `DELETE /api/v1/users/{user}/sessions`: signs the user out everywhere (sessions and refresh tokens).
+    /// `POST /api/v1/users/{user}/sign-out`: signs the user out everywhere (sessions and refresh tokens).
     public func signOut(user nameOrID: String, caller: Caller) async throws(OAuthError) -> Answer {
         let (user, ended) = try await admin("signing the user out") { () async throws -> (User, (sessions: Int, families: Int)) in
             let user = try await administration.requireUser(nameOrID)

@@ -21,7 +21,11 @@ struct ManagementRoutes {
         let ifMatch: String?
         let caller: ManagementAPI.Caller
 
-        func path(_ name: String) -> String { parameters.get(name) ?? "" }
+        /// A path parameter, percent-decoded (a scope may be named `orders=read` or `a/b`: %3D, %2F in the path).
+        func path(_ name: String) -> String {
+            let raw = parameters.get(name) ?? ""
+            return raw.removingPercentEncoding ?? raw
+        }
     }
 
     typealias Handler = @Sendable (ManagementAPI, Call) async throws(OAuthError) -> ManagementAPI.Answer
@@ -117,7 +121,9 @@ struct ManagementRoutes {
         ]),
         ("/api/v1/users/:user/sessions", [
             Route(method: .get, scope: .usersRead) { api, call throws(OAuthError) in try await api.sessions(ofUser: call.path("user"), caller: call.caller) },
-            Route(method: .delete, scope: .usersManage) { api, call throws(OAuthError) in try await api.signOut(user: call.path("user"), caller: call.caller) },
+        ]),
+        ("/api/v1/users/:user/sign-out", [
+            Route(method: .post, scope: .usersManage) { api, call throws(OAuthError) in try await api.signOut(user: call.path("user"), caller: call.caller) },
         ]),
         ("/api/v1/users/:user/lockout", [
             Route(method: .delete, scope: .usersManage) { api, call throws(OAuthError) in try await api.unlock(user: call.path("user"), caller: call.caller) },

@@ -194,7 +194,7 @@ struct Users: AsyncParsableCommand {
         func run() async throws {
             let ended: (sessions: Int, families: Int)
             if let api = try remote.connection() {
-                let answer = try await api.call(.DELETE, "/api/v1/users/\(RemoteAdmin.segment(username))/sessions", scope: .usersManage)
+                let answer = try await api.call(.POST, "/api/v1/users/\(RemoteAdmin.segment(username))/sign-out", scope: .usersManage)
                 ended = (Int(answer["sessions_ended"]?.number ?? 0), Int(answer["refresh_families_revoked"]?.number ?? 0))
             } else {
                 let administration = try await data.open().administration
