@@ -14,6 +14,13 @@ public struct DeploymentDeclaration: Sendable {
         public var clients: [Client]
         /// Where it is in the file, e.g. `servers[2]`.
         public var path: String
+
+        /// The body of `POST /api/v1/servers` for this server, and the settings a creation does not take
+        /// (written right after it).
+        var creation: (body: [String: JSONValue], then: [String: JSONValue]) {
+            let creates = settings.filter { ManagementAPI.serverCreateFields.contains($0.key) }
+            return (creates.merging(["name": .string(name)]) { own, _ in own }, settings.filter { !ManagementAPI.serverCreateFields.contains($0.key) })
+        }
     }
 
     public struct Scope: Sendable {
@@ -31,6 +38,16 @@ public struct DeploymentDeclaration: Sendable {
         /// Where a secret created for the client is written (0600), instead of printing it.
         public var secretFile: String?
         public var path: String
+
+        /// The body of `POST /api/v1/servers/{name}/clients` for this client (`client_secret_basic` unless
+        /// the file names a method), and the fields a creation does not take (written right after it).
+        var creation: (body: [String: JSONValue], then: [String: JSONValue]) {
+            var body = fields.filter { ManagementAPI.clientCreateFields.contains($0.key) }
+            body["name"] = .string(name)
+            if let id { body["client_id"] = .string(id) }
+            if body["token_endpoint_auth_method"] == nil { body["token_endpoint_auth_method"] = .string("client_secret_basic") }
+            return (body, fields.filter { !ManagementAPI.clientCreateFields.contains($0.key) })
+        }
     }
 
     /// A person who signs in; the password (`${env:…}` in the file) is used only when the user is created.
@@ -129,9 +146,9 @@ public struct DeploymentDeclaration: Sendable {
         var settings = object
         for key in ["name", "scopes", "clients"] { settings[key] = nil }
         // The API's own readers: the creation fields and the change fields, as a POST and a PATCH would.
+        let creation = Server(name: name, settings: settings, scopes: [], clients: [], path: path).creation.body
         try check(at: path) { () throws(OAuthError) in
-            _ = try ManagementAPI.serverCreation(ManagementInput(members: settings.filter { ManagementAPI.serverCreateFields.contains($0.key) }
-                .merging(["name": .string(name)]) { own, _ in own }))
+            _ = try ManagementAPI.serverCreation(ManagementInput(members: creation))
             _ = try ManagementAPI.serverChange(ManagementInput(members: settings))
         }
         var scopes: [Scope] = []
@@ -180,14 +197,12 @@ public struct DeploymentDeclaration: Sendable {
         }
         var fields = object
         for key in ["client_id", "name", "secret_file"] { fields[key] = nil }
+        let client = Client(id: id, name: name, fields: fields, secretFile: secretFile, path: path)
         try check(at: path) { () throws(OAuthError) in
-            var creation = fields.filter { ManagementAPI.clientCreateFields.contains($0.key) }
-            creation["name"] = .string(name)
-            if creation["token_endpoint_auth_method"] == nil { creation["token_endpoint_auth_method"] = .string("client_secret_basic") }
-            _ = try ManagementAPI.clientCreation(ManagementInput(members: creation))
+            _ = try ManagementAPI.clientCreation(ManagementInput(members: client.creation.body))
             _ = try ManagementAPI.clientChange(ManagementInput(members: fields.filter { ManagementAPI.clientUpdateFields.contains($0.key) }))
         }
-        return Client(id: id, name: name, fields: fields, secretFile: secretFile, path: path)
+        return client
     }
 
     // MARK: Reading helpers

@@ -79,9 +79,8 @@ public struct DeploymentPlan: Sendable {
                 let changes = Self.changes(server.settings, against: existing.representation)
                 if !changes.isEmpty { steps.append(.updateServer(name: server.name, changes: changes)) }
             } else {
-                let create = server.settings.filter { ManagementAPI.serverCreateFields.contains($0.key) }
-                steps.append(.createServer(name: server.name, body: create.merging(["name": .string(server.name)]) { own, _ in own },
-                                           then: server.settings.filter { !ManagementAPI.serverCreateFields.contains($0.key) }))
+                let creation = server.creation
+                steps.append(.createServer(name: server.name, body: creation.body, then: creation.then))
             }
             let scopes = existing?.scopes ?? []
             for scope in server.scopes {
@@ -185,12 +184,8 @@ public struct DeploymentPlan: Sendable {
                 index = named.first
             }
             guard let index else {
-                var body = client.fields.filter { ManagementAPI.clientCreateFields.contains($0.key) }
-                body["name"] = .string(client.name)
-                if let id = client.id { body["client_id"] = .string(id) }
-                if body["token_endpoint_auth_method"] == nil { body["token_endpoint_auth_method"] = .string("client_secret_basic") }
-                steps.append(.createClient(server: server.name, name: client.name, body: body,
-                                           then: client.fields.filter { !ManagementAPI.clientCreateFields.contains($0.key) }, secretFile: client.secretFile))
+                let creation = client.creation
+                steps.append(.createClient(server: server.name, name: client.name, body: creation.body, then: creation.then, secretFile: client.secretFile))
                 continue
             }
             let current = unmatched.remove(at: index)
@@ -224,7 +219,7 @@ public struct DeploymentPlan: Sendable {
         case ("rate_limit", .string(let text)):
             return (try? RateLimit(parsing: text)).map { .string($0.description) } ?? value
         case ("refresh_token_lifetime", .null), ("refresh_token_idle_lifetime", .null):
-            let defaults = AuthorizationServer(name: "", audiences: [], accessTokenTTL: 0, claims: [:], createdAt: .distantPast).refreshLifetimes
+            let defaults = AuthorizationServer.defaultRefreshLifetimes
             return .number(Double(key == "refresh_token_lifetime" ? defaults.absolute : defaults.idle))
         default:
             return value

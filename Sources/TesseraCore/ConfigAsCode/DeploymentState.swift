@@ -31,7 +31,7 @@ public struct DeploymentState: Sendable, Equatable {
         self.servers = servers.sorted { $0.name < $1.name }
         self.users = users?.sorted { ($0["username"]?.string ?? "") < ($1["username"]?.string ?? "") }
         self.groups = groups.map { groups in
-            let names = Dictionary((users ?? []).compactMap { user in user["id"]?.string.map { ($0, user["username"]?.string ?? $0) } }) { first, _ in first }
+            let names = ManagementJSON.usernamesByID(users ?? [])
             return groups.map { group in
                 var group = group
                 group["members"] = .array((group["members"]?.strings ?? []).map { names[$0] ?? $0 }.sorted().map(JSONValue.string))

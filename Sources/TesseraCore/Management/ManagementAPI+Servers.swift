@@ -103,7 +103,7 @@ extension ManagementAPI {
 
     public func updateScope(server name: String, scope scopeName: String, _ input: ManagementInput, caller: Caller) async throws(OAuthError) -> Answer {
         try input.allowOnly(["description"])
-        guard input.members["description"] != nil else {
+        guard input.has("description") else {
             throw ManagementInput.problem(.apiFieldInvalid, "description", "field \"description\" is required: a text, or null to remove it")
         }
         let description = try input.string("description", nullable: true)

@@ -104,10 +104,8 @@ extension ManagementAPI {
             let user = try await administration.requireUser(nameOrID)
             return (user, try await administration.sessions(ofUser: user.id))
         }
-        return Self.list("sessions", sessions.map { session in
-            [("sid", .string(session.jti)), ("user_id", .string(user.id)), ("auth_time", ManagementJSON.time(session.issuedAt)),
-             ("expires_at", ManagementJSON.time(session.expiresAt))]
-        }, caller: caller, "listed \(sessions.count) sessions of user \(user.username)")
+        return Self.list("sessions", sessions.map { ManagementJSON.session(sid: $0.jti, userID: user.id, authTime: $0.issuedAt, expiresAt: $0.expiresAt) },
+                         caller: caller, "listed \(sessions.count) sessions of user \(user.username)")
     }
 
     /// `POST /api/v1/users/{user}/sign-out`: signs the user out everywhere (sessions and refresh tokens).

@@ -67,4 +67,9 @@ extension ManagementJSON {
                         updatedAt: object["updated_at"]?.number.map(Date.init(timeIntervalSince1970:)))
         return (user, object["groups"]?.strings ?? [])
     }
+
+    /// The usernames of user representations by user id (groups name their members by id).
+    public static func usernamesByID(_ users: [[String: JSONValue]]) -> [String: String] {
+        Dictionary(users.compactMap { user in user["id"]?.string.map { ($0, user["username"]?.string ?? $0) } }, uniquingKeysWith: { first, _ in first })
+    }
 }

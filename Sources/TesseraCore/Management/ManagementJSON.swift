@@ -73,6 +73,11 @@ public enum ManagementJSON {
         ]
     }
 
+    /// A sign-in session: its id (`sid` in ID tokens), never the cookie.
+    public static func session(sid: String, userID: String, authTime: Date, expiresAt: Date) -> [(String, JSONValue)] {
+        [("sid", .string(sid)), ("user_id", .string(userID)), ("auth_time", time(authTime)), ("expires_at", time(expiresAt))]
+    }
+
     public static func group(_ group: UserGroup) -> [(String, JSONValue)] {
         [("name", .string(group.name)), ("members", .array(group.members.map(JSONValue.string)))]
     }

@@ -51,9 +51,12 @@ public struct AuthorizationServer: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 
-    /// The refresh token lifetimes in force: the configured ones or the defaults (30 days, 7 days idle).
+    /// The refresh token lifetimes of a server that sets none: 30 days from the sign-in, 7 days idle.
+    public static let defaultRefreshLifetimes = (absolute: 30 * 86_400, idle: 7 * 86_400)
+
+    /// The refresh token lifetimes in force: the configured ones or the defaults.
     public var refreshLifetimes: (absolute: Int, idle: Int) {
-        (refreshTokenLifetime ?? 30 * 86_400, refreshTokenIdleLifetime ?? 7 * 86_400)
+        (refreshTokenLifetime ?? Self.defaultRefreshLifetimes.absolute, refreshTokenIdleLifetime ?? Self.defaultRefreshLifetimes.idle)
     }
 
     /// The audience used when a token request names no `resource`.

@@ -78,16 +78,16 @@ struct Apply: AsyncParsableCommand {
 
     /// The database, or the API when `--server-url` is given (with one token for the scopes the command needs).
     static func access(data: DataOptions, remote: RemoteOptions, scopes: [SystemServer.Scope], passwordCost: Int? = nil) async throws -> any DeploymentAccess {
-        if let api = try remote.connection() {
-            try await api.authorize(scopes)
-            return RemoteDeployment(api: api)
-        }
         var signIn = SignInOptions()
         signIn.passwordCost = passwordCost
         let passwords = try signIn.hasher()
-        let opened = try await data.open()
-        return DatabaseDeployment(administration: opened.administration, passwords: passwords,
-                                  target: "the database \(opened.location)")
+        switch try await AdminSource.open(data: data, remote: remote) {
+        case .api(let api):
+            try await api.authorize(scopes)
+            return RemoteDeployment(api: api)
+        case .database(let opened):
+            return DatabaseDeployment(administration: opened.administration, passwords: passwords, target: "the database \(opened.location)")
+        }
     }
 }
 

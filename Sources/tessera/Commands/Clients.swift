@@ -94,16 +94,18 @@ struct Clients: AsyncParsableCommand {
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            if let api = try remote.connection() {
+            let source = try await AdminSource.open(data: data, remote: remote)
+            switch source {
+            case .api(let api):
                 guard let client = ManagementJSON.decodeClient(try await api.call(.GET, "/api/v1/clients/\(RemoteAdmin.segment(id))", scope: .clientsRead)) else {
                     throw CommandFailure(message: "the server's answer was not a client")
                 }
                 ClientOutput.print(client, json: json)
-            } else {
-                ClientOutput.print(try await data.open().administration.requireClient(id), json: json)
+            case .database(let opened):
+                ClientOutput.print(try await opened.administration.requireClient(id), json: json)
             }
             if !json {
-                for line in ClientOutput.secretLines(try await Secrets.read(id, data: data, remote: remote), now: Date()) { print("  " + line) }
+                for line in ClientOutput.secretLines(try await Secrets.read(id, from: source), now: Date()) { print("  " + line) }
             }
         }
     }
@@ -251,18 +253,23 @@ struct Clients: AsyncParsableCommand {
         @OptionGroup var remote: RemoteOptions
 
         /// The client's secrets with their last use, from the database or the API.
-        static func read(_ id: String, data: DataOptions, remote: RemoteOptions) async throws -> [(entry: ClientSecretEntry, lastUsed: Date?)] {
-            guard let api = try remote.connection() else { return try await data.open().administration.secrets(clientID: id) }
-            return RemoteAdmin.items(try await api.call(.GET, "/api/v1/clients/\(RemoteAdmin.segment(id))/secrets", scope: .clientsRead), "secrets").compactMap { item in
-                guard let secretID = item["id"]?.string else { return nil }
-                let entry = ClientSecretEntry(id: secretID, hash: Data(), createdAt: Date(timeIntervalSince1970: item["created_at"]?.number ?? 0),
-                                              expiresAt: item["expires_at"]?.number.map(Date.init(timeIntervalSince1970:)))
-                return (entry, item["last_used_at"]?.number.map(Date.init(timeIntervalSince1970:)))
+        static func read(_ id: String, from source: AdminSource) async throws -> [(entry: ClientSecretEntry, lastUsed: Date?)] {
+            switch source {
+            case .database(let opened):
+                return try await opened.administration.secrets(clientID: id)
+            case .api(let api):
+                return RemoteAdmin.items(try await api.call(.GET, "/api/v1/clients/\(RemoteAdmin.segment(id))/secrets", scope: .clientsRead), "secrets")
+                    .compactMap { item in
+                        guard let secretID = item["id"]?.string else { return nil }
+                        let entry = ClientSecretEntry(id: secretID, hash: Data(), createdAt: Date(timeIntervalSince1970: item["created_at"]?.number ?? 0),
+                                                      expiresAt: item["expires_at"]?.number.map(Date.init(timeIntervalSince1970:)))
+                        return (entry, item["last_used_at"]?.number.map(Date.init(timeIntervalSince1970:)))
+                    }
             }
         }
 
         func run() async throws {
-            let secrets = try await Self.read(id, data: data, remote: remote)
+            let secrets = try await Self.read(id, from: try await AdminSource.open(data: data, remote: remote))
             guard json else {
                 for line in ClientOutput.secretLines(secrets, now: Date()) { print(line) }
                 return

@@ -76,15 +76,16 @@ struct Groups: AsyncParsableCommand {
 
         /// Groups and the usernames by user id, from the database or the API.
         func read() async throws -> (groups: [UserGroup], names: [String: String]) {
-            if let api = try remote.connection() {
+            switch try await AdminSource.open(data: data, remote: remote) {
+            case .api(let api):
                 let users = RemoteAdmin.items(try await api.call(.GET, "/api/v1/users", scope: .usersRead), "users")
                 let groups = RemoteAdmin.items(try await api.call(.GET, "/api/v1/groups", scope: .usersRead), "groups").compactMap { item in
                     item["name"]?.string.map { UserGroup(name: $0, members: item["members"]?.strings ?? []) }
                 }
-                return (groups, Dictionary(users.compactMap { user in user["id"]?.string.map { ($0, user["username"]?.string ?? $0) } }, uniquingKeysWith: { first, _ in first }))
+                return (groups, ManagementJSON.usernamesByID(users))
+            case .database(let opened):
+                return (try await opened.stores.users.listGroups(), Dictionary(uniqueKeysWithValues: try await opened.stores.users.listUsers().map { ($0.id, $0.username) }))
             }
-            let opened = try await data.open()
-            return (try await opened.stores.users.listGroups(), Dictionary(uniqueKeysWithValues: try await opened.stores.users.listUsers().map { ($0.id, $0.username) }))
         }
 
         func run() async throws {

@@ -17,7 +17,7 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let (record, keys) = try await Keys.read(server: server, data: data, remote: remote)
+            let (record, keys) = try await Keys.read(server: server, from: try await AdminSource.open(data: data, remote: remote))
             for (key, state) in keys {
                 if json {
                     Console.json([("kid", .string(key.kid)), ("state", .string(state.rawValue)), ("alg", .string(key.algorithm)),
@@ -38,17 +38,18 @@ struct Keys: AsyncParsableCommand {
     }
 
     /// A server and its keys with their states, from the database or the API.
-    static func read(server: String, data: DataOptions, remote: RemoteOptions) async throws -> (AuthorizationServer, [(key: SigningKey, state: KeyState)]) {
-        if let api = try remote.connection() {
+    static func read(server: String, from source: AdminSource) async throws -> (AuthorizationServer, [(key: SigningKey, state: KeyState)]) {
+        switch source {
+        case .api(let api):
             let path = "/api/v1/servers/\(RemoteAdmin.segment(server))"
             guard let record = ManagementJSON.decodeServer(try await api.call(.GET, path, scope: .serversRead)) else {
                 throw CommandFailure(message: "the server's answer was not a server")
             }
             let keys = RemoteAdmin.items(try await api.call(.GET, path + "/keys", scope: .keysRead), "keys").compactMap { ManagementJSON.decodeKey($0, server: server) }
             return (record, keys)
+        case .database(let opened):
+            return (try await opened.administration.requireServer(server), try await opened.administration.keys(server: server))
         }
-        let administration = try await data.open().administration
-        return (try await administration.requireServer(server), try await administration.keys(server: server))
     }
 
     struct Rotate: AsyncParsableCommand {

@@ -194,15 +194,17 @@ struct Servers: AsyncParsableCommand {
         @OptionGroup var remote: RemoteOptions
 
         func run() async throws {
-            let (server, keys) = try await Keys.read(server: name, data: data, remote: remote)
+            let source = try await AdminSource.open(data: data, remote: remote)
+            let (server, keys) = try await Keys.read(server: name, from: source)
             ServerOutput.print(server, json: json)
             guard !json else { return }
             let scopes: [String]
-            if let api = try remote.connection() {
+            switch source {
+            case .api(let api):
                 scopes = RemoteAdmin.items(try await api.call(.GET, "/api/v1/servers/\(RemoteAdmin.segment(name))/scopes", scope: .serversRead), "scopes")
                     .compactMap { $0["name"]?.string }
-            } else {
-                scopes = try await data.open().stores.scopes.scopes(server: name).map(\.name)
+            case .database(let opened):
+                scopes = try await opened.stores.scopes.scopes(server: name).map(\.name)
             }
             print("  scopes:    \(scopes.joined(separator: " "))")
             print("  keys:      \(keys.filter { $0.state != .retired }.map { "\($0.key.kid) (\($0.key.algorithm), \($0.state.rawValue))" }.joined(separator: ", "))")

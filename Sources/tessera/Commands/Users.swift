@@ -175,8 +175,7 @@ struct Users: AsyncParsableCommand {
             }
             for session in sessions {
                 if json {
-                    Console.json([("sid", .string(session.sid)), ("user_id", .string(session.userID)), ("auth_time", .number(Double(session.authTime.epochSeconds))),
-                                  ("expires_at", .number(Double(session.expiresAt.epochSeconds)))])
+                    Console.json(ManagementJSON.session(sid: session.sid, userID: session.userID, authTime: session.authTime, expiresAt: session.expiresAt))
                 } else {
                     print("\(session.sid)  signed in \(ClientOutput.ago(session.authTime, Date())), expires in \(ClientOutput.span(session.expiresAt.timeIntervalSinceNow))")
                 }
