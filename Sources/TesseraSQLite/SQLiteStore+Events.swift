@@ -3,6 +3,9 @@ import SQLiteNIO
 import TesseraStore
 
 extension SQLiteStore: EventLog {
+    /// Event ids per block of the client index (2^10 = 1,024): small enough that a commit's entries share a
+    /// few pages, large enough that a lookup over 100 million events is under 100,000 seeks.
+    static let clientBlockBits = 10
     static let eventColumns = "time, request_id, server, endpoint, client_id, outcome, reason, message, detail, remote_address, user_agent"
 
     public func appendEvents(_ events: [Event]) async throws(StoreError) {
@@ -34,7 +37,23 @@ extension SQLiteStore: EventLog {
             binds.append(value)
         }
         add("server = ?", query.server.map { .text($0) })
-        add("client_id = ?", query.clientID.map { .text($0) })
+        // A client's events are found through `events_by_client_recent ((id >> 10), client_id, id)`: one
+        // seek per block of 1,024 event ids, newest block first (the IN list is walked in descending
+        // order, so the LIMIT stops the walk). Keyed by block first, the entries of a commit land in the
+        // newest block's few pages whatever the number of clients; keyed by client they landed on one
+        // page each (docs/performance-scale.md). A request id has its own index.
+        let byClientBlocks = query.clientID != nil && query.requestID == nil
+        if let clientID = query.clientID, byClientBlocks {
+            let newest = query.beforeID.map { "\($0 - 1)" } ?? "(SELECT MAX(id) FROM events)"
+            let oldest = query.afterID.map { $0 + 1 } ?? 0
+            conditions.append("""
+                (id >> \(Self.clientBlockBits)) IN (WITH RECURSIVE block(n) AS (SELECT \(newest) >> \(Self.clientBlockBits) \
+                UNION ALL SELECT n - 1 FROM block WHERE n > \(oldest >> Self.clientBlockBits)) SELECT n FROM block)
+                """)
+            add("client_id = ?", .text(clientID))
+        } else {
+            add("client_id = ?", query.clientID.map { .text($0) })
+        }
         add("request_id = ?", query.requestID.map { .text($0) })
         add("outcome = ?", query.outcome.map { .text($0.rawValue) })
         add("reason = ?", query.reason.map { .text($0) })
@@ -43,7 +62,8 @@ extension SQLiteStore: EventLog {
         add("id < ?", query.beforeID.map { .integer(Int($0)) })
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         binds.append(.integer(max(1, min(query.limit, 100_000))))
-        let rows = try await run("SELECT id, \(Self.eventColumns) FROM events \(filter) ORDER BY id DESC LIMIT ?", binds)
+        let order = byClientBlocks ? "(id >> \(Self.clientBlockBits)) DESC, id DESC" : "id DESC"
+        let rows = try await run("SELECT id, \(Self.eventColumns) FROM events \(filter) ORDER BY \(order) LIMIT ?", binds)
         return rows.reversed().map { row in
             Event(
                 id: Int64(row.int("id")), time: row.date("time"), requestID: row.text("request_id") ?? "", server: row.text("server"),

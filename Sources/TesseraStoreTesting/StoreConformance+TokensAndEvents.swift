@@ -137,6 +137,26 @@ extension StoreConformance {
         try await expect(try await stores.events.events(matching: EventQuery(server: "beta")).isEmpty, "server filter")
     }
 
+    static func eventsOfOneClientAmongMany(_ stores: Stores) async throws {
+        let rare: Set = [5, 1_500, 2_990]
+        let batch = (0..<3_000).map { event($0, client: rare.contains($0) ? "c3" : "c\(4 + $0 % 50)", at: TimeInterval($0)) }
+        try await stores.events.appendEvents(batch)
+        let all = try await stores.events.events(matching: EventQuery(clientID: "c3", limit: 1000))
+        try await expect(all.map(\.requestID) == ["req-5", "req-1500", "req-2990"], "every event of the client, oldest first, got \(all.map(\.requestID))")
+        let newest = try await stores.events.events(matching: EventQuery(clientID: "c3", limit: 2))
+        try await expect(newest.map(\.requestID) == ["req-1500", "req-2990"], "the limit keeps the client's newest")
+        let before = try await stores.events.events(matching: EventQuery(clientID: "c3", beforeID: all[2].id, limit: 1))
+        try await expect(before.map(\.requestID) == ["req-1500"], "beforeID pages back within the client")
+        let after = try await stores.events.events(matching: EventQuery(clientID: "c3", afterID: all[0].id, limit: 100))
+        try await expect(after.map(\.requestID) == ["req-1500", "req-2990"], "afterID follows the client")
+        let since = try await stores.events.events(matching: EventQuery(clientID: "c3", since: t0.addingTimeInterval(1_000), limit: 100))
+        try await expect(since.map(\.requestID) == ["req-1500", "req-2990"], "since within the client")
+        try await expect(try await stores.events.events(matching: EventQuery(clientID: "c-none")).isEmpty, "a client without events has none")
+        let busy = try await stores.events.events(matching: EventQuery(clientID: "c4", limit: 1000))
+        try await expect(busy.count == 59 && zip(busy, busy.dropFirst()).allSatisfy { ($0.id ?? 0) < ($1.id ?? 0) },
+                         "a busy client's events in order, got \(busy.count)")
+    }
+
     static func eventPurge(_ stores: Stores) async throws {
         try await stores.events.appendEvents([event(1, at: 0), event(2, at: 100), event(3, at: 200)])
         try await expect(try await stores.events.purgeEvents(before: t0.addingTimeInterval(150), limit: 1) == 1, "a batch stops at its limit")

@@ -32,6 +32,7 @@ public struct StoreConformance: Sendable {
         ("the JWT deny list is per server", denyListPerServer),
         ("expired tokens, links and deny entries are purged", tokenPurge),
         ("events are appended in batches and filtered", eventQueries),
+        ("one client's events are found among thousands of other clients', oldest first, within bounds", eventsOfOneClientAmongMany),
         ("events older than the retention cutoff are purged, oldest first, in batches", eventPurge),
         ("the event size bound deletes the oldest events first, in batches", eventSizeBound),
         ("a lease is held by one holder until it expires and renewed by its holder", leaseHeldUntilExpiry),

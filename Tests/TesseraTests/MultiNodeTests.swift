@@ -212,28 +212,9 @@ import TesseraCore
         defer { node.stop() }
         #expect(try await Self.post(node.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials).status == 200)
 
-        // Load: four clients issuing tokens (each one a database write) the whole time.
         let loading = LoadSwitch()
         defer { loading.turnOff() }
-        let load = Task {
-            try await withThrowingTaskGroup(of: [(Int, String?)].self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        var seen: [(Int, String?)] = []
-                        while loading.isOn {
-                            do {
-                                let answer = try await Self.post(node.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials)
-                                seen.append((answer.status, answer.json["error"] as? String))
-                            } catch {
-                                seen.append((0, "no HTTP answer: \(error)"))
-                            }
-                        }
-                        return seen
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-        }
+        let load = Self.tokenLoad(node, credentials, while: loading)
         try await Task.sleep(for: .milliseconds(300))
         try Self.shell(control + " -m fast -w stop")
         try await Task.sleep(for: .seconds(1))
@@ -260,6 +241,72 @@ import TesseraCore
         let unexpected = seen.filter { !($0.0 == 200 || ($0.0 == 503 && $0.1 == "temporarily_unavailable")) }
         #expect(unexpected.isEmpty, "under load every answer must be 200 or 503 temporarily_unavailable; got \(unexpected.prefix(5))")
         #expect(seen.contains { $0.0 == 503 } && seen.contains { $0.0 == 200 }, "the load should have seen both outages and successes")
+    }
+
+    /// Four clients issuing tokens (each one a database write) until `loading` is turned off; every answer's
+    /// status and error code (status 0: no HTTP answer).
+    static func tokenLoad(_ node: Node, _ credentials: String, while loading: LoadSwitch) -> Task<[(Int, String?)], any Error> {
+        Task {
+            try await withThrowingTaskGroup(of: [(Int, String?)].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        var seen: [(Int, String?)] = []
+                        while loading.isOn {
+                            do {
+                                let answer = try await Self.post(node.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials)
+                                seen.append((answer.status, answer.json["error"] as? String))
+                            } catch {
+                                seen.append((0, "no HTTP answer: \(error)"))
+                            }
+                        }
+                        return seen
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+    }
+
+    /// The hang seen once (a node under load after a database restart did not exit on SIGTERM), looped:
+    /// three nodes in turn, each under load through a restart of the database, are stopped — the first two
+    /// after the database came back, the last while it is down — and each must exit by itself within its
+    /// bound (20 s; `ShutdownWatchdog`), with status 0 when the database is there for its last flush.
+    @Test(.enabled(if: TestPostgres.control != nil || TestPostgres.inCI, "TESSERA_TEST_POSTGRES_CTL is unset (scripts/pg-cluster prints it)"))
+    func aNodeUnderLoadStopsWithinItsBoundAfterEachDatabaseRestart() async throws {
+        let control = try #require(TestPostgres.control, "TESSERA_TEST_POSTGRES_CTL must be set in CI")
+        let deployment = try await Deployment.make()
+        let credentials = try deployment.client()
+        for round in 1...3 {
+            let node = try await deployment.node("round-\(round)")
+            let loading = LoadSwitch()
+            let load = Self.tokenLoad(node, credentials, while: loading)
+            try await Task.sleep(for: .milliseconds(300))
+            try Self.shell(control + " -m fast -w stop")
+            try await Task.sleep(for: .milliseconds(500))
+            let databaseUp = round < 3
+            if databaseUp {
+                try Self.shell(control + " -w -t 60 start")
+                let restarted = ContinuousClock.now
+                while ContinuousClock.now - restarted < .seconds(30),
+                      (try? await Self.post(node.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials))?.status != 200 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            let stopping = ContinuousClock.now
+            node.process.terminate()
+            while node.process.isRunning, ContinuousClock.now - stopping < .seconds(25) { try await Task.sleep(for: .milliseconds(50)) }
+            let took = ContinuousClock.now - stopping
+            loading.turnOff()
+            _ = try await load.value
+            #expect(!node.process.isRunning, "round \(round): the node did not exit within 25 s of SIGTERM (log: \(node.log.path))")
+            node.stop()
+            #expect(took < .seconds(21), "round \(round): the stop took \(took)")
+            if databaseUp {
+                #expect(node.process.terminationStatus == 0, "round \(round): exit status \(node.process.terminationStatus) (log: \(node.log.path))")
+            } else {
+                try Self.shell(control + " -w -t 60 start")
+            }
+        }
     }
 
     /// Runs a shell command (pg_ctl) and waits for it. Not through `Process`: the PostgreSQL server that

@@ -104,6 +104,10 @@ struct Serve: AsyncParsableCommand {
         configuration.maximumGracefulShutdownDuration = .seconds(10)
         configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)
+        // And if something holds the event loops themselves, a thread of its own ends the process: 10 s +
+        // 5 s above, then at most 5 s to close the stores (`OpenStores.closeAll`), so 20 s in all.
+        let watchdog = await ShutdownWatchdog(limit: .seconds(20))
+        defer { withExtendedLifetime(watchdog) {} }
         do {
             try await group.run()
         } catch {
