@@ -40,6 +40,10 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
         try await run("SELECT * FROM servers WHERE key_rotation IS NOT NULL ORDER BY name").map(Self.server(from:))
     }
 
+    public func hasServer(otherThan name: String) async throws(StoreError) -> Bool {
+        try await !run("SELECT 1 AS present FROM servers WHERE name <> \(name) LIMIT 1").isEmpty
+    }
+
     static func server(from row: PostgresRowReader) throws(StoreError) -> AuthorizationServer {
         AuthorizationServer(
             name: try row.text("name"), audiences: ColumnText.strings(from: try row.text("audiences")),

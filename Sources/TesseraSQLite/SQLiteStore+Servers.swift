@@ -37,6 +37,10 @@ extension SQLiteStore: ServerStore, ScopeStore {
         try await run("SELECT * FROM servers WHERE key_rotation IS NOT NULL ORDER BY name").map(Self.server(from:))
     }
 
+    public func hasServer(otherThan name: String) async throws(StoreError) -> Bool {
+        try await !run("SELECT 1 AS present FROM servers WHERE name <> ? LIMIT 1", [.text(name)]).isEmpty
+    }
+
     static func server(from row: SQLiteRow) -> AuthorizationServer {
         AuthorizationServer(
             name: row.text("name") ?? "", audiences: ColumnText.strings(from: row.text("audiences")),

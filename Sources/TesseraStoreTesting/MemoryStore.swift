@@ -92,6 +92,8 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         read { $0.servers.values.filter { $0.keyRotation != nil }.sorted { $0.name < $1.name } }
     }
 
+    public func hasServer(otherThan name: String) async throws(StoreError) -> Bool { read { $0.servers.keys.contains { $0 != name } } }
+
     public func createScope(_ scope: Scope) async throws(StoreError) {
         try write((.scopes, scope.server)) { state throws(StoreError) in
             guard state.scopes[scope.server]?[scope.name] == nil else { throw .alreadyExists("scope \(scope.name) of \(scope.server)") }

@@ -60,11 +60,15 @@ public struct StoreConformance: Sendable {
     }
 
     static func serverRoundTrip(_ stores: Stores) async throws {
+        try await expect(!(try await stores.servers.hasServer(otherThan: "beta")), "an empty store has no server")
         try await stores.servers.createServer(server("beta"))
+        try await expect(!(try await stores.servers.hasServer(otherThan: "beta")), "beta alone is no server other than beta")
         try await stores.servers.createServer(server("alpha"))
         try await expect(try await stores.servers.server(named: "alpha") == server("alpha"), "server read back differs")
         try await expect(try await stores.servers.server(named: "missing") == nil, "unknown server should be nil")
         try await expect(try await stores.servers.listServers().map(\.name) == ["alpha", "beta"], "servers should list by name")
+        try await expect(try await stores.servers.hasServer(otherThan: "alpha"), "beta is a server other than alpha")
+        try await expect(try await stores.servers.hasServer(otherThan: "gamma"), "alpha and beta are servers other than gamma")
         var changed = server("alpha")
         changed.accessTokenTTL = 120
         changed.audiences = ["https://other.example.com"]

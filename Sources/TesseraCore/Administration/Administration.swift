@@ -70,7 +70,7 @@ public struct Administration: Sendable {
     public func bootstrapDefaultServer() async throws -> Bool {
         try await bootstrapSystemServer()
         if try await stores.servers.server(named: "default") != nil { return false }
-        if try await stores.servers.listServers().contains(where: { $0.name != SystemServer.name }) { return false }
+        if try await stores.servers.hasServer(otherThan: SystemServer.name) { return false }
         do {
             try await createServer(name: "default")
             return true

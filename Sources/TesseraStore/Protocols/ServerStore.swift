@@ -11,6 +11,9 @@ public protocol ServerStore: Sendable {
     /// The servers with a key rotation schedule, ordered by name: the scheduled rotation reads these
     /// every minute on every node, so a deployment of many servers without schedules costs it nothing.
     func serversWithKeyRotation() async throws(StoreError) -> [AuthorizationServer]
+    /// Whether a server other than the one named exists: every node and admin command asks it at start
+    /// (is the deployment empty apart from `system`?), so it reads one row, not every server.
+    func hasServer(otherThan name: String) async throws(StoreError) -> Bool
     /// Removes a server with its scopes and signing keys in one transaction, only while no client is
     /// registered on it: throws `StoreError.notFound` for an unknown name and returns false (nothing
     /// removed) when the server still has clients.
