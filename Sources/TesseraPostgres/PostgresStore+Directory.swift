@@ -130,9 +130,13 @@ extension PostgresStore: ServerStore, ScopeStore, ClientStore, KeyStore {
         try await run("SELECT * FROM clients WHERE server = \(server) ORDER BY created_at, id").map(Self.client(from:))
     }
 
-    public func recordSecretUse(clientID: String, secretID: String, at time: Date) async throws(StoreError) {
+    public func recordSecretUses(_ uses: [SecretUse]) async throws(StoreError) {
+        let latest = SecretUse.latestPerSecret(uses)
+        guard !latest.isEmpty else { return }
+        // One statement: three arrays unnested into rows.
         try await run("""
-            INSERT INTO client_secret_uses (client_id, secret_id, last_used) VALUES (\(clientID), \(secretID), \(time.timeIntervalSince1970))
+            INSERT INTO client_secret_uses (client_id, secret_id, last_used)
+            SELECT * FROM unnest(\(latest.map(\.clientID))::text[], \(latest.map(\.secretID))::text[], \(latest.map(\.at.timeIntervalSince1970))::double precision[])
             ON CONFLICT (client_id, secret_id) DO UPDATE SET last_used = GREATEST(client_secret_uses.last_used, excluded.last_used)
             """)
     }

@@ -46,10 +46,17 @@ extension SQLiteStore: ClientStore {
         try await run("SELECT * FROM clients WHERE server = ? ORDER BY created_at, id", [.text(server)]).map(Self.client(from:))
     }
 
-    public func recordSecretUse(clientID: String, secretID: String, at time: Date) async throws(StoreError) {
-        try await run("INSERT INTO client_secret_uses (client_id, secret_id, last_used) VALUES (?, ?, ?) "
-                      + "ON CONFLICT (client_id, secret_id) DO UPDATE SET last_used = max(last_used, excluded.last_used)",
-                      [.text(clientID), .text(secretID), .date(time)])
+    public func recordSecretUses(_ uses: [SecretUse]) async throws(StoreError) {
+        let latest = SecretUse.latestPerSecret(uses)
+        var start = latest.startIndex
+        while start < latest.endIndex {
+            let chunk = latest[start..<min(start + 1_000, latest.endIndex)]
+            let rows = Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            try await run("INSERT INTO client_secret_uses (client_id, secret_id, last_used) VALUES \(rows) "
+                          + "ON CONFLICT (client_id, secret_id) DO UPDATE SET last_used = max(last_used, excluded.last_used)",
+                          chunk.flatMap { [SQLiteData.text($0.clientID), .text($0.secretID), .date($0.at)] })
+            start = chunk.endIndex
+        }
     }
 
     public func secretUses(clientID: String) async throws(StoreError) -> [String: Date] {

@@ -152,11 +152,13 @@ public final class MemoryStore: ServerStore, ScopeStore, ClientStore, KeyStore, 
         read { $0.clients.values.filter { $0.server == server }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
     }
 
-    public func recordSecretUse(clientID: String, secretID: String, at time: Date) async throws(StoreError) {
+    public func recordSecretUses(_ uses: [SecretUse]) async throws(StoreError) {
         // Not a configuration change: the version stays.
         state.withLock { state in
-            let known = state.secretUses[clientID]?[secretID] ?? .distantPast
-            state.secretUses[clientID, default: [:]][secretID] = max(known, time)
+            for use in uses {
+                let known = state.secretUses[use.clientID]?[use.secretID] ?? .distantPast
+                state.secretUses[use.clientID, default: [:]][use.secretID] = max(known, use.at)
+            }
         }
     }
 

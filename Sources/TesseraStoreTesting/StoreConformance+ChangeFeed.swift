@@ -21,7 +21,7 @@ extension StoreConformance {
         try await stores.tokens.saveToken(record)
         try await stores.events.appendEvents([Event(time: t0, requestID: "r", server: "alpha", endpoint: "token", clientID: "c2", outcome: .success,
                                                     reason: nil, message: "issued")])
-        try await stores.clients.recordSecretUse(clientID: "c2", secretID: "sec_new", at: t0)
+        try await stores.clients.recordSecretUses([SecretUse(clientID: "c2", secretID: "sec_new", at: t0)])
         _ = try await stores.leases.acquireLease("job", holder: "a", until: t0.addingTimeInterval(60), now: t0)
         try await expect(try await stores.changes.changeVersion() == start + 7, "seven changes so far; issuing, claiming, events, secret uses and leases append nothing")
         _ = try await stores.tokens.revokeToken(hash: record.hash, now: t0)

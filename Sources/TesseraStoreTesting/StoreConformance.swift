@@ -167,12 +167,17 @@ public struct StoreConformance: Sendable {
         try await stores.clients.createClient(client("c1"))
         try await expect(try await stores.clients.secretUses(clientID: "c1").isEmpty, "a new client has no secret uses")
         let version = try await stores.changes.changeVersion()
-        try await stores.clients.recordSecretUse(clientID: "c1", secretID: "sec_new", at: t0.addingTimeInterval(120))
-        try await stores.clients.recordSecretUse(clientID: "c1", secretID: "sec_new", at: t0.addingTimeInterval(60))
-        try await stores.clients.recordSecretUse(clientID: "c1", secretID: "sec_old", at: t0)
-        try await stores.clients.recordSecretUse(clientID: "c2", secretID: "sec_new", at: t0.addingTimeInterval(999))
+        try await stores.clients.recordSecretUses([SecretUse(clientID: "c1", secretID: "sec_new", at: t0.addingTimeInterval(120))])
+        try await stores.clients.recordSecretUses([SecretUse(clientID: "c1", secretID: "sec_new", at: t0.addingTimeInterval(60)),
+                                                   SecretUse(clientID: "c1", secretID: "sec_old", at: t0.addingTimeInterval(30)),
+                                                   SecretUse(clientID: "c1", secretID: "sec_old", at: t0),
+                                                   SecretUse(clientID: "c2", secretID: "sec_new", at: t0.addingTimeInterval(999))])
         let uses = try await stores.clients.secretUses(clientID: "c1")
-        try await expect(uses == ["sec_new": t0.addingTimeInterval(120), "sec_old": t0], "secret uses read back differ: \(uses)")
+        try await expect(uses == ["sec_new": t0.addingTimeInterval(120), "sec_old": t0.addingTimeInterval(30)],
+                         "a batch keeps the latest use of each secret, an older one changes nothing: \(uses)")
+        let many = (0..<2_500).map { SecretUse(clientID: "c\($0 % 3)", secretID: "sec_\($0)", at: t0.addingTimeInterval(Double($0))) }
+        try await stores.clients.recordSecretUses(many)
+        try await expect(try await stores.clients.secretUses(clientID: "c2").count == 834, "a batch of 2,500 uses is written whole")
         try await expect(try await stores.changes.changeVersion() == version, "recording a secret use moved the change version (every node would drop its caches)")
     }
 
