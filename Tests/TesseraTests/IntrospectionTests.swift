@@ -204,7 +204,7 @@ extension HTTPFields {
         TokenFacts(kind: .accessToken, format: .opaque, server: "default", issuer: "https://id.example/oauth2/default", clientID: "client-\(jti)",
                    subject: "client-\(jti)", username: nil, scopes: ["orders.read"], audiences: ["api://default"], jti: jti,
                    issuedAt: 1_700_000_000, notBefore: 1_700_000_000, expiresAt: 1_700_003_600, customClaims: [:],
-                   hash: Hashing.sha256("token-\(jti)"))
+                   digest: TokenDigest(of: "token-\(jti)"))
     }
 
     @Test func eachTokenGetsItsOwnAnswerBeforeAndAfterTheCacheIsEmptiedAtItsLimit() throws {

@@ -83,6 +83,16 @@ import TesseraCore
         return (Int(response.status.code), CLIProcess.json(String(buffer: body)))
     }
 
+    /// Polls `condition` every 50 ms for up to 30 s; fails the test with `what` if it never holds.
+    static func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(30) {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("waited 30 s in vain: \(what)")
+    }
+
     @Test func migrateAndNoMigrateAndBadCredentialsGiveOneLineEach() async throws {
         let database = try await TestPostgres.freshDatabase()
         let key = ["TESSERA_MASTER_KEY": try CLIProcess.run(["master-key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
@@ -155,8 +165,12 @@ import TesseraCore
         let b = try await deployment.node("b")
         defer { a.stop(); b.stop() }
         let credentials = try deployment.client()
-        try await Task.sleep(for: .milliseconds(300))
-        let issued = try await Self.post(a.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials)
+        var issued = try await Self.post(a.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials)
+        try await Self.waitUntil("node a issues a token to the new client") {
+            if issued.status == 200 { return true }
+            issued = (try? await Self.post(a.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials)) ?? issued
+            return issued.status == 200
+        }
         let token = try #require(issued.json["access_token"] as? String, "\(issued.json)")
         // Node b verifies (or reads) and caches the token as active.
         let before = try await Self.post(b.issuer + "/v1/introspect", "token=\(token)&" + credentials)
@@ -179,6 +193,7 @@ import TesseraCore
         let a = try await deployment.node("a")
         let b = try await deployment.node("b")
         defer { a.stop(); b.stop() }
+        let counter = LoadSwitch()
         let issued = try await withThrowingTaskGroup(of: [String].self) { group in
             for _ in 0..<8 {
                 group.addTask {
@@ -187,14 +202,15 @@ import TesseraCore
                         guard let answer = try? await Self.post(a.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials),
                               answer.status == 200, let token = answer.json["access_token"] as? String else { return tokens }
                         tokens.append(token)
+                        counter.noteIssued()
                     }
                 }
             }
-            try await Task.sleep(for: .milliseconds(700))
+            try await Self.waitUntil("node a issued 50 tokens under load") { counter.issued >= 50 }
             kill(a.process.processIdentifier, SIGKILL)
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        #expect(issued.count > 10, "too few tokens issued before the kill to mean anything: \(issued.count)")
+        #expect(issued.count >= 50, "too few tokens issued before the kill to mean anything: \(issued.count)")
         for token in issued {
             let answer = try await Self.post(b.issuer + "/v1/introspect", "token=\(token)&" + credentials)
             #expect(answer.json["active"] as? Bool == true, "a token node a handed out is not known at node b: \(answer.json)")
@@ -215,10 +231,9 @@ import TesseraCore
         let loading = LoadSwitch()
         defer { loading.turnOff() }
         let load = Self.tokenLoad(node, credentials, while: loading)
-        try await Task.sleep(for: .milliseconds(300))
+        try await Self.waitUntil("the load got a token") { loading.issued > 0 }
         try Self.shell(control + " -m fast -w stop")
-        try await Task.sleep(for: .seconds(1))
-        #expect(await ServeProcessTests.get(node.base + "/readyz")?.0 == 503, "/readyz must say 503 while the database is down")
+        try await Self.waitUntil("/readyz must say 503 while the database is down") { await ServeProcessTests.get(node.base + "/readyz")?.0 == 503 }
         #expect(await ServeProcessTests.get(node.base + "/healthz")?.0 == 200, "/healthz must keep answering")
         let down = try await Self.post(node.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials)
         #expect(down.status == 503 && down.json["error"] as? String == "temporarily_unavailable", "\(down)")
@@ -255,6 +270,7 @@ import TesseraCore
                             do {
                                 let answer = try await Self.post(node.issuer + "/v1/token", "grant_type=client_credentials&scope=orders.read&" + credentials)
                                 seen.append((answer.status, answer.json["error"] as? String))
+                                if answer.status == 200 { loading.noteIssued() }
                             } catch {
                                 seen.append((0, "no HTTP answer: \(error)"))
                             }
@@ -280,9 +296,11 @@ import TesseraCore
             let node = try await deployment.node("round-\(round)")
             let loading = LoadSwitch()
             let load = Self.tokenLoad(node, credentials, while: loading)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Self.waitUntil("round \(round): the load got a token") { loading.issued > 0 }
             try Self.shell(control + " -m fast -w stop")
-            try await Task.sleep(for: .milliseconds(500))
+            try await Self.waitUntil("round \(round): /readyz reports the database gone") {
+                await ServeProcessTests.get(node.base + "/readyz")?.0 == 503
+            }
             let databaseUp = round < 3
             if databaseUp {
                 try Self.shell(control + " -w -t 60 start")
@@ -326,9 +344,13 @@ import TesseraCore
     }
 }
 
-/// Tells load loops in other tasks when to stop.
+/// Tells load loops in other tasks when to stop, and counts the tokens they were issued.
 final class LoadSwitch: Sendable {
     private let on = Mutex(true)
+    private let tokens = Mutex(0)
     var isOn: Bool { on.withLock { $0 } }
+    /// Tokens the load has been issued so far.
+    var issued: Int { tokens.withLock { $0 } }
     func turnOff() { on.withLock { $0 = false } }
+    func noteIssued() { tokens.withLock { $0 += 1 } }
 }

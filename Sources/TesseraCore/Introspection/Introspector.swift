@@ -72,7 +72,7 @@ final class RenderedAnswers: Sendable {
     /// Bounded with the least recently used going first: clearing everything when full made a working set
     /// just above the bound render every answer again (measured: introspection over 10,000 distinct tokens at
     /// 0.73x of one token, with a bound of 10,000).
-    private let rendered: Mutex<BoundedTable<Data, [UInt8]>>
+    private let rendered: Mutex<BoundedTable<TokenDigest, [UInt8]>>
     let limit: Int
 
     init(limit: Int) {
@@ -81,9 +81,9 @@ final class RenderedAnswers: Sendable {
     }
 
     func answer(for facts: TokenFacts) -> [UInt8] {
-        if let known = rendered.withLock({ $0.value(for: facts.hash) }) { return known }
+        if let known = rendered.withLock({ $0.value(for: facts.digest) }) { return known }
         let answer = JSONWriter.object(Introspector.members(facts))
-        rendered.withLock { $0.set(answer, for: facts.hash) }
+        rendered.withLock { $0.set(answer, for: facts.digest) }
         return answer
     }
 }

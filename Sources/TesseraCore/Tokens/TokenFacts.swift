@@ -21,9 +21,12 @@ public struct TokenFacts: Sendable, Equatable {
     public var expiresAt: Int64
     /// Claims beyond the registered ones (the server's and client's custom claims).
     public var customClaims: [String: JSONValue]
-    /// SHA-256 of the token: the opaque record's key, and the cache key for JWTs.
-    public var hash: Data
+    /// SHA-256 of the token: the cache key of verified tokens and rendered answers.
+    public var digest: TokenDigest
     /// The grant an opaque token belongs to (a refresh token family's code hash): revoking a refresh
     /// token revokes this family.
     public var family: Data? = nil
+
+    /// SHA-256 of the token as bytes: an opaque record's key in the store.
+    public var hash: Data { digest.data }
 }
