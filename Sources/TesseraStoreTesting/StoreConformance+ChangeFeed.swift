@@ -39,6 +39,29 @@ extension StoreConformance {
         try await expect(page.map(\.version) == [start + 3, start + 4], "entries after a version, at most the limit: \(page.map(\.version))")
     }
 
+    /// One transaction changing many rows (the master-key reseal): an entry for each changed client and
+    /// the keys, numbered one by one after the version, which ends at the last of them. PostgreSQL numbered
+    /// row by row through one counter row before schema 13, in time quadratic in the rows of a transaction.
+    static func changeFeedOfOneLargeTransaction(_ stores: Stores) async throws {
+        try await stores.servers.createServer(server("alpha"))
+        try await stores.keys.addKey(SigningKey(server: "alpha", kid: "k1", algorithm: "ES256", encryptedPrivateKey: Data([1]), publicJWK: "{}", createdAt: t0))
+        let ids = (0..<600).map { String(format: "sealed-%04d", $0) }
+        for id in ids { try await stores.clients.createClient(client(id)) }
+        _ = try await stores.sealed.recordMasterKeyCheck(Data([0]), at: t0)
+        let start = try await stores.changes.changeVersion()
+        let count = try await stores.sealed.resealAll(check: Data([0, 1]), at: t0) { $0 + [0xFF] }
+        try await expect(count == ResealCount(signingKeys: 1, clientSecrets: 600), "every sealed value resealed: \(String(describing: count))")
+        let entries = try await stores.changes.changes(after: start, limit: 2_000)
+        try await expect(entries.map(\.version) == Array((start + 1)...(start + Int64(entries.count))), "consecutive versions after \(start)")
+        try await expect(try await stores.changes.changeVersion() == start + Int64(entries.count), "the version is the last entry's")
+        try await expect(Set(entries.filter { $0.kind == .client }.map(\.key)) == Set(ids), "each resealed client is named")
+        try await expect(entries.contains { $0.kind == .keys && $0.key == "alpha" }, "the resealed keys are named")
+        try await expect(entries.allSatisfy { $0.kind == .client || $0.kind == .keys }, "nothing else: \(Set(entries.map(\.kind.rawValue)))")
+        try await stores.servers.createServer(server("beta"))
+        try await expect(try await stores.changes.changes(after: start + Int64(entries.count), limit: 10).map(\.version) == [start + Int64(entries.count) + 1],
+                         "the next transaction goes on from there")
+    }
+
     static func changeFeedPurge(_ stores: Stores) async throws {
         try await stores.servers.createServer(server("alpha"))
         try await stores.servers.createServer(server("beta"))

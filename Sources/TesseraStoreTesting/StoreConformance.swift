@@ -41,6 +41,7 @@ public struct StoreConformance: Sendable {
         ("resealing rewrites every signing key, sealed client secret and the check in one step", resealEverything),
         ("a reseal that cannot open one value changes nothing", resealAllOrNothing),
         ("every configuration change and revocation appends a feed entry naming it, in order; issuing and claiming append none", changeFeed),
+        ("one transaction changing many rows numbers its feed entries one by one, without holes", changeFeedOfOneLargeTransaction),
         ("purging old feed entries keeps the version", changeFeedPurge),
     ] + userChecks
 

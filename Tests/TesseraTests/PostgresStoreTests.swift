@@ -30,7 +30,7 @@ import TesseraStoreTesting
         }
         #expect(stores.count == 4)
         let first = try #require(stores.first)
-        #expect(try await first.schemaVersion() == 12)
+        #expect(try await first.schemaVersion() == 13)
         #expect(try await first.migrate() == [], "a second migrate must find nothing to do")
         for store in stores { await store.close() }
     }

@@ -11,10 +11,14 @@ public struct TokenDigest: Hashable, Sendable {
     private let words: (UInt64, UInt64, UInt64, UInt64)
 
     public init(_ digest: SHA256Digest) {
-        words = digest.withUnsafeBytes { bytes in
-            (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-             bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-        }
+        self = digest.withUnsafeBytes { TokenDigest(bytes: $0) }
+    }
+
+    /// The first 32 of `bytes` (a SHA-256 digest has exactly 32).
+    init(bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count >= 32, "a SHA-256 digest has 32 bytes")
+        words = (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                 bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
     }
 
     /// The digest of `token`'s UTF-8.
