@@ -72,7 +72,7 @@ extension PostgresStore: EventLog {
 
     public func purgeEvents(before cutoff: Date, limit: Int) async throws(StoreError) -> Int {
         try await run("""
-            DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < \(cutoff.timeIntervalSince1970) ORDER BY id LIMIT \(limit)) RETURNING 1
+            DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < \(cutoff.timeIntervalSince1970) ORDER BY time LIMIT \(limit)) RETURNING 1
             """, deadline: .seconds(60)).count
     }
 

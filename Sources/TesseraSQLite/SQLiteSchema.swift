@@ -130,6 +130,13 @@ enum SQLiteSchema {
             "DROP INDEX events_by_client",
             "CREATE INDEX events_by_client_recent ON events ((id >> 10), client_id, id)",
         ]),
+        (14, [
+            // The purges' own columns (`purgeExpiredTokens`, every minute): without them each purge read the
+            // whole table — a million denied JWT ids were a million rows read a minute under the write lock.
+            "CREATE INDEX token_jwt_links_by_expiry ON token_jwt_links (expires_at)",
+            "CREATE INDEX jti_deny_list_by_expiry ON jti_deny_list (expires_at)",
+            "CREATE INDEX sign_in_failures_by_window ON sign_in_failures (window_start)",
+        ]),
     ]
 
     /// One trigger per table and operation appends the feed entry in the writing transaction (SQLite has

@@ -74,10 +74,13 @@ extension SQLiteStore: EventLog {
         }
     }
 
+    /// Oldest by time first, through `events_by_time`: ordered by id, SQLite walked the table from its first
+    /// row testing each time, so a pass with nothing to purge read every event (4.9 million: 440 ms, every minute).
     public func purgeEvents(before cutoff: Date, limit: Int) async throws(StoreError) -> Int {
-        try await run("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? ORDER BY id LIMIT ?) RETURNING 1 AS gone",
-                      [.date(cutoff), .integer(limit)]).count
+        try await run(Self.eventRetentionPurge, [.date(cutoff), .integer(limit)]).count
     }
+
+    static let eventRetentionPurge = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? ORDER BY time LIMIT ?) RETURNING 1 AS gone"
 
     public func purgeEvents(keepingNewest keeping: Int, limit: Int) async throws(StoreError) -> Int {
         try await run("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= (SELECT MAX(id) FROM events) - ? ORDER BY id LIMIT ?) RETURNING 1 AS gone",

@@ -3,9 +3,10 @@
 /// Takes a current SQLite database back to an older schema, for the tests that check a migration carries
 /// old data forward. A new migration adds its undo here, once for every such test.
 enum SchemaRollback {
-    /// Undoes schemas 7 to 13 (13: the client index of events by block; 12: the sign-in columns and tables); one `secret_hash`/`encrypted_secret` per client again, no replaced JWKS,
+    /// Undoes schemas 7 to 14 (14: the purges' indexes; 13: the client index of events by block; 12: the sign-in columns and tables); one `secret_hash`/`encrypted_secret` per client again, no replaced JWKS,
     /// no key activation times, no key rotation schedule, leases, master key check or change feed.
     static func backToSchema6(_ store: SQLiteStore) async throws {
+        for index in ["token_jwt_links_by_expiry", "jti_deny_list_by_expiry", "sign_in_failures_by_window"] { try await store.run("DROP INDEX \(index)") }
         try await store.run("DROP INDEX events_by_client_recent")
         try await store.run("CREATE INDEX events_by_client ON events (client_id, id)")
         for column in ["grant_types", "redirect_uris", "post_logout_redirect_uris", "first_party"] {
