@@ -14,7 +14,7 @@ final class SecretUseRecorder: Sendable {
     static let interval: TimeInterval = 60
     private let clients: any ClientStore
     private let clock: any WallClock
-    private let batchWindow: Duration
+    private let beforeEachBatch: @Sendable () async -> Void
     private let written = Mutex(BoundedTable<UseKey, Double>(capacity: 100_000))
     private let queue = Mutex(Queue())
     /// Batches written so far (the tests check that a burst is a few batches, not one write per use).
@@ -32,12 +32,12 @@ final class SecretUseRecorder: Sendable {
         let secretID: String
     }
 
-    /// `batchWindow`: how long a drain collects uses coming due before each write (real time: it only
-    /// spaces writes; `flush()` waits for them, so tests wait on that, not on time).
-    init(clients: any ClientStore, clock: any WallClock, batchWindow: Duration = .milliseconds(250)) {
+    /// `beforeEachBatch`: how a drain collects uses coming due before each write; nil: for 250 ms (real
+    /// time: it only spaces writes; `flush()` waits for them). Tests pass a gate they open.
+    init(clients: any ClientStore, clock: any WallClock, beforeEachBatch: (@Sendable () async -> Void)? = nil) {
         self.clients = clients
         self.clock = clock
-        self.batchWindow = batchWindow
+        self.beforeEachBatch = beforeEachBatch ?? { try? await Task.sleep(for: .milliseconds(250)) }
     }
 
     /// Records that `secretID` of `clientID` authenticated now, unless it was recorded within the minute.
@@ -60,7 +60,7 @@ final class SecretUseRecorder: Sendable {
     /// dropped: last uses are a hint, and the next use of each secret a minute later writes it again).
     private func drain() async {
         while true {
-            try? await Task.sleep(for: batchWindow)
+            await beforeEachBatch()
             let batch = queue.withLock { queue -> [SecretUse] in
                 defer { queue.pending = [] }
                 if queue.pending.isEmpty { queue.draining = nil }
