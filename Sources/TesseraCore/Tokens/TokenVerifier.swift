@@ -50,7 +50,7 @@ public final class TokenVerifier: Sendable {
             // revocation happens here or the change version moves, so no deny-list probe is needed.
             if facts.format == .opaque || cached.notDeniedInEpoch == epoch { return Self.timing(facts, now: now) ?? .active(facts) }
         } else if OpaqueToken.looksOpaque(token) {
-            return try await checkOpaque(hash: digest.data, digest: digest, server: server, now: now)
+            return try await checkOpaque(digest: digest, server: server, now: now)
         } else {
             switch try await verifyJWT(token, digest: digest, server: server) {
             case .active(let fresh): facts = fresh
@@ -104,7 +104,8 @@ public final class TokenVerifier: Sendable {
         verified.withLock { $0.set(VerifiedEntry(facts: facts, notDeniedInEpoch: epoch), for: facts.digest) }
     }
 
-    private func checkOpaque(hash: Data, digest: TokenDigest, server: AuthorizationServer, now: Int64) async throws(OAuthError) -> TokenCheck {
+    private func checkOpaque(digest: TokenDigest, server: AuthorizationServer, now: Int64) async throws(OAuthError) -> TokenCheck {
+        let hash = digest.data
         let found: TokenRecord? = try await storeCall("the token lookup") { () throws(StoreError) in try await tokens.token(hash: hash) }
         guard let record = found else { return .inactive(.tokenUnknown, detail: ["hash_prefix": Self.hashPrefix(hash)]) }
         guard record.server == server.name else {
